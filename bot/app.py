@@ -1,0 +1,45 @@
+"""The composition root: everything the bot and the CLI need, built once from the settings."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bot.settings import Settings
+from core.campaign import Campaign
+from store.engine import make_engine
+from store.ledger import Store
+from store.schema import upgrade
+
+
+@dataclass(slots=True)
+class App:
+    """The built application: settings, campaign, database engine and store."""
+
+    settings: Settings
+    campaign: Campaign
+    engine: Engine
+    store: Store
+
+    @property
+    def language(self) -> str:
+        """The language of replies and CLI output."""
+        return self.settings.language
+
+    def init_database(self) -> None:
+        """Create or upgrade the schema."""
+        upgrade(self.engine)
+
+    def close(self) -> None:
+        """Release database connections."""
+        self.engine.dispose()
+
+
+def build(settings: Settings, clock: Callable[[], datetime] | None = None) -> App:
+    """Build the application from its settings (`clock` fixes the time, for tests and replays)."""
+    campaign = Campaign(settings.start, settings.end, settings.zone)
+    engine = make_engine(settings.database_url)
+    return App(settings, campaign, engine, Store(engine, campaign, clock))

@@ -1,0 +1,43 @@
+"""Loading the made-up demo campaign into an empty ledger (`qingshou demo`, `make run`)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from core.demo import SCALES, generate_campaign
+from core.errors import UserError
+from core.import_plan import plan_import
+from core.texts import render
+from store.ledger import Store
+
+Advance = Callable[[str, int, int | None], None]
+
+
+def load_demo(store: Store, scale: str, advance: Advance | None = None) -> dict[str, int]:
+    """Generate the campaign of `scale` and write it; returns what was loaded, counted."""
+    if scale not in SCALES:
+        raise UserError("demo.unknown_scale", scale=scale)
+    if not store.is_empty():
+        raise UserError("demo.not_empty")
+    step = advance or (lambda _task, _n, _total=None: None)
+    campaign = generate_campaign(scale, store.campaign, store.today())
+    plan, problems = plan_import(store.import_snapshot(), campaign.units, campaign.people, campaign.cases)
+    if problems:  # a defect of the generator, not of the user's input
+        raise RuntimeError("demo campaign is inconsistent: " + problems[0].render("en"))
+    total = len(campaign.units) + len(campaign.people) + len(campaign.cases)
+    label = render("import.writing", "zh")
+    store.apply_import(plan, actor="demo", source=f"demo:{scale}", progress=lambda n: step(label, n, total))
+    activity = len(campaign.contacts) + len(campaign.repayments)
+    store.load_campaign(
+        campaign.contacts,
+        campaign.promises,
+        campaign.repayments,
+        progress=lambda n: step(label + " ", n, activity),
+    )
+    return {
+        "units": len(campaign.units),
+        "people": len(campaign.people),
+        "cases": len(campaign.cases),
+        "contacts": len(campaign.contacts),
+        "repayments": len(campaign.repayments),
+    }

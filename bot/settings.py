@@ -1,0 +1,116 @@
+"""Settings from the environment or `.env` (SPEC §8); a bad value stops start-up with one line naming it."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import UserError
+
+
+class Settings(BaseSettings):
+    """Every setting of SPEC §8, read once by the composition root."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", env_ignore_empty=True
+    )
+
+    database_url: str = "sqlite:///qingshou.db"
+    timezone: str = "Asia/Shanghai"
+    language: Literal["zh", "en"] = "zh"
+    campaign_start: date | None = None
+    campaign_end: date | None = None
+    reminder_time: time = time(8, 30)
+    reminder_days: int = Field(7, ge=0, le=365)
+    stale_days: int = Field(7, ge=1, le=365)
+    ranking_time: time = time(18, 0)
+    notice_bottom_n: int = Field(3, ge=0, le=1000)
+    skip_holidays: bool = True
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org/bot"
+    telegram_group_chat_id: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    wecom_corp_id: str | None = None
+    wecom_agent_id: str | None = None
+    wecom_secret: SecretStr | None = None
+    wecom_token: SecretStr | None = None
+    wecom_aes_key: SecretStr | None = None
+    wecom_api_base_url: str = "https://qyapi.weixin.qq.com"
+    wecom_group_webhook_url: SecretStr | None = None
+
+    http_host: str = "0.0.0.0"
+    http_port: int = Field(8080, ge=1, le=65535)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as exc:
+            raise ValueError(f"unknown time zone {value!r}") from exc
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _supported_database(cls, value: str) -> str:
+        if not value.startswith(("sqlite", "postgresql", "postgres://")):
+            raise ValueError("use a sqlite:///path.db or postgresql://user@host:port/db URL")
+        return value
+
+    @model_validator(mode="after")
+    def _campaign_defaults(self) -> Settings:
+        # The task force works to a year-end deadline: by default the campaign is the current calendar year.
+        year = datetime.now(self.zone).year
+        if self.campaign_start is None:
+            self.campaign_start = date(year, 1, 1)
+        if self.campaign_end is None:
+            self.campaign_end = date(self.campaign_start.year, 12, 31)
+        if self.campaign_end < self.campaign_start:
+            raise ValueError("CAMPAIGN_END is before CAMPAIGN_START")
+        return self
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The campaign's time zone."""
+        return ZoneInfo(self.timezone)
+
+    @property
+    def start(self) -> date:
+        """The first day of the campaign."""
+        assert self.campaign_start is not None
+        return self.campaign_start
+
+    @property
+    def end(self) -> date:
+        """The last day of the campaign (the default deadline of every case)."""
+        assert self.campaign_end is not None
+        return self.campaign_end
+
+    def today(self) -> date:
+        """Today in the campaign's time zone."""
+        return datetime.now(self.zone).date()
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Read the settings, turning a validation failure into one line that names the setting."""
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        name = str(first["loc"][0]).upper() if first["loc"] else _name_from_message(first["msg"])
+        reason = first["msg"].removeprefix("Value error, ")
+        raise UserError("settings.invalid", name=name, reason=reason) from None
+
+
+def _name_from_message(message: str) -> str:
+    for word in message.split():
+        if word.isupper() and "_" in word:
+            return word
+    return "SETTINGS"

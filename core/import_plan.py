@@ -1,0 +1,171 @@
+"""Comparing an import with the ledger: what to create, what changed, and every problem (SPEC §7)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from decimal import Decimal
+from typing import TypeVar
+
+from core.columns import (
+    CASE_COLUMNS,
+    CASES_SHEET,
+    PEOPLE_SHEET,
+    PERSON_COLUMNS,
+    UNIT_COLUMNS,
+    UNITS_SHEET,
+    Column,
+    header_of,
+)
+from core.errors import UserError
+from core.money import format_yuan
+from core.records import (
+    CASE_FIELDS,
+    PERSON_FIELDS,
+    UNIT_FIELDS,
+    CaseRecord,
+    Change,
+    ImportPlan,
+    LedgerSnapshot,
+    PersonRecord,
+    Problem,
+    UnitRecord,
+)
+
+UNIT_BOUND_ROLES = ("officer", "unit_lead")
+R = TypeVar("R", UnitRecord, PersonRecord, CaseRecord)
+
+
+def plan_import(
+    snapshot: LedgerSnapshot,
+    units: Sequence[UnitRecord],
+    people: Sequence[PersonRecord],
+    cases: Sequence[CaseRecord],
+) -> tuple[ImportPlan, list[Problem]]:
+    """Check the records against each other and the ledger; return the plan and every problem found."""
+    problems: list[Problem] = []
+    units = _unique(units, "name", UNITS_SHEET, UNIT_COLUMNS, problems)
+    people = _unique(people, "employee_no", PEOPLE_SHEET, PERSON_COLUMNS, problems)
+    cases = _unique(cases, "loan_no", CASES_SHEET, CASE_COLUMNS, problems)
+
+    unit_names = set(snapshot.units) | {u.name for u in units}
+    unit_of_person = {no: p.unit for no, p in snapshot.people.items()}
+    unit_of_person.update({p.employee_no: p.unit for p in people})
+
+    def problem(
+        sheet: str, columns: tuple[Column, ...], row: int, field: str, key: str, **params: object
+    ) -> None:
+        problems.append(Problem(sheet, row, header_of(columns, field), UserError(key, **params)))
+
+    for person in people:
+        if person.unit is None:
+            if person.role in UNIT_BOUND_ROLES:
+                problem(PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unit_required_for_role")
+        elif person.unit not in unit_names:
+            problem(
+                PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unknown_unit", value=person.unit
+            )
+    for case in cases:
+        if case.unit not in unit_names:
+            problem(CASES_SHEET, CASE_COLUMNS, case.row, "unit", "import.unknown_unit", value=case.unit)
+        if case.officer_no not in unit_of_person:
+            problem(
+                CASES_SHEET,
+                CASE_COLUMNS,
+                case.row,
+                "officer_no",
+                "import.unknown_officer",
+                value=case.officer_no,
+            )
+        elif unit_of_person[case.officer_no] != case.unit and case.unit in unit_names:
+            problem(
+                CASES_SHEET,
+                CASE_COLUMNS,
+                case.row,
+                "officer_no",
+                "import.officer_other_unit",
+                value=case.officer_no,
+                unit=unit_of_person[case.officer_no] or "—",
+            )
+        principal_paid, interest_paid = snapshot.recovered.get(case.loan_no, (Decimal(0), Decimal(0)))
+        for field, balance, paid in (
+            ("principal", case.principal, principal_paid),
+            ("interest", case.interest, interest_paid),
+        ):
+            if balance < paid:
+                problem(
+                    CASES_SHEET,
+                    CASE_COLUMNS,
+                    case.row,
+                    field,
+                    "import.balance_below_paid",
+                    balance=format_yuan(balance),
+                    paid=format_yuan(paid),
+                )
+
+    plan = ImportPlan()
+    _compare(units, snapshot.units, "name", UNIT_FIELDS, "unit", plan.new_units, plan.changed_units, plan)
+    _compare(
+        people,
+        snapshot.people,
+        "employee_no",
+        PERSON_FIELDS,
+        "person",
+        plan.new_people,
+        plan.changed_people,
+        plan,
+    )
+    _compare(cases, snapshot.cases, "loan_no", CASE_FIELDS, "case", plan.new_cases, plan.changed_cases, plan)
+    problems.sort(key=lambda p: (_SHEET_ORDER.get(p.sheet, 9), p.row, p.column))
+    return plan, problems
+
+
+_SHEET_ORDER = {UNITS_SHEET: 0, PEOPLE_SHEET: 1, CASES_SHEET: 2}
+
+
+def _unique(
+    records: Iterable[R], key: str, sheet: str, columns: tuple[Column, ...], problems: list[Problem]
+) -> list[R]:
+    first_row: dict[str, int] = {}
+    kept: list[R] = []
+    for record in records:
+        value = getattr(record, key)
+        if value in first_row:
+            problems.append(
+                Problem(
+                    sheet,
+                    record.row,
+                    header_of(columns, key),
+                    UserError("import.duplicate", first=first_row[value], value=value),
+                )
+            )
+            continue
+        first_row[value] = record.row
+        kept.append(record)
+    return kept
+
+
+def _compare(
+    records: list[R],
+    existing: dict[str, R],
+    key: str,
+    compared: tuple[str, ...],
+    entity: str,
+    new: list[R],
+    changed: list[tuple[R, Change]],
+    plan: ImportPlan,
+) -> None:
+    for record in records:
+        ref = getattr(record, key)
+        old = existing.get(ref)
+        if old is None:
+            new.append(record)
+            continue
+        diff = {
+            name: (getattr(old, name), getattr(record, name))
+            for name in compared
+            if getattr(old, name) != getattr(record, name)
+        }
+        if diff:
+            changed.append((record, Change(entity, ref, diff)))
+        else:
+            plan.unchanged += 1

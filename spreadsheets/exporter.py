@@ -1,0 +1,101 @@
+"""The whole ledger as a workbook (`qingshou export`); its first three sheets import again."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import Font
+
+from core.columns import CASE_COLUMNS, CASE_EXTRA_HEADERS, PERSON_COLUMNS, ROLE_LABELS, UNIT_COLUMNS
+from core.texts import render
+from store.ledger import ExportTable, Store
+
+SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "units": ("单位", tuple(c.header for c in UNIT_COLUMNS)),
+    "people": ("人员", tuple(c.header for c in PERSON_COLUMNS)),
+    "cases": ("案件", tuple(c.header for c in CASE_COLUMNS) + CASE_EXTRA_HEADERS),
+    "contacts": (
+        "催收记录",
+        ("贷款编号", "时间", "渠道", "结果", "承诺金额(元)", "承诺日期", "备注", "工号"),
+    ),
+    "repayments": (
+        "还款",
+        (
+            "贷款编号",
+            "金额(元)",
+            "日期",
+            "方式",
+            "状态",
+            "本金(元)",
+            "利息(元)",
+            "冲正",
+            "工号",
+            "确认人工号",
+        ),
+    ),
+    "audit": ("审计", ("时间", "操作人", "操作", "对象", "编号", "内容", "来源")),
+}
+BOLD = Font(bold=True)
+
+
+def write_export(store: Store, path: Path, progress: Any = None) -> dict[str, int]:
+    """Write every table of the ledger to `path`; returns the row count of each sheet."""
+    zone = store.campaign.zone
+    workbook = Workbook(write_only=True)
+    counts: dict[str, int] = {}
+    for table in store.export_tables():
+        title, headers = SHEET_HEADERS[table.name]
+        ws = workbook.create_sheet(title)
+        header_cells = []
+        for header in headers:
+            cell = WriteOnlyCell(ws, value=header)
+            cell.font = BOLD
+            header_cells.append(cell)
+        ws.append(header_cells)
+        count = 0
+        for row in _rows(table, zone):
+            ws.append(row)
+            count += 1
+            if progress is not None and count % 1000 == 0:
+                progress(title, 1000)
+        counts[title] = count
+    workbook.save(path)
+    return counts
+
+
+def _plain(value: Any, zone: ZoneInfo) -> Any:
+    # Excel keeps no time zones: datetimes go out as the campaign's local time.
+    if isinstance(value, datetime):
+        return value.astimezone(zone).replace(tzinfo=None)
+    return value
+
+
+def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
+    for raw in table.rows:
+        row = [_plain(v, zone) for v in raw]
+        if table.name == "units":
+            name, leader, target, is_default, _chat = row
+            # An empty target keeps meaning "the sum of the unit's balances" when the file is imported again.
+            yield [name, leader, None if is_default else target]
+        elif table.name == "people":
+            row[3] = ROLE_LABELS.get(row[3], row[3])
+            yield row
+        elif table.name == "cases":
+            row[13] = render(f"status.{row[13]}", "zh")
+            yield row
+        elif table.name == "contacts":
+            row[2] = render(f"channel.{row[2]}", "zh")
+            row[3] = render(f"outcome.{row[3]}", "zh")
+            yield row
+        elif table.name == "repayments":
+            row[3] = render(f"method.{row[3]}", "zh")
+            row[4] = render(f"repayment.{row[4]}", "zh")
+            row[7] = "" if row[7] is None else f"冲正 #{row[7]}"
+            yield row
+        else:
+            yield row

@@ -1,0 +1,298 @@
+"""Reading the import workbook (.xlsx) or a CSV of cases into records, with every bad cell as a problem."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+from openpyxl import load_workbook
+
+from core.columns import (
+    CASES_SHEET,
+    PEOPLE_SHEET,
+    ROLE_LABELS,
+    ROLE_NAMES,
+    SHEETS,
+    UNITS_SHEET,
+    Column,
+)
+from core.dates import parse_date
+from core.errors import UserError
+from core.money import parse_amount
+from core.records import CaseRecord, PersonRecord, Problem, UnitRecord
+from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES, ROLES
+
+# Also accepted as sheet names, for workbooks made by hand in English.
+SHEET_ALIASES = {"units": UNITS_SHEET, "people": PEOPLE_SHEET, "cases": CASES_SHEET}
+CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV as GBK
+
+
+@dataclass(slots=True)
+class ImportInput:
+    """What a file holds: records that read well and problems with the cells that did not."""
+
+    units: list[UnitRecord] = field(default_factory=list)
+    people: list[PersonRecord] = field(default_factory=list)
+    cases: list[CaseRecord] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    rows: int = 0
+
+
+Progress = Callable[[str, int], None]
+
+
+def read_import(
+    path: Path, today: date, default_deadline: date, progress: Progress | None = None
+) -> ImportInput:
+    """Read an .xlsx workbook (sheets 单位, 人员, 案件) or a .csv of cases."""
+    if not path.exists():
+        raise UserError("import.not_found", path=str(path))
+    suffix = path.suffix.lower()
+    reader = _SheetReader(today, default_deadline, progress or (lambda _sheet, _n: None))
+    if suffix == ".csv":
+        reader.read(CASES_SHEET, _csv_rows(path))
+    elif suffix in (".xlsx", ".xlsm"):
+        _read_workbook(path, reader)
+    else:
+        raise UserError("import.unsupported", suffix=suffix or path.name)
+    return reader.result
+
+
+def _read_workbook(path: Path, reader: _SheetReader) -> None:
+    try:
+        workbook = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
+        raise UserError("import.unreadable", path=str(path), reason=type(exc).__name__) from exc
+    try:
+        by_name = {}
+        for name in workbook.sheetnames:
+            canonical = SHEET_ALIASES.get(name.strip().lower(), name.strip())
+            if canonical in SHEETS:
+                by_name[canonical] = name
+        if not by_name:
+            raise UserError("import.no_sheets", found="、".join(workbook.sheetnames) or "—")
+        # Units before people before cases, whatever the workbook's order.
+        for sheet in SHEETS:
+            if sheet in by_name:
+                reader.read(sheet, workbook[by_name[sheet]].iter_rows(values_only=True))
+    finally:
+        workbook.close()
+
+
+def _csv_rows(path: Path) -> Iterator[tuple[Any, ...]]:
+    raw = path.read_bytes()
+    for encoding in CSV_ENCODINGS:
+        try:
+            text = raw.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise UserError("import.unreadable", path=str(path), reason="encoding")
+    for row in csv.reader(io.StringIO(text)):
+        yield tuple(row)
+
+
+def _normalize_header(value: Any) -> str:
+    text = "" if value is None else str(value)
+    return text.strip().replace("（", "(").replace("）", ")").replace(" ", "").lower()
+
+
+def _column_index(sheet: str, header_row: tuple[Any, ...], columns: tuple[Column, ...]) -> dict[str, int]:
+    names = [_normalize_header(h) for h in header_row]
+    index: dict[str, int] = {}
+    for column in columns:
+        for candidate in (column.header, column.english, column.field):
+            key = _normalize_header(candidate)
+            if key in names:
+                index[column.field] = names.index(key)
+                break
+    missing = [c.header for c in columns if c.required and c.field not in index]
+    if missing:
+        raise UserError("import.missing_columns", sheet=sheet, columns="、".join(missing))
+    return index
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        # A number typed into a text column (an employee number, a phone) arrives as 1001.0.
+        return str(int(value))
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+class _SheetReader:
+    def __init__(self, today: date, default_deadline: date, progress: Progress) -> None:
+        self.today = today
+        self.default_deadline = default_deadline
+        self.progress = progress
+        self.result = ImportInput()
+
+    def read(self, sheet: str, rows: Iterable[tuple[Any, ...]]) -> None:
+        iterator = iter(rows)
+        header = next(iterator, None)
+        if header is None:
+            return
+        columns = SHEETS[sheet]
+        index = _column_index(sheet, header, columns)
+        build = {UNITS_SHEET: self._unit, PEOPLE_SHEET: self._person, CASES_SHEET: self._case}[sheet]
+        seen = 0
+        for number, values in enumerate(iterator, start=2):
+            cells = {f: values[i] if i < len(values) else None for f, i in index.items()}
+            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                continue
+            cell = _Cells(sheet, number, cells, columns, self.result.problems)
+            record = build(cell)
+            if record is not None and not cell.failed:
+                self._keep(record)
+            seen += 1
+            if seen % 1000 == 0:
+                self.progress(sheet, 1000)
+        self.progress(sheet, seen % 1000)
+        self.result.rows += seen
+
+    def _keep(self, record: UnitRecord | PersonRecord | CaseRecord) -> None:
+        if isinstance(record, UnitRecord):
+            self.result.units.append(record)
+        elif isinstance(record, PersonRecord):
+            self.result.people.append(record)
+        else:
+            self.result.cases.append(record)
+
+    def _unit(self, cell: _Cells) -> UnitRecord | None:
+        return UnitRecord(
+            name=cell.text("name"),
+            leader_name=cell.text("leader_name"),
+            target=cell.amount("target", required=False),
+            row=cell.row,
+        )
+
+    def _person(self, cell: _Cells) -> PersonRecord | None:
+        role_text = cell.text("role")
+        role = ROLE_NAMES.get(role_text, role_text if role_text in ROLES else None)
+        if role_text and role is None:
+            cell.fail(
+                "role",
+                "import.unknown_role",
+                value=role_text,
+                choices="、".join((*ROLE_LABELS.values(), *ROLES)),
+            )
+        unit = cell.text("unit", required=False)
+        return PersonRecord(
+            name=cell.text("name"),
+            employee_no=cell.text("employee_no"),
+            unit=unit or None,
+            role=role or "",
+            mobile=cell.text("mobile", required=False),
+            row=cell.row,
+        )
+
+    def _case(self, cell: _Cells) -> CaseRecord | None:
+        principal = cell.amount("principal")
+        interest = cell.amount("interest", required=False)
+        classification = cell.choice("classification", CLASSIFICATIONS, "import.unknown_classification")
+        difficulty = cell.choice("difficulty", DIFFICULTIES, "import.unknown_difficulty", default="中")
+        deadline = cell.day("deadline", self.today, required=False)
+        statute = cell.day("statute_date", self.today, required=False)
+        return CaseRecord(
+            loan_no=cell.text("loan_no"),
+            borrower=cell.text("borrower"),
+            unit=cell.text("unit"),
+            officer_no=cell.text("officer_no"),
+            principal=principal or Decimal(0),
+            interest=interest or Decimal(0),
+            classification=classification,
+            difficulty=difficulty,
+            deadline=deadline or self.default_deadline,
+            id_number=cell.text("id_number", required=False).upper(),
+            phone=cell.text("phone", required=False),
+            plan=cell.text("plan", required=False),
+            statute_date=statute,
+            row=cell.row,
+        )
+
+
+class _Cells:
+    """One row's cells; each reader notes its problem and returns a harmless value so the row reads on."""
+
+    def __init__(
+        self,
+        sheet: str,
+        row: int,
+        cells: dict[str, Any],
+        columns: tuple[Column, ...],
+        problems: list[Problem],
+    ) -> None:
+        self.sheet = sheet
+        self.row = row
+        self.cells = cells
+        self.columns = {c.field: c for c in columns}
+        self.problems = problems
+        self.failed = False
+
+    def fail(self, field: str, key: str, **params: object) -> None:
+        self.failed = True
+        self.problems.append(
+            Problem(self.sheet, self.row, self.columns[field].header, UserError(key, **params))
+        )
+
+    def _raw(self, field: str) -> Any:
+        value = self.cells.get(field)
+        if isinstance(value, str) and not value.strip():
+            return None
+        return value
+
+    def _required(self, field: str, required: bool | None) -> bool:
+        return self.columns[field].required if required is None else required
+
+    def text(self, field: str, required: bool | None = None) -> str:
+        value = _text(self._raw(field))
+        if not value and self._required(field, required):
+            self.fail(field, "import.required")
+        return value
+
+    def amount(self, field: str, required: bool | None = None) -> Decimal | None:
+        value = self._raw(field)
+        if value is None:
+            if self._required(field, required):
+                self.fail(field, "import.required")
+            return None
+        try:
+            return parse_amount(value if not isinstance(value, datetime) else str(value), allow_zero=True)
+        except UserError as error:
+            self.failed = True
+            self.problems.append(Problem(self.sheet, self.row, self.columns[field].header, error))
+            return None
+
+    def day(self, field: str, today: date, required: bool | None = None) -> date | None:
+        value = self._raw(field)
+        if value is None:
+            if self._required(field, required):
+                self.fail(field, "import.required")
+            return None
+        if isinstance(value, int | float):
+            value = _text(value)
+        try:
+            return parse_date(value, today)
+        except UserError as error:
+            self.failed = True
+            self.problems.append(Problem(self.sheet, self.row, self.columns[field].header, error))
+            return None
+
+    def choice(self, field: str, choices: tuple[str, ...], key: str, default: str | None = None) -> str:
+        value = self.text(field, required=default is None and self.columns[field].required)
+        if not value:
+            return default or ""
+        if value not in choices:
+            self.fail(field, key, value=value, choices="、".join(choices))
+            return default or ""
+        return value

@@ -1,0 +1,1152 @@
+"""The store: the ledger's operations in the domain's words. The only code that speaks SQL."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Engine,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal_column,
+    select,
+    type_coerce,
+    update,
+)
+from sqlalchemy.orm import Session, aliased, sessionmaker
+
+from core.campaign import Campaign
+from core.errors import UserError
+from core.money import format_yuan, from_fen
+from core.priority import priority
+from core.records import (
+    CaseRecord,
+    Change,
+    ImportPlan,
+    LedgerSnapshot,
+    PersonRecord,
+    UnitRecord,
+)
+from store.models import (
+    AuditEntry,
+    BindCode,
+    Case,
+    CaseStatusChange,
+    ChatIdentity,
+    Contact,
+    Person,
+    Promise,
+    Repayment,
+    Unit,
+)
+
+ZERO = Decimal(0)
+BULK_CHUNK = 5_000
+BIND_CODE_ALPHABET = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"  # no 0/O, 1/I: codes are read aloud and retyped
+BIND_CODE_LENGTH = 8
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    """What is still owed on a case."""
+
+    principal: Decimal
+    interest: Decimal
+
+    @property
+    def total(self) -> Decimal:
+        """Principal plus interest."""
+        return self.principal + self.interest
+
+
+@dataclass(frozen=True, slots=True)
+class RepaymentEntry:
+    """A repayment or reversal as recorded."""
+
+    id: int
+    loan_no: str
+    amount: Decimal
+    principal_part: Decimal
+    interest_part: Decimal
+    paid_on: date
+    method: str
+    status: str
+    reverses_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class UnitProgress:
+    """One line of the ranking: a unit's target, what it recovered and its cases."""
+
+    unit: str
+    target: Decimal
+    recovered: Decimal
+    cases: int
+    settled: int
+
+    @property
+    def rate(self) -> Decimal:
+        """Completion rate: confirmed recovered ÷ target."""
+        return ZERO if self.target <= 0 else self.recovered / self.target
+
+
+@dataclass(frozen=True, slots=True)
+class CampaignSummary:
+    """Totals of the whole campaign and the units in ranking order."""
+
+    units: int
+    people: int
+    cases: int
+    settled: int
+    target: Decimal
+    recovered: Decimal
+    pending: Decimal
+    ranking: list[UnitProgress]
+
+
+@dataclass(frozen=True, slots=True)
+class BindCodeLine:
+    """A person waiting to bind a chat identity, and their code."""
+
+    employee_no: str
+    name: str
+    unit: str
+    role: str
+    code: str
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTable:
+    """One table of the ledger as rows of plain values, for the export."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Iterator[tuple[Any, ...]]
+
+
+def _fen(column: Any) -> Any:
+    """A money column (or expression) as plain integer fen, for exact arithmetic and sums in SQL."""
+    return type_coerce(column, BigInteger)
+
+
+def _fen_sum(expression: Any) -> Any:
+    return func.coalesce(func.sum(expression), literal_column("0"))
+
+
+class Store:
+    """The ledger on SQLite or PostgreSQL."""
+
+    def __init__(
+        self, engine: Engine, campaign: Campaign, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.engine = engine
+        self.campaign = campaign
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    # -- plumbing -------------------------------------------------------------------------------------
+
+    def now(self) -> datetime:
+        """The current instant (zone-aware)."""
+        return self._clock()
+
+    def today(self) -> date:
+        """The current day in the campaign's time zone."""
+        return self.campaign.today(self.now())
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _audit(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        entity: str,
+        ref: str,
+        detail: dict[str, Any] | None = None,
+        actor_id: int | None = None,
+        source: str = "",
+    ) -> None:
+        session.add(
+            AuditEntry(
+                at=self.now(),
+                actor_id=actor_id,
+                actor=actor,
+                action=action,
+                entity=entity,
+                ref=ref,
+                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+                source=source,
+            )
+        )
+
+    def is_empty(self) -> bool:
+        """Whether the ledger has no unit, person or case yet."""
+        with self._sessions() as session:
+            return all(session.scalar(select(func.count()).select_from(t)) == 0 for t in (Unit, Person, Case))
+
+    # -- import ---------------------------------------------------------------------------------------
+
+    def import_snapshot(self) -> LedgerSnapshot:
+        """The ledger's units, people and cases as records, to compare an import against."""
+        with self._sessions() as session:
+            unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
+            units = {
+                name: UnitRecord(name, leader, None if is_default else target)
+                for name, leader, target, is_default in session.execute(
+                    select(Unit.name, Unit.leader_name, Unit.target, Unit.target_is_default)
+                )
+            }
+            people: dict[str, PersonRecord] = {}
+            employee_nos: dict[int, str] = {}
+            for pid, name, no, unit_id, role, mobile in session.execute(
+                select(Person.id, Person.name, Person.employee_no, Person.unit_id, Person.role, Person.mobile)
+            ):
+                employee_nos[pid] = no
+                people[no] = PersonRecord(
+                    name, no, unit_names.get(unit_id) if unit_id else None, role, mobile
+                )
+            cases: dict[str, CaseRecord] = {}
+            recovered: dict[str, tuple[Decimal, Decimal]] = {}
+            rows = session.execute(
+                select(
+                    Case.loan_no,
+                    Case.borrower,
+                    Case.unit_id,
+                    Case.officer_id,
+                    Case.principal,
+                    Case.interest,
+                    Case.classification,
+                    Case.difficulty,
+                    Case.deadline,
+                    Case.id_number,
+                    Case.phone,
+                    Case.plan,
+                    Case.statute_date,
+                    Case.principal_remaining,
+                    Case.interest_remaining,
+                ).execution_options(yield_per=BULK_CHUNK)
+            )
+            for row in rows:
+                loan_no = row[0]
+                cases[loan_no] = CaseRecord(
+                    loan_no=loan_no,
+                    borrower=row[1],
+                    unit=unit_names[row[2]],
+                    officer_no=employee_nos[row[3]],
+                    principal=row[4],
+                    interest=row[5],
+                    classification=row[6],
+                    difficulty=row[7],
+                    deadline=row[8],
+                    id_number=row[9],
+                    phone=row[10],
+                    plan=row[11],
+                    statute_date=row[12],
+                )
+                if row[13] != row[4] or row[14] != row[5]:
+                    recovered[loan_no] = (row[4] - row[13], row[5] - row[14])
+        return LedgerSnapshot(units, people, cases, recovered)
+
+    def apply_import(
+        self,
+        plan: ImportPlan,
+        actor: str,
+        source: str,
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Write an import plan in one transaction, with its changes in the audit log."""
+        now = self.now()
+        today = self.today()
+        tick = progress or (lambda _n: None)
+        with self._transaction() as session:
+            if plan.new_units:
+                session.execute(
+                    insert(Unit),
+                    [
+                        {
+                            "name": u.name,
+                            "leader_name": u.leader_name,
+                            "target": u.target if u.target is not None else ZERO,
+                            "target_is_default": u.target is None,
+                            "created_at": now,
+                        }
+                        for u in plan.new_units
+                    ],
+                )
+            unit_ids = dict(session.execute(select(Unit.name, Unit.id)).all())
+            for record, _change in plan.changed_units:
+                session.execute(
+                    update(Unit)
+                    .where(Unit.id == unit_ids[record.name])
+                    .values(
+                        leader_name=record.leader_name,
+                        target=record.target if record.target is not None else ZERO,
+                        target_is_default=record.target is None,
+                    )
+                )
+            if plan.new_people:
+                session.execute(
+                    insert(Person),
+                    [
+                        {
+                            "name": p.name,
+                            "employee_no": p.employee_no,
+                            "unit_id": unit_ids[p.unit] if p.unit else None,
+                            "role": p.role,
+                            "mobile": p.mobile,
+                            "created_at": now,
+                        }
+                        for p in plan.new_people
+                    ],
+                )
+            person_ids = dict(session.execute(select(Person.employee_no, Person.id)).all())
+            for person, _change in plan.changed_people:
+                session.execute(
+                    update(Person)
+                    .where(Person.id == person_ids[person.employee_no])
+                    .values(
+                        name=person.name,
+                        unit_id=unit_ids[person.unit] if person.unit else None,
+                        role=person.role,
+                        mobile=person.mobile,
+                    )
+                )
+            tick(
+                len(plan.new_units)
+                + len(plan.changed_units)
+                + len(plan.new_people)
+                + len(plan.changed_people)
+            )
+
+            for start in range(0, len(plan.new_cases), BULK_CHUNK):
+                chunk = plan.new_cases[start : start + BULK_CHUNK]
+                session.execute(insert(Case), [_case_row(c, unit_ids, person_ids, now, today) for c in chunk])
+                tick(len(chunk))
+            for record, change in plan.changed_cases:
+                self._update_case(session, record, change, unit_ids, person_ids, now, today)
+            tick(len(plan.changed_cases))
+
+            self._refresh_default_targets(session)
+            self._audit(
+                session,
+                actor,
+                "import",
+                "ledger",
+                source,
+                {"created": plan.created, "updated": len(plan.changes), "unchanged": plan.unchanged},
+                source=source,
+            )
+            for change in plan.changes:
+                self._audit(
+                    session,
+                    actor,
+                    "import.update",
+                    change.entity,
+                    change.ref,
+                    {name: [old, new] for name, (old, new) in change.fields.items()},
+                    source=source,
+                )
+
+    def _update_case(
+        self,
+        session: Session,
+        record: CaseRecord,
+        change: Change,
+        unit_ids: dict[str, int],
+        person_ids: dict[str, int],
+        now: datetime,
+        today: date,
+    ) -> None:
+        current = session.execute(select(Case).where(Case.loan_no == record.loan_no)).scalar_one()
+        # What was recovered stays recovered: a new start balance moves the remaining balance by the same step.
+        current.principal_remaining = record.principal - (current.principal - current.principal_remaining)
+        current.interest_remaining = record.interest - (current.interest - current.interest_remaining)
+        current.borrower = record.borrower
+        current.id_number = record.id_number
+        current.phone = record.phone
+        current.unit_id = unit_ids[record.unit]
+        current.officer_id = person_ids[record.officer_no]
+        current.principal = record.principal
+        current.interest = record.interest
+        current.classification = record.classification
+        current.difficulty = record.difficulty
+        current.deadline = record.deadline
+        current.plan = record.plan
+        current.statute_date = record.statute_date
+        current.updated_at = now
+        self._settle_or_reopen(session, current, None, "import")
+        current.priority = _priority_of(current, today)
+
+    def _refresh_default_targets(self, session: Session) -> None:
+        sums = select(_fen_sum(_fen(Case.principal))).where(Case.unit_id == Unit.id).scalar_subquery()
+        session.execute(
+            update(Unit).where(Unit.target_is_default.is_(True)).values(target=type_coerce(sums, BigInteger)),
+            execution_options={"synchronize_session": False},
+        )
+
+    # -- repayments -----------------------------------------------------------------------------------
+
+    def _case_for_update(self, session: Session, loan_no: str) -> Case:
+        case_row = session.execute(
+            select(Case).where(Case.loan_no == loan_no).with_for_update()
+        ).scalar_one_or_none()
+        if case_row is None:
+            raise UserError("ledger.unknown_case", loan_no=loan_no)
+        return case_row
+
+    def _person(self, session: Session, employee_no: str) -> Person:
+        person = session.execute(select(Person).where(Person.employee_no == employee_no)).scalar_one_or_none()
+        if person is None:
+            raise UserError("ledger.unknown_person", employee_no=employee_no)
+        return person
+
+    def _pending(self, session: Session, case_id: int) -> tuple[Decimal, Decimal]:
+        """Principal and interest reported on a case and still awaiting confirmation."""
+        reversal = aliased(Repayment)
+        principal, interest = session.execute(
+            select(_fen_sum(_fen(Repayment.principal_part)), _fen_sum(_fen(Repayment.interest_part))).where(
+                Repayment.case_id == case_id,
+                Repayment.status == "reported",
+                Repayment.reverses_id.is_(None),
+                ~select(reversal.id).where(reversal.reverses_id == Repayment.id).exists(),
+            )
+        ).one()
+        return from_fen(int(principal)), from_fen(int(interest))
+
+    def available(self, loan_no: str) -> Balance:
+        """What may still be reported on a case: the balance less repayments awaiting confirmation."""
+        with self._sessions() as session:
+            case_row = session.execute(select(Case).where(Case.loan_no == loan_no)).scalar_one_or_none()
+            if case_row is None:
+                raise UserError("ledger.unknown_case", loan_no=loan_no)
+            pending_principal, pending_interest = self._pending(session, case_row.id)
+            return Balance(
+                case_row.principal_remaining - pending_principal,
+                case_row.interest_remaining - pending_interest,
+            )
+
+    def balance(self, loan_no: str) -> Balance:
+        """What is still owed on a case after confirmed repayments."""
+        with self._sessions() as session:
+            row = session.execute(
+                select(Case.principal_remaining, Case.interest_remaining).where(Case.loan_no == loan_no)
+            ).one_or_none()
+            if row is None:
+                raise UserError("ledger.unknown_case", loan_no=loan_no)
+            return Balance(row[0], row[1])
+
+    def record_repayment(
+        self,
+        loan_no: str,
+        employee_no: str,
+        amount: Decimal,
+        paid_on: date,
+        method: str = "other",
+        note: str = "",
+        principal_part: Decimal | None = None,
+        evidence: str | None = None,
+        source: str = "",
+    ) -> RepaymentEntry:
+        """Record a reported repayment, split principal first unless `principal_part` says otherwise."""
+        if amount <= 0:
+            raise UserError("amount.zero" if amount == 0 else "amount.negative", text=format_yuan(amount))
+        today = self.today()
+        if paid_on > today:
+            raise UserError("ledger.date_future", day=paid_on.isoformat())
+        if paid_on < self.campaign.start:
+            raise UserError("ledger.date_before_start", day=paid_on.isoformat(), start=self.campaign.start)
+        with self._transaction() as session:
+            case_row = self._case_for_update(session, loan_no)
+            person = self._person(session, employee_no)
+            pending_principal, pending_interest = self._pending(session, case_row.id)
+            owed_principal = case_row.principal_remaining - pending_principal
+            owed_interest = case_row.interest_remaining - pending_interest
+            if amount > owed_principal + owed_interest:
+                raise UserError(
+                    "ledger.amount_exceeds",
+                    amount=format_yuan(amount),
+                    owed=format_yuan(owed_principal + owed_interest),
+                )
+            principal = min(amount, owed_principal) if principal_part is None else principal_part
+            if principal < 0 or principal > owed_principal or amount - principal > owed_interest:
+                raise UserError(
+                    "ledger.amount_exceeds", amount=format_yuan(principal), owed=format_yuan(owed_principal)
+                )
+            entry = Repayment(
+                case_id=case_row.id,
+                person_id=person.id,
+                amount=amount,
+                principal_part=principal,
+                interest_part=amount - principal,
+                paid_on=paid_on,
+                method=method,
+                note=note,
+                evidence=evidence,
+                status="reported",
+                created_at=self.now(),
+            )
+            session.add(entry)
+            session.flush()
+            self._audit(
+                session,
+                person.name,
+                "repayment.report",
+                "case",
+                loan_no,
+                {"repayment": entry.id, "amount": amount, "method": method, "paid_on": paid_on},
+                actor_id=person.id,
+                source=source,
+            )
+            return _entry(entry, loan_no)
+
+    def decide_repayment(
+        self, repayment_id: int, employee_no: str, confirm: bool, source: str = ""
+    ) -> RepaymentEntry:
+        """Confirm a reported repayment (it then counts as recovered) or reject it."""
+        with self._transaction() as session:
+            entry = session.get(Repayment, repayment_id, with_for_update=True)
+            if entry is None or entry.reverses_id is not None:
+                raise UserError("ledger.unknown_case", loan_no=f"#{repayment_id}")
+            if entry.status != "reported":
+                raise UserError("ledger.already_decided", status=entry.status)
+            if session.scalar(select(Repayment.id).where(Repayment.reverses_id == entry.id)) is not None:
+                raise UserError("ledger.already_reversed")
+            person = self._person(session, employee_no)
+            case_row = session.execute(
+                select(Case).where(Case.id == entry.case_id).with_for_update()
+            ).scalar_one()
+            if confirm:
+                if entry.principal_part > case_row.principal_remaining or (
+                    entry.interest_part > case_row.interest_remaining
+                ):
+                    raise UserError(
+                        "ledger.amount_exceeds",
+                        amount=format_yuan(entry.amount),
+                        owed=format_yuan(case_row.principal_remaining + case_row.interest_remaining),
+                    )
+                case_row.principal_remaining -= entry.principal_part
+                case_row.interest_remaining -= entry.interest_part
+                case_row.updated_at = self.now()
+                self._settle_or_reopen(session, case_row, person.id, "repayment")
+                case_row.priority = _priority_of(case_row, self.today())
+            entry.status = "confirmed" if confirm else "rejected"
+            entry.decided_by_id = person.id
+            entry.decided_at = self.now()
+            self._audit(
+                session,
+                person.name,
+                "repayment.confirm" if confirm else "repayment.reject",
+                "case",
+                case_row.loan_no,
+                {"repayment": entry.id, "amount": entry.amount},
+                actor_id=person.id,
+                source=source,
+            )
+            return _entry(entry, case_row.loan_no)
+
+    def reverse_repayment(
+        self, repayment_id: int, employee_no: str, note: str = "", source: str = ""
+    ) -> RepaymentEntry:
+        """Add the reversal of a repayment; a confirmed one gives its amount back to the balance."""
+        with self._transaction() as session:
+            original = session.get(Repayment, repayment_id, with_for_update=True)
+            if original is None or original.reverses_id is not None:
+                raise UserError("ledger.unknown_case", loan_no=f"#{repayment_id}")
+            if session.scalar(select(Repayment.id).where(Repayment.reverses_id == original.id)) is not None:
+                raise UserError("ledger.already_reversed")
+            if original.status == "rejected":
+                raise UserError("ledger.reverse_rejected")
+            person = self._person(session, employee_no)
+            case_row = session.execute(
+                select(Case).where(Case.id == original.case_id).with_for_update()
+            ).scalar_one()
+            # A reversal carries its original's status: confirmed ones count against it, reported ones cancel.
+            reversal = Repayment(
+                case_id=original.case_id,
+                person_id=person.id,
+                amount=-original.amount,
+                principal_part=-original.principal_part,
+                interest_part=-original.interest_part,
+                paid_on=original.paid_on,
+                method=original.method,
+                note=note,
+                status=original.status,
+                decided_by_id=person.id if original.status == "confirmed" else None,
+                decided_at=self.now() if original.status == "confirmed" else None,
+                reverses_id=original.id,
+                created_at=self.now(),
+            )
+            session.add(reversal)
+            if original.status == "confirmed":
+                case_row.principal_remaining += original.principal_part
+                case_row.interest_remaining += original.interest_part
+                case_row.updated_at = self.now()
+                self._settle_or_reopen(session, case_row, person.id, "reversal")
+                case_row.priority = _priority_of(case_row, self.today())
+            session.flush()
+            self._audit(
+                session,
+                person.name,
+                "repayment.reverse",
+                "case",
+                case_row.loan_no,
+                {"repayment": original.id, "reversal": reversal.id, "amount": original.amount},
+                actor_id=person.id,
+                source=source,
+            )
+            return _entry(reversal, case_row.loan_no)
+
+    def repayments(self, loan_no: str) -> list[RepaymentEntry]:
+        """Every repayment and reversal of a case, oldest first."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Repayment).join(Case).where(Case.loan_no == loan_no).order_by(Repayment.id)
+            ).scalars()
+            return [_entry(r, loan_no) for r in rows]
+
+    def _settle_or_reopen(self, session: Session, case_row: Case, person_id: int | None, reason: str) -> None:
+        owed = case_row.principal_remaining + case_row.interest_remaining
+        if owed == 0 and case_row.status != "settled":
+            self._change_status(session, case_row, "settled", person_id, reason)
+        elif owed > 0 and case_row.status == "settled":
+            self._change_status(session, case_row, "in_progress", person_id, reason)
+
+    def _change_status(
+        self, session: Session, case_row: Case, status: str, person_id: int | None, reason: str
+    ) -> None:
+        session.add(
+            CaseStatusChange(
+                case_id=case_row.id,
+                from_status=case_row.status,
+                to_status=status,
+                reason=reason,
+                person_id=person_id,
+                at=self.now(),
+            )
+        )
+        case_row.status = status
+
+    def status_history(self, loan_no: str) -> list[tuple[str | None, str, str]]:
+        """A case's status changes, oldest first, as (from, to, reason)."""
+        with self._sessions() as session:
+            return list(
+                session.execute(
+                    select(CaseStatusChange.from_status, CaseStatusChange.to_status, CaseStatusChange.reason)
+                    .join(Case)
+                    .where(Case.loan_no == loan_no)
+                    .order_by(CaseStatusChange.id)
+                )
+            )
+
+    # -- progress -------------------------------------------------------------------------------------
+
+    def unit_progress(self) -> list[UnitProgress]:
+        """Every unit's target, confirmed recovery and cases, best completion rate first."""
+        recovered = _fen_sum(
+            _fen(Case.principal)
+            - _fen(Case.principal_remaining)
+            + _fen(Case.interest)
+            - _fen(Case.interest_remaining)
+        )
+        settled = _fen_sum(case((Case.status == "settled", 1), else_=0))
+        per_unit = (
+            select(
+                Case.unit_id.label("unit_id"),
+                recovered.label("recovered"),
+                func.count().label("cases"),
+                settled.label("settled"),
+            )
+            .group_by(Case.unit_id)
+            .subquery()
+        )
+        with self._sessions() as session:
+            rows = session.execute(
+                select(
+                    Unit.name,
+                    Unit.target,
+                    func.coalesce(per_unit.c.recovered, literal_column("0")),
+                    func.coalesce(per_unit.c.cases, literal_column("0")),
+                    func.coalesce(per_unit.c.settled, literal_column("0")),
+                ).outerjoin(per_unit, per_unit.c.unit_id == Unit.id)
+            )
+            progress = [
+                UnitProgress(name, target, from_fen(int(fen)), int(cases), int(settled_count))
+                for name, target, fen, cases, settled_count in rows
+            ]
+        progress.sort(key=lambda p: (-p.rate, -p.recovered, p.unit))
+        return progress
+
+    def campaign_summary(self) -> CampaignSummary:
+        """The whole campaign in figures, for `qingshou run` and the leaders."""
+        ranking = self.unit_progress()
+        with self._sessions() as session:
+            people = session.scalar(select(func.count()).select_from(Person)) or 0
+            reversal = aliased(Repayment)
+            pending = session.scalar(
+                select(_fen_sum(_fen(Repayment.amount))).where(
+                    Repayment.status == "reported",
+                    Repayment.reverses_id.is_(None),
+                    ~select(reversal.id).where(reversal.reverses_id == Repayment.id).exists(),
+                )
+            )
+        return CampaignSummary(
+            units=len(ranking),
+            people=people,
+            cases=sum(p.cases for p in ranking),
+            settled=sum(p.settled for p in ranking),
+            target=sum((p.target for p in ranking), ZERO),
+            recovered=sum((p.recovered for p in ranking), ZERO),
+            pending=from_fen(int(pending or 0)),
+            ranking=ranking,
+        )
+
+    def refresh_priorities(self) -> int:
+        """Recompute every open case's priority for today; returns how many changed."""
+        today = self.today()
+        changed = 0
+        with self._transaction() as session:
+            rows = session.execute(
+                select(
+                    Case.id,
+                    Case.principal_remaining,
+                    Case.interest_remaining,
+                    Case.difficulty,
+                    Case.deadline,
+                    Case.statute_date,
+                    Case.priority,
+                ).where(Case.status != "settled")
+            ).all()
+            updates = []
+            for cid, principal, interest, difficulty, deadline, statute, old in rows:
+                score = priority(principal + interest, difficulty, deadline, statute, today).score
+                if score != old:
+                    updates.append({"cid": cid, "score": score})
+            if updates:
+                session.execute(
+                    update(Case.__table__)
+                    .where(Case.__table__.c.id == bindparam("cid"))
+                    .values(priority=bindparam("score")),
+                    updates,
+                )
+                changed = len(updates)
+        return changed
+
+    # -- binding codes --------------------------------------------------------------------------------
+
+    def bind_codes(self, unit: str | None = None, valid_days: int = 7) -> list[BindCodeLine]:
+        """A valid bind code for everyone (of a unit) not yet bound, issuing new codes where needed."""
+        now = self.now()
+        with self._transaction() as session:
+            query = (
+                select(Person, Unit.name)
+                .outerjoin(Unit, Unit.id == Person.unit_id)
+                .where(~select(ChatIdentity.id).where(ChatIdentity.person_id == Person.id).exists())
+                .order_by(Unit.name, Person.employee_no)
+            )
+            if unit is not None:
+                if session.scalar(select(Unit.id).where(Unit.name == unit)) is None:
+                    raise UserError("ledger.unknown_unit", unit=unit)
+                query = query.where(Unit.name == unit)
+            people = session.execute(query).all()
+            valid = dict(
+                session.execute(
+                    select(BindCode.person_id, BindCode.code).where(
+                        BindCode.used_at.is_(None), BindCode.expires_at > now
+                    )
+                ).all()
+            )
+            lines = []
+            for person, unit_name in people:
+                code = valid.get(person.id)
+                if code is None:
+                    code = _new_code()
+                    session.add(
+                        BindCode(
+                            person_id=person.id,
+                            code=code,
+                            created_at=now,
+                            expires_at=now + timedelta(days=valid_days),
+                        )
+                    )
+                    self._audit(session, "cli", "bind_code.issue", "person", person.employee_no)
+                lines.append(
+                    BindCodeLine(person.employee_no, person.name, unit_name or "", person.role, code)
+                )
+            return lines
+
+    # -- demo and export ------------------------------------------------------------------------------
+
+    def load_campaign(
+        self,
+        contacts: Sequence[dict[str, Any]],
+        promises: Sequence[dict[str, Any]],
+        repayments: Sequence[dict[str, Any]],
+        progress: Callable[[int], None] | None = None,
+    ) -> None:
+        """Bulk-load made-up activity (the demo); rows name cases by loan number and people by employee number.
+
+        Repayments here are already confirmed; the cases' balances, statuses and priorities follow.
+        """
+        tick = progress or (lambda _n: None)
+        now = self.now()
+        today = self.today()
+        with self._transaction() as session:
+            case_ids = dict(session.execute(select(Case.loan_no, Case.id)).all())
+            person_ids = dict(session.execute(select(Person.employee_no, Person.id)).all())
+            contact_ids: list[int] = []
+            for start in range(0, len(contacts), BULK_CHUNK):
+                chunk = contacts[start : start + BULK_CHUNK]
+                rows = [
+                    {
+                        "case_id": case_ids[c["loan_no"]],
+                        "person_id": person_ids[c["employee_no"]],
+                        "at": c["at"],
+                        "channel": c["channel"],
+                        "outcome": c["outcome"],
+                        "note": c.get("note", ""),
+                    }
+                    for c in chunk
+                ]
+                contact_ids.extend(
+                    session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows)
+                )
+                tick(len(chunk))
+            if promises:
+                session.execute(
+                    insert(Promise),
+                    [
+                        {
+                            "case_id": case_ids[p["loan_no"]],
+                            "contact_id": contact_ids[p["contact_index"]],
+                            "amount": p["amount"],
+                            "due_on": p["due_on"],
+                            "status": p["status"],
+                        }
+                        for p in promises
+                    ],
+                )
+            for start in range(0, len(repayments), BULK_CHUNK):
+                chunk = repayments[start : start + BULK_CHUNK]
+                session.execute(
+                    insert(Repayment),
+                    [
+                        {
+                            "case_id": case_ids[r["loan_no"]],
+                            "person_id": person_ids[r["employee_no"]],
+                            "amount": r["principal_part"] + r["interest_part"],
+                            "principal_part": r["principal_part"],
+                            "interest_part": r["interest_part"],
+                            "paid_on": r["paid_on"],
+                            "method": r["method"],
+                            "status": r["status"],
+                            "decided_by_id": person_ids[r["decided_by"]] if r.get("decided_by") else None,
+                            "decided_at": r.get("decided_at"),
+                            "created_at": r["created_at"],
+                        }
+                        for r in chunk
+                    ],
+                )
+                tick(len(chunk))
+            self._apply_loaded_activity(session, now, today)
+            self._audit(
+                session,
+                "demo",
+                "demo.load",
+                "ledger",
+                "",
+                {"contacts": len(contacts), "promises": len(promises), "repayments": len(repayments)},
+            )
+
+    def _apply_loaded_activity(self, session: Session, now: datetime, today: date) -> None:
+        paid = (
+            select(
+                Repayment.case_id.label("case_id"),
+                func.sum(_fen(Repayment.principal_part)).label("principal"),
+                func.sum(_fen(Repayment.interest_part)).label("interest"),
+            )
+            .where(Repayment.status == "confirmed")
+            .group_by(Repayment.case_id)
+            .subquery()
+        )
+        last_contact = (
+            select(Contact.case_id.label("case_id"), func.max(Contact.at).label("at"))
+            .group_by(Contact.case_id)
+            .subquery()
+        )
+        table = Case.__table__
+        session.execute(
+            update(table).values(
+                principal_remaining=_fen(table.c.principal)
+                - func.coalesce(
+                    select(paid.c.principal).where(paid.c.case_id == table.c.id).scalar_subquery(),
+                    literal_column("0"),
+                ),
+                interest_remaining=_fen(table.c.interest)
+                - func.coalesce(
+                    select(paid.c.interest).where(paid.c.case_id == table.c.id).scalar_subquery(),
+                    literal_column("0"),
+                ),
+                last_contact_at=select(last_contact.c.at)
+                .where(last_contact.c.case_id == table.c.id)
+                .scalar_subquery(),
+            )
+        )
+        contacted = and_(table.c.last_contact_at.is_not(None), table.c.status == "open")
+        for status, condition in (
+            ("settled", and_(_fen(table.c.principal_remaining) == 0, _fen(table.c.interest_remaining) == 0)),
+            (
+                "promised",
+                and_(
+                    contacted,
+                    select(Promise.id)
+                    .where(Promise.case_id == table.c.id, Promise.status == "open")
+                    .exists(),
+                ),
+            ),
+            ("in_progress", contacted),
+        ):
+            changed = session.execute(
+                select(table.c.id, table.c.status).where(condition, table.c.status != status)
+            ).all()
+            if not changed:
+                continue
+            session.execute(
+                insert(CaseStatusChange),
+                [
+                    {"case_id": cid, "from_status": old, "to_status": status, "reason": "demo", "at": now}
+                    for cid, old in changed
+                ],
+            )
+            ids = [cid for cid, _ in changed]
+            for start in range(0, len(ids), BULK_CHUNK):
+                session.execute(
+                    update(table).where(table.c.id.in_(ids[start : start + BULK_CHUNK])).values(status=status)
+                )
+
+    def export_tables(self) -> list[ExportTable]:
+        """The whole ledger as tables of plain values, streamed from the database."""
+        unit_name = aliased(Unit)
+        officer = aliased(Person)
+        decider = aliased(Person)
+        original = aliased(Repayment)
+        tables = [
+            (
+                "units",
+                ("name", "leader_name", "target", "target_is_default", "chat"),
+                select(Unit.name, Unit.leader_name, Unit.target, Unit.target_is_default, Unit.chat).order_by(
+                    Unit.id
+                ),
+            ),
+            (
+                "people",
+                ("name", "employee_no", "unit", "role", "mobile"),
+                select(Person.name, Person.employee_no, unit_name.name, Person.role, Person.mobile)
+                .outerjoin(unit_name, unit_name.id == Person.unit_id)
+                .order_by(Person.id),
+            ),
+            (
+                "cases",
+                (
+                    "loan_no",
+                    "borrower",
+                    "id_number",
+                    "phone",
+                    "unit",
+                    "officer_no",
+                    "principal",
+                    "interest",
+                    "classification",
+                    "difficulty",
+                    "deadline",
+                    "plan",
+                    "statute_date",
+                    "status",
+                    "remaining",
+                ),
+                select(
+                    Case.loan_no,
+                    Case.borrower,
+                    Case.id_number,
+                    Case.phone,
+                    unit_name.name,
+                    officer.employee_no,
+                    Case.principal,
+                    Case.interest,
+                    Case.classification,
+                    Case.difficulty,
+                    Case.deadline,
+                    Case.plan,
+                    Case.statute_date,
+                    Case.status,
+                    Case.principal_remaining,
+                    Case.interest_remaining,
+                )
+                .join(unit_name, unit_name.id == Case.unit_id)
+                .join(officer, officer.id == Case.officer_id)
+                .order_by(Case.id),
+            ),
+            (
+                "contacts",
+                (
+                    "loan_no",
+                    "at",
+                    "channel",
+                    "outcome",
+                    "promise_amount",
+                    "promise_due",
+                    "note",
+                    "employee_no",
+                ),
+                select(
+                    Case.loan_no,
+                    Contact.at,
+                    Contact.channel,
+                    Contact.outcome,
+                    Promise.amount,
+                    Promise.due_on,
+                    Contact.note,
+                    officer.employee_no,
+                )
+                .join(Case, Case.id == Contact.case_id)
+                .join(officer, officer.id == Contact.person_id)
+                .outerjoin(Promise, Promise.contact_id == Contact.id)
+                .order_by(Contact.id),
+            ),
+            (
+                "repayments",
+                (
+                    "loan_no",
+                    "amount",
+                    "paid_on",
+                    "method",
+                    "status",
+                    "principal_part",
+                    "interest_part",
+                    "reverses",
+                    "employee_no",
+                    "decided_by",
+                ),
+                select(
+                    Case.loan_no,
+                    Repayment.amount,
+                    Repayment.paid_on,
+                    Repayment.method,
+                    Repayment.status,
+                    Repayment.principal_part,
+                    Repayment.interest_part,
+                    original.id,
+                    officer.employee_no,
+                    decider.employee_no,
+                )
+                .join(Case, Case.id == Repayment.case_id)
+                .join(officer, officer.id == Repayment.person_id)
+                .outerjoin(decider, decider.id == Repayment.decided_by_id)
+                .outerjoin(original, original.id == Repayment.reverses_id)
+                .order_by(Repayment.id),
+            ),
+            (
+                "audit",
+                ("at", "actor", "action", "entity", "ref", "detail", "source"),
+                select(
+                    AuditEntry.at,
+                    AuditEntry.actor,
+                    AuditEntry.action,
+                    AuditEntry.entity,
+                    AuditEntry.ref,
+                    AuditEntry.detail,
+                    AuditEntry.source,
+                ).order_by(AuditEntry.id),
+            ),
+        ]
+        return [ExportTable(name, columns, self._stream(query, name)) for name, columns, query in tables]
+
+    def _stream(self, query: Any, name: str) -> Iterator[tuple[Any, ...]]:
+        with self._sessions() as session:
+            for row in session.execute(query.execution_options(yield_per=BULK_CHUNK)):
+                if name == "cases":
+                    # principal_remaining + interest_remaining -> one remaining balance column
+                    yield (*row[:14], row[14] + row[15])
+                else:
+                    yield tuple(row)
+
+    def audit_entries(self, action: str | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """The audit log, oldest first, as (action, entity, ref, detail)."""
+        with self._sessions() as session:
+            query = select(AuditEntry.action, AuditEntry.entity, AuditEntry.ref, AuditEntry.detail).order_by(
+                AuditEntry.id
+            )
+            if action is not None:
+                query = query.where(AuditEntry.action == action)
+            return [(a, e, r, json.loads(d or "{}")) for a, e, r, d in session.execute(query)]
+
+
+def _new_code() -> str:
+    return "".join(secrets.choice(BIND_CODE_ALPHABET) for _ in range(BIND_CODE_LENGTH))
+
+
+def _case_row(
+    c: CaseRecord, unit_ids: dict[str, int], person_ids: dict[str, int], now: datetime, today: date
+) -> dict[str, Any]:
+    return {
+        "loan_no": c.loan_no,
+        "borrower": c.borrower,
+        "id_number": c.id_number,
+        "phone": c.phone,
+        "unit_id": unit_ids[c.unit],
+        "officer_id": person_ids[c.officer_no],
+        "principal": c.principal,
+        "interest": c.interest,
+        "principal_remaining": c.principal,
+        "interest_remaining": c.interest,
+        "classification": c.classification,
+        "difficulty": c.difficulty,
+        "deadline": c.deadline,
+        "plan": c.plan,
+        "statute_date": c.statute_date,
+        "status": "settled" if c.principal + c.interest == 0 else "open",
+        "status_reason": "",
+        "priority": priority(c.principal + c.interest, c.difficulty, c.deadline, c.statute_date, today).score,
+        "created_at": now,
+        "updated_at": now,
+    }
+
+
+def _priority_of(case_row: Case, today: date) -> int:
+    if case_row.status == "settled":
+        return 0
+    return priority(
+        case_row.principal_remaining + case_row.interest_remaining,
+        case_row.difficulty,
+        case_row.deadline,
+        case_row.statute_date,
+        today,
+    ).score
+
+
+def _entry(r: Repayment, loan_no: str) -> RepaymentEntry:
+    return RepaymentEntry(
+        id=r.id,
+        loan_no=loan_no,
+        amount=r.amount,
+        principal_part=r.principal_part,
+        interest_part=r.interest_part,
+        paid_on=r.paid_on,
+        method=r.method,
+        status=r.status,
+        reverses_id=r.reverses_id,
+    )

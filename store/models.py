@@ -1,0 +1,302 @@
+"""The ledger's tables (SPEC §2). Money is stored as integer fen and read back as Decimal yuan."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    Date,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.types import TypeDecorator
+
+from core.money import from_fen, to_fen
+from core.vocabulary import (
+    CASE_STATUSES,
+    CLASSIFICATIONS,
+    CONTACT_CHANNELS,
+    CONTACT_OUTCOMES,
+    DIFFICULTIES,
+    PROMISE_STATUSES,
+    REPAYMENT_METHODS,
+    REPAYMENT_STATUSES,
+    ROLES,
+)
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Money(TypeDecorator[Decimal]):
+    """Decimal yuan in Python, integer fen in the database: sums stay exact in SQL."""
+
+    impl = BigInteger
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        if value is None:
+            return None
+        if isinstance(value, int):
+            raise TypeError("Money columns take Decimal yuan, not int")
+        return to_fen(value)
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> Decimal | None:
+        return None if value is None else from_fen(int(value))
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Zone-aware datetimes, stored as UTC (SQLite keeps no zone of its own)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the ledger")
+        return (
+            value.astimezone(UTC) if dialect.name != "sqlite" else value.astimezone(UTC).replace(tzinfo=None)
+        )
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+
+
+def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+    listed = ", ".join(f"'{v}'" for v in values)
+    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    leader_name: Mapped[str] = mapped_column(String(50), default="")
+    # When the import leaves the target empty it is the sum of the unit's balances, kept up to date.
+    target: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    target_is_default: Mapped[bool] = mapped_column(Boolean, default=True)
+    chat: Mapped[str | None] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Person(Base):
+    __tablename__ = "people"
+    __table_args__ = (_one_of("role", ROLES),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(50))
+    employee_no: Mapped[str] = mapped_column(String(30), unique=True)
+    unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    mobile: Mapped[str] = mapped_column(String(30), default="")
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class ChatIdentity(Base):
+    """One chat account (Telegram user id, WeCom userid) bound to a person."""
+
+    __tablename__ = "chat_identities"
+    __table_args__ = (UniqueConstraint("channel", "external_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    bound_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class BindCode(Base):
+    __tablename__ = "bind_codes"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    code: Mapped[str] = mapped_column(String(20), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    expires_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    used_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    used_by_id: Mapped[int | None] = mapped_column(ForeignKey("chat_identities.id"))
+
+
+class Case(Base):
+    """One loan (逐户逐笔). The remaining balances follow confirmed repayments in the same transaction."""
+
+    __tablename__ = "cases"
+    __table_args__ = (
+        _one_of("classification", CLASSIFICATIONS),
+        _one_of("difficulty", DIFFICULTIES),
+        _one_of("status", CASE_STATUSES),
+        CheckConstraint(
+            "principal_remaining >= 0 AND interest_remaining >= 0", name="remaining_not_negative"
+        ),
+        Index("ix_cases_officer_priority", "officer_id", "priority"),
+        Index("ix_cases_unit_status", "unit_id", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_no: Mapped[str] = mapped_column(String(40), unique=True)
+    borrower: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    phone: Mapped[str] = mapped_column(String(30), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    officer_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    principal: Mapped[Decimal] = mapped_column(Money)
+    interest: Mapped[Decimal] = mapped_column(Money, default=Decimal(0))
+    principal_remaining: Mapped[Decimal] = mapped_column(Money)
+    interest_remaining: Mapped[Decimal] = mapped_column(Money)
+    classification: Mapped[str] = mapped_column(String(4))
+    difficulty: Mapped[str] = mapped_column(String(2), default="中")
+    deadline: Mapped[date] = mapped_column(Date, index=True)
+    plan: Mapped[str] = mapped_column(Text, default="")
+    statute_date: Mapped[date | None] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20), default="open")
+    status_reason: Mapped[str] = mapped_column(String(200), default="")
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    last_contact_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class CaseStatusChange(Base):
+    __tablename__ = "case_status_history"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    reason: Mapped[str] = mapped_column(String(200), default="")
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (
+        _one_of("channel", CONTACT_CHANNELS),
+        _one_of("outcome", CONTACT_OUTCOMES),
+        Index("ix_contacts_case_at", "case_id", "at"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    channel: Mapped[str] = mapped_column(String(20))
+    outcome: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str | None] = mapped_column(String(200))
+    latitude: Mapped[str | None] = mapped_column(String(20))
+    longitude: Mapped[str | None] = mapped_column(String(20))
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), unique=True)
+
+
+class Promise(Base):
+    __tablename__ = "promises"
+    __table_args__ = (
+        _one_of("status", PROMISE_STATUSES),
+        CheckConstraint("amount > 0", name="amount_positive"),
+        Index("ix_promises_status_due", "status", "due_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    contact_id: Mapped[int] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    due_on: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    decided_on: Mapped[date | None] = mapped_column(Date)
+
+
+class Repayment(Base):
+    """A reported repayment, or the reversal of one (negative amounts, `reverses_id` set).
+
+    Rows are never edited or deleted: triggers in the migration refuse it. Only the status moves once,
+    from `reported` to `confirmed` or `rejected`.
+    """
+
+    __tablename__ = "repayments"
+    __table_args__ = (
+        _one_of("method", REPAYMENT_METHODS),
+        _one_of("status", REPAYMENT_STATUSES),
+        CheckConstraint("amount = principal_part + interest_part", name="parts_add_up"),
+        CheckConstraint(
+            "(reverses_id IS NULL AND amount > 0) OR (reverses_id IS NOT NULL AND amount < 0)",
+            name="sign_matches_kind",
+        ),
+        Index("ix_repayments_case_status", "case_id", "status"),
+        Index("ix_repayments_status_paid_on", "status", "paid_on"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    principal_part: Mapped[Decimal] = mapped_column(Money)
+    interest_part: Mapped[Decimal] = mapped_column(Money)
+    paid_on: Mapped[date] = mapped_column(Date)
+    method: Mapped[str] = mapped_column(String(20), default="other")
+    note: Mapped[str] = mapped_column(Text, default="")
+    evidence: Mapped[str | None] = mapped_column(String(200))
+    status: Mapped[str] = mapped_column(String(20), default="reported")
+    decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class AuditEntry(Base):
+    """Who did what, when, from which message. Append-only."""
+
+    __tablename__ = "audit_log"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    actor: Mapped[str] = mapped_column(String(100))
+    action: Mapped[str] = mapped_column(String(50))
+    entity: Mapped[str] = mapped_column(String(30))
+    ref: Mapped[str] = mapped_column(String(100), default="")
+    detail: Mapped[str] = mapped_column(Text, default="")
+    source: Mapped[str] = mapped_column(String(200), default="")
+
+
+class Dispatch(Base):
+    """Every reminder, ranking and notice sent, claimed before sending so none goes out twice."""
+
+    __tablename__ = "dispatch_log"
+    __table_args__ = (UniqueConstraint("job", "day", "recipient"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    job: Mapped[str] = mapped_column(String(30))
+    day: Mapped[date] = mapped_column(Date)
+    recipient: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(10), default="claimed")
+    claimed_by: Mapped[str] = mapped_column(String(100), default="")
+    claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)

@@ -1,0 +1,391 @@
+"""Importing workbooks the way clerks fill them in, on SQLite and PostgreSQL (SPEC §7)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from openpyxl import Workbook, load_workbook
+
+from bot.app import App
+from core.errors import UserError
+from spreadsheets.exporter import write_export
+from spreadsheets.importer import ImportRefused, import_file
+from spreadsheets.template import write_template
+
+UNIT_ROWS = [
+    ["城关信用社", "王建国", "500万"],
+    ["东风信用社", "赵东升", None],
+]
+PEOPLE_ROWS = [
+    ["李明", "E001", "城关信用社", "清收责任人", "13800001111"],
+    ["王建国", "U001", "城关信用社", "单位负责人", "13800003333"],
+    ["孙芳", 1003, "东风信用社", "officer", None],
+    ["陈专班", "A001", None, "专班联络员", None],
+]
+# The ways clerks write amounts and dates, each with the value it must become.
+CASE_ROWS = [
+    [
+        "L001",
+        "张三",
+        "330102198001011234",
+        "13912345678",
+        "城关信用社",
+        "E001",
+        50000,
+        1234.5,
+        "可疑",
+        "易",
+        datetime(2026, 12, 31),
+        "分期",
+        None,
+    ],
+    [
+        "L002",
+        "李四",
+        None,
+        None,
+        "城关信用社",
+        "E001",
+        "5万",
+        "0",
+        "次级",
+        "中",
+        "2026/12/31",
+        None,
+        "2027年3月1日",
+    ],
+    [
+        "L003",
+        "王五",
+        None,
+        None,
+        "城关信用社",
+        "E001",
+        "3.5万元",
+        "12,345.67",
+        "损失",
+        "难",
+        "2026年12月31日",
+        None,
+        None,
+    ],
+    [
+        "L004",
+        "赵六",
+        None,
+        None,
+        "东风信用社",
+        "1003",
+        "壹万贰仟元整",
+        None,
+        "关注",
+        None,
+        "2026.12.25",
+        None,
+        None,
+    ],
+    [
+        "L005",
+        "钱七",
+        None,
+        None,
+        "东风信用社",
+        1003,
+        "12,345.67",
+        "两万五",
+        "可疑",
+        "易",
+        None,
+        None,
+        "2027-06-30",
+    ],
+    [
+        "L006",
+        "孙八",
+        "33010219800101123x",
+        None,
+        "东风信用社",
+        "1003",
+        80000.25,
+        None,
+        "可疑",
+        "中",
+        date(2026, 12, 20),
+        None,
+        None,
+    ],
+]
+EXPECTED = {
+    "L001": (Decimal("50000.00"), Decimal("1234.50"), date(2026, 12, 31), None, "易"),
+    "L002": (Decimal("50000.00"), Decimal("0.00"), date(2026, 12, 31), date(2027, 3, 1), "中"),
+    "L003": (Decimal("35000.00"), Decimal("12345.67"), date(2026, 12, 31), None, "难"),
+    "L004": (Decimal("12000.00"), Decimal("0.00"), date(2026, 12, 25), None, "中"),
+    "L005": (Decimal("12345.67"), Decimal("25000.00"), date(2026, 12, 31), date(2027, 6, 30), "易"),
+    "L006": (Decimal("80000.25"), Decimal("0.00"), date(2026, 12, 20), None, "中"),
+}
+
+
+def fill_template(
+    path: Path, units: list[list[Any]], people: list[list[Any]], cases: list[list[Any]]
+) -> Path:
+    """Start from `qingshou template`, replace the example rows with ours, save."""
+    write_template(path)
+    workbook = load_workbook(path)
+    for sheet, rows in (("单位", units), ("人员", people), ("案件", cases)):
+        ws = workbook[sheet]
+        ws.delete_rows(2, ws.max_row)
+        for row in rows:
+            ws.append(row)
+    workbook.save(path)
+    return path
+
+
+def cases_of(app: App) -> dict[str, tuple[Any, ...]]:
+    table = next(t for t in app.store.export_tables() if t.name == "cases")
+    return {row[0]: row for row in table.rows}
+
+
+def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
+    path = tmp_path / "模板.xlsx"
+    write_template(path)
+    workbook = load_workbook(path)
+    assert workbook.sheetnames[:3] == ["单位", "人员", "案件"]
+    assert [c.value for c in workbook["案件"][1]][:7] == [
+        "贷款编号",
+        "借款人",
+        "证件号码",
+        "联系电话",
+        "所属单位",
+        "责任人工号",
+        "贷款余额(元)",
+    ]
+    assert workbook["人员"].max_row == 2 and workbook["案件"].max_row == 2  # one example row each
+    lists = {
+        sheet: {v.formula1 for v in workbook[sheet].data_validations.dataValidation}
+        for sheet in ("人员", "案件")
+    }
+    assert '"清收责任人,单位负责人,专班领导,专班联络员"' in lists["人员"]
+    assert '"正常,关注,次级,可疑,损失"' in lists["案件"]
+    assert '"易,中,难"' in lists["案件"]
+
+
+def test_template_example_imports(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "模板.xlsx"
+    write_template(path)
+    report = import_file(app.store, path)
+    assert report.created == 3
+
+
+def test_clerk_formats_import_exactly(app: App, tmp_path: Path) -> None:
+    path = fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS)
+    report = import_file(app.store, path)
+    assert (report.created, report.updated, report.unchanged) == (2 + 4 + 6, 0, 0)
+    cases = cases_of(app)
+    for loan_no, (principal, interest, deadline, statute, difficulty) in EXPECTED.items():
+        row = cases[loan_no]
+        assert (row[6], row[7], row[10], row[12], row[9]) == (
+            principal,
+            interest,
+            deadline,
+            statute,
+            difficulty,
+        )
+    assert cases["L006"][2] == "33010219800101123X"
+    assert cases["L004"][5] == "1003"  # a numeric employee number reads as text
+    progress = {p.unit: p for p in app.store.unit_progress()}
+    assert progress["城关信用社"].target == Decimal("5000000.00")
+    assert progress["东风信用社"].target == Decimal("12000.00") + Decimal("12345.67") + Decimal("80000.25")
+
+
+BAD_CASES = [
+    [None, "缺编号", None, None, "城关信用社", "E001", 1000, None, "可疑", "中", None, None, None],
+    ["L001", "张三", None, None, "城关信用社", "E001", 1000, None, "可疑", "中", None, None, None],
+    ["L001", "重复", None, None, "城关信用社", "E001", 1000, None, "可疑", "中", None, None, None],
+    ["L010", "未知社", None, None, "西山信用社", "E001", 1000, None, "可疑", "中", None, None, None],
+    ["L011", "未知人", None, None, "城关信用社", "E999", 1000, None, "可疑", "中", None, None, None],
+    ["L012", "负数", None, None, "城关信用社", "E001", -500, None, "可疑", "中", None, None, None],
+    ["L013", "看不懂", None, None, "城关信用社", "E001", "五万多", None, "可疑", "中", None, None, None],
+    ["L014", "没这天", None, None, "城关信用社", "E001", 1000, None, "可疑", "中", "2026-02-30", None, None],
+    ["L015", "分类错", None, None, "城关信用社", "E001", 1000, None, "很差", "中", None, None, None],
+    ["L016", None, None, None, "城关信用社", "E001", 1000, None, "可疑", "中", None, None, None],
+]
+
+
+def test_bad_rows_import_nothing_and_are_all_named(app: App, tmp_path: Path) -> None:
+    path = fill_template(tmp_path / "坏.xlsx", UNIT_ROWS, PEOPLE_ROWS, BAD_CASES)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(app.store, path)
+    found = {(p.sheet, p.row, p.column, p.error.key) for p in refused.value.problems}
+    assert found == {
+        ("案件", 2, "贷款编号", "import.required"),
+        ("案件", 4, "贷款编号", "import.duplicate"),
+        ("案件", 5, "所属单位", "import.unknown_unit"),
+        ("案件", 6, "责任人工号", "import.unknown_officer"),
+        ("案件", 7, "贷款余额(元)", "amount.negative"),
+        ("案件", 8, "贷款余额(元)", "amount.unreadable"),
+        ("案件", 9, "收回时限", "date.impossible"),
+        ("案件", 10, "五级分类", "import.unknown_classification"),
+        ("案件", 11, "借款人", "import.required"),
+    }
+    lines = [p.render("zh") for p in refused.value.problems]
+    assert "工作表“案件”第 8 行“贷款余额(元)”列：无法识别的金额“五万多”" in lines
+    assert app.store.is_empty()
+    assert app.store.audit_entries() == []
+
+
+def test_problems_in_every_sheet_are_listed(app: App, tmp_path: Path) -> None:
+    units = [["城关信用社", "王建国", "abc"]]
+    people = [["李明", "E001", "城关信用社", "司机", None], ["周强", "E002", None, "清收责任人", None]]
+    path = fill_template(tmp_path / "坏.xlsx", units, people, [])
+    with pytest.raises(ImportRefused) as refused:
+        import_file(app.store, path)
+    assert {(p.sheet, p.row, p.column) for p in refused.value.problems} == {
+        ("单位", 2, "清收目标(元)"),
+        ("人员", 2, "角色"),
+        ("人员", 3, "所属单位"),
+    }
+    assert app.store.is_empty()
+
+
+def test_workbook_without_expected_sheets_is_refused(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "别的.xlsx"
+    workbook = Workbook()
+    workbook.active.title = "Sheet1"
+    workbook.save(path)
+    with pytest.raises(UserError) as refused:
+        import_file(app.store, path)
+    assert refused.value.key == "import.no_sheets"
+    assert "Sheet1" in refused.value.render("zh")
+
+
+def test_sheet_missing_a_required_column_is_refused(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "缺列.xlsx"
+    workbook = Workbook()
+    workbook.active.title = "案件"
+    workbook.active.append(["贷款编号", "借款人"])
+    workbook.save(path)
+    with pytest.raises(UserError) as refused:
+        import_file(app.store, path)
+    assert refused.value.key == "import.missing_columns"
+    assert "贷款余额(元)" in refused.value.render("zh")
+
+
+def test_not_a_workbook_is_refused(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "假的.xlsx"
+    path.write_text("not a zip")
+    with pytest.raises(UserError) as refused:
+        import_file(app.store, path)
+    assert refused.value.key == "import.unreadable"
+    with pytest.raises(UserError) as missing:
+        import_file(app.store, tmp_path / "没有.xlsx")
+    assert missing.value.key == "import.not_found"
+
+
+def test_reimport_changes_nothing_and_one_changed_balance_is_one_change(app: App, tmp_path: Path) -> None:
+    path = fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS)
+    import_file(app.store, path)
+    audit_before = len(app.store.audit_entries())
+
+    again = import_file(app.store, path)
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 12)
+    assert len(app.store.audit_entries()) == audit_before
+
+    changed_rows = [list(r) for r in CASE_ROWS]
+    changed_rows[2][6] = "4万"
+    changed = fill_template(tmp_path / "台账2.xlsx", UNIT_ROWS, PEOPLE_ROWS, changed_rows)
+    report = import_file(app.store, changed)
+    assert (report.created, report.updated) == (0, 1)
+    assert report.changes[0].ref == "L003"
+    assert report.changes[0].fields == {"principal": (Decimal("35000.00"), Decimal("40000.00"))}
+    assert app.store.balance("L003").principal == Decimal("40000.00")
+    updates = app.store.audit_entries("import.update")
+    assert updates == [("import.update", "case", "L003", {"principal": ["35000.00", "40000.00"]})]
+
+
+def test_new_balance_keeps_what_was_recovered(app: App, tmp_path: Path) -> None:
+    from tests.conftest import TODAY
+
+    path = fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS)
+    import_file(app.store, path)
+    entry = app.store.record_repayment("L001", "E001", Decimal("20000"), TODAY)
+    app.store.decide_repayment(entry.id, "U001", confirm=True)
+
+    lowered = [list(r) for r in CASE_ROWS]
+    lowered[0][6] = 45000
+    import_file(app.store, fill_template(tmp_path / "b.xlsx", UNIT_ROWS, PEOPLE_ROWS, lowered))
+    assert app.store.balance("L001").principal == Decimal("25000.00")
+
+    too_low = [list(r) for r in CASE_ROWS]
+    too_low[0][6] = 10000
+    with pytest.raises(ImportRefused) as refused:
+        import_file(app.store, fill_template(tmp_path / "c.xlsx", UNIT_ROWS, PEOPLE_ROWS, too_low))
+    assert [p.error.key for p in refused.value.problems] == ["import.balance_below_paid"]
+    assert app.store.balance("L001").principal == Decimal("25000.00")
+
+
+def test_export_imports_again_into_the_same_ledger(app: App, tmp_path: Path) -> None:
+    from tests.conftest import TODAY
+
+    import_file(app.store, fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS))
+    entry = app.store.record_repayment("L002", "E001", Decimal("1000"), TODAY, "cash")
+    app.store.decide_repayment(entry.id, "U001", confirm=True)
+    exported = tmp_path / "导出.xlsx"
+    write_export(app.store, exported)
+
+    workbook = load_workbook(exported, read_only=True)
+    assert workbook.sheetnames == ["单位", "人员", "案件", "催收记录", "还款", "审计"]
+    case_rows = list(workbook["案件"].iter_rows(values_only=True))
+    assert case_rows[0][-2:] == ("状态", "剩余余额(元)")
+    l002 = next(r for r in case_rows if r[0] == "L002")
+    assert Decimal(str(l002[-1])) == Decimal("49000")
+    repayments = list(workbook["还款"].iter_rows(values_only=True))
+    assert repayments[1][:5] == ("L002", 1000, datetime(2026, 11, 29), "现金", "已确认")
+    workbook.close()
+
+    report = import_file(app.store, exported)
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 12)
+
+
+def test_export_reimports_into_an_empty_ledger(app: App, tmp_path: Path, database_url: str) -> None:
+    import_file(app.store, fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS))
+    exported = tmp_path / "导出.xlsx"
+    write_export(app.store, exported)
+    before = cases_of(app)
+    # Into a second, empty ledger: the same cases come back.
+    from bot.app import build
+    from bot.settings import load_settings
+
+    second_url = f"sqlite:///{tmp_path / 'second.db'}"
+    second = build(load_settings(_env_file=None, database_url=second_url, campaign_start=date(2026, 1, 1)))
+    second.init_database()
+    report = import_file(second.store, exported)
+    assert report.created == 12
+    assert cases_of(second) == before
+    second.close()
+
+
+def test_csv_of_cases_in_gbk(app: App, tmp_path: Path) -> None:
+    import_file(app.store, fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, []))
+    path = tmp_path / "案件.csv"
+    path.write_bytes(
+        (
+            '贷款编号,借款人,所属单位,责任人工号,贷款余额(元),五级分类\nL100,周九,城关信用社,E001,"1,000.50",可疑\n'
+        ).encode("gbk")
+    )
+    report = import_file(app.store, path)
+    assert report.created == 1
+    assert app.store.balance("L100").principal == Decimal("1000.50")
+
+
+def test_english_headers_are_accepted(app: App, tmp_path: Path) -> None:
+    import_file(app.store, fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, []))
+    path = tmp_path / "cases.csv"
+    path.write_text(
+        "loan_no,borrower,unit,officer_no,principal,classification\nL200,Zhou,城关信用社,E001,2万,次级\n"
+    )
+    assert import_file(app.store, path).created == 1
+    assert app.store.balance("L200").principal == Decimal("20000.00")

@@ -1,0 +1,193 @@
+"""The ledger's rules on the real store, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
+
+from bot.app import App
+from core.errors import UserError
+from store.ledger import Balance
+from tests.conftest import TODAY
+from tests.ledger_data import seed
+
+
+@pytest.fixture
+def ledger(app: App) -> App:
+    seed(app)
+    return app
+
+
+def test_seeded_ledger_holds_balances_and_default_target(ledger: App) -> None:
+    assert ledger.store.balance("L001") == Balance(Decimal("50000.00"), Decimal("2000.00"))
+    progress = {p.unit: p for p in ledger.store.unit_progress()}
+    assert progress["城关信用社"].target == Decimal("1000000.00")
+    # No target given: the sum of the unit's balances.
+    assert progress["东风信用社"].target == Decimal("80000.50")
+    assert progress["东风信用社"].cases == 1
+
+
+def test_reported_repayment_counts_only_once_confirmed(ledger: App) -> None:
+    store = ledger.store
+    entry = store.record_repayment("L001", "E001", Decimal("30000"), TODAY, "cash")
+    assert entry.status == "reported"
+    assert (entry.principal_part, entry.interest_part) == (Decimal("30000.00"), Decimal("0.00"))
+    assert store.balance("L001").total == Decimal("52000.00")
+    assert store.available("L001").total == Decimal("22000.00")
+    assert store.campaign_summary().pending == Decimal("30000.00")
+
+    store.decide_repayment(entry.id, "U001", confirm=True)
+    assert store.balance("L001") == Balance(Decimal("20000.00"), Decimal("2000.00"))
+    progress = {p.unit: p for p in store.unit_progress()}
+    assert progress["城关信用社"].recovered == Decimal("30000.00")
+    assert store.campaign_summary().pending == Decimal("0.00")
+
+
+def test_principal_first_then_interest(ledger: App) -> None:
+    entry = ledger.store.record_repayment("L001", "E001", Decimal("51000"), TODAY)
+    assert (entry.principal_part, entry.interest_part) == (Decimal("50000.00"), Decimal("1000.00"))
+
+
+def test_explicit_split_is_kept(ledger: App) -> None:
+    entry = ledger.store.record_repayment(
+        "L001", "E001", Decimal("3000"), TODAY, principal_part=Decimal("1000")
+    )
+    assert (entry.principal_part, entry.interest_part) == (Decimal("1000.00"), Decimal("2000.00"))
+
+
+def test_paying_everything_settles_and_reversal_reopens(ledger: App) -> None:
+    store = ledger.store
+    entry = store.record_repayment("L003", "E003", Decimal("81500.75"), TODAY, "transfer")
+    store.decide_repayment(entry.id, "U002", confirm=True)
+    assert store.balance("L003").total == 0
+    assert store.status_history("L003")[-1] == ("open", "settled", "repayment")
+
+    reversal = store.reverse_repayment(entry.id, "U002", note="录错金额")
+    assert reversal.amount == Decimal("-81500.75")
+    assert reversal.reverses_id == entry.id
+    assert store.balance("L003") == Balance(Decimal("80000.50"), Decimal("1500.25"))
+    assert store.status_history("L003")[-1] == ("settled", "in_progress", "reversal")
+    assert [r.amount for r in store.repayments("L003")] == [Decimal("81500.75"), Decimal("-81500.75")]
+
+
+def test_reversing_a_reported_repayment_withdraws_it(ledger: App) -> None:
+    store = ledger.store
+    entry = store.record_repayment("L002", "E002", Decimal("100000"), TODAY)
+    store.reverse_repayment(entry.id, "E002")
+    assert store.available("L002").total == Decimal("120000.00")
+    assert store.balance("L002").total == Decimal("120000.00")
+    with pytest.raises(UserError) as refused:
+        store.decide_repayment(entry.id, "U001", confirm=True)
+    assert refused.value.key == "ledger.already_reversed"
+    with pytest.raises(UserError) as again:
+        store.reverse_repayment(entry.id, "E002")
+    assert again.value.key == "ledger.already_reversed"
+
+
+def test_rejected_repayment_changes_no_balance(ledger: App) -> None:
+    store = ledger.store
+    entry = store.record_repayment("L002", "E002", Decimal("5000"), TODAY)
+    store.decide_repayment(entry.id, "U001", confirm=False)
+    assert store.balance("L002").total == Decimal("120000.00")
+    with pytest.raises(UserError) as twice:
+        store.decide_repayment(entry.id, "U001", confirm=True)
+    assert twice.value.key == "ledger.already_decided"
+
+
+@pytest.mark.parametrize(
+    ("amount", "paid_on", "key"),
+    [
+        (Decimal("52000.01"), TODAY, "ledger.amount_exceeds"),
+        (Decimal("0"), TODAY, "amount.zero"),
+        (Decimal("-5"), TODAY, "amount.negative"),
+        (Decimal("100"), TODAY + timedelta(days=1), "ledger.date_future"),
+        (Decimal("100"), date(2025, 12, 31), "ledger.date_before_start"),
+    ],
+)
+def test_bad_repayment_is_refused_and_changes_nothing(
+    ledger: App, amount: Decimal, paid_on: date, key: str
+) -> None:
+    store = ledger.store
+    audit_before = len(store.audit_entries())
+    with pytest.raises(UserError) as refused:
+        store.record_repayment("L001", "E001", amount, paid_on)
+    assert refused.value.key == key
+    assert store.repayments("L001") == []
+    assert store.balance("L001").total == Decimal("52000.00")
+    assert len(store.audit_entries()) == audit_before
+
+
+def test_amount_over_balance_shows_what_is_owed(ledger: App) -> None:
+    with pytest.raises(UserError) as refused:
+        ledger.store.record_repayment("L001", "E001", Decimal("60000"), TODAY)
+    assert "¥52,000.00" in refused.value.render("zh")
+
+
+def test_pending_reports_reduce_what_may_be_reported(ledger: App) -> None:
+    store = ledger.store
+    store.record_repayment("L002", "E002", Decimal("100000"), TODAY)
+    with pytest.raises(UserError) as refused:
+        store.record_repayment("L002", "E002", Decimal("30000"), TODAY)
+    assert refused.value.key == "ledger.amount_exceeds"
+    assert "¥20,000.00" in refused.value.render("zh")
+
+
+def test_unknown_loan_is_refused(ledger: App) -> None:
+    with pytest.raises(UserError) as refused:
+        ledger.store.record_repayment("L999", "E001", Decimal("1"), TODAY)
+    assert refused.value.key == "ledger.unknown_case"
+
+
+def test_database_refuses_editing_or_deleting_repayments(ledger: App) -> None:
+    store = ledger.store
+    entry = store.record_repayment("L001", "E001", Decimal("1000"), TODAY)
+    store.decide_repayment(entry.id, "U001", confirm=True)
+    for statement in (
+        "UPDATE repayments SET amount = 1 WHERE id = :id",
+        "UPDATE repayments SET status = 'rejected' WHERE id = :id",
+        "DELETE FROM repayments WHERE id = :id",
+        "DELETE FROM audit_log",
+        "UPDATE audit_log SET actor = 'x'",
+    ):
+        with pytest.raises(DBAPIError), ledger.engine.begin() as connection:
+            connection.execute(text(statement), {"id": entry.id})
+    assert store.repayments("L001")[0].amount == Decimal("1000.00")
+    assert store.balance("L001").total == Decimal("51000.00")
+
+
+def test_store_offers_no_edit_or_delete_of_repayments(ledger: App) -> None:
+    names = [n for n in dir(ledger.store) if "repayment" in n]
+    assert not [n for n in names if any(w in n for w in ("edit", "delete", "update", "remove", "set_"))]
+
+
+def test_every_step_is_audited(ledger: App) -> None:
+    store = ledger.store
+    entry = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source="telegram:1:42")
+    store.decide_repayment(entry.id, "U001", confirm=True)
+    store.reverse_repayment(entry.id, "U001")
+    actions = [(a, ref) for a, _e, ref, _d in store.audit_entries() if a.startswith("repayment")]
+    assert actions == [
+        ("repayment.report", "L001"),
+        ("repayment.confirm", "L001"),
+        ("repayment.reverse", "L001"),
+    ]
+
+
+def test_bind_codes_are_issued_once_and_kept(ledger: App) -> None:
+    first = ledger.store.bind_codes()
+    assert {line.employee_no for line in first} == {"E001", "E002", "U001", "U002", "E003", "A001"}
+    assert all(len(line.code) == 8 for line in first)
+    again = ledger.store.bind_codes()
+    assert {(x.employee_no, x.code) for x in again} == {(x.employee_no, x.code) for x in first}
+    unit_only = ledger.store.bind_codes("东风信用社")
+    assert {line.employee_no for line in unit_only} == {"U002", "E003"}
+    with pytest.raises(UserError):
+        ledger.store.bind_codes("没有这个社")
+
+
+def test_priorities_follow_amount_and_deadline(ledger: App) -> None:
+    assert ledger.store.refresh_priorities() == 0  # already scored at import
