@@ -163,7 +163,7 @@ def _load_demo(app: App, scale: str) -> None:
 
     reporter = Reporter(console)
     with reporter.running():
-        counts = load_demo(app.store, scale, reporter.advance)
+        counts = load_demo(app.store, scale, reporter.advance, app.language)
     _say(app, "demo.done", **counts)
 
 

@@ -13,7 +13,9 @@ from store.ledger import Store
 Advance = Callable[[str, int, int | None], None]
 
 
-def load_demo(store: Store, scale: str, advance: Advance | None = None) -> dict[str, int]:
+def load_demo(
+    store: Store, scale: str, advance: Advance | None = None, language: str = "zh"
+) -> dict[str, int]:
     """Generate the campaign of `scale` and write it; returns what was loaded, counted."""
     if scale not in SCALES:
         raise UserError("demo.unknown_scale", scale=scale)
@@ -25,14 +27,14 @@ def load_demo(store: Store, scale: str, advance: Advance | None = None) -> dict[
     if problems:  # a defect of the generator, not of the user's input
         raise RuntimeError("demo campaign is inconsistent: " + problems[0].render("en"))
     total = len(campaign.units) + len(campaign.people) + len(campaign.cases)
-    label = render("import.writing", "zh")
+    label = render("import.writing", language)
     store.apply_import(plan, actor="demo", source=f"demo:{scale}", progress=lambda n: step(label, n, total))
     activity = len(campaign.contacts) + len(campaign.repayments)
     store.load_campaign(
         campaign.contacts,
         campaign.promises,
         campaign.repayments,
-        progress=lambda n: step(label + " ", n, activity),
+        progress=lambda n: step(render("import.activity", language), n, activity),
     )
     return {
         "units": len(campaign.units),

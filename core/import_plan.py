@@ -57,7 +57,9 @@ def plan_import(
         problems.append(Problem(sheet, row, header_of(columns, field), UserError(key, **params)))
 
     for person in people:
-        if person.unit is None:
+        if "unit" in person.bad or "role" in person.bad:
+            pass
+        elif person.unit is None:
             if person.role in UNIT_BOUND_ROLES:
                 problem(PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unit_required_for_role")
         elif person.unit not in unit_names:
@@ -65,9 +67,11 @@ def plan_import(
                 PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unknown_unit", value=person.unit
             )
     for case in cases:
-        if case.unit not in unit_names:
+        if "unit" not in case.bad and case.unit not in unit_names:
             problem(CASES_SHEET, CASE_COLUMNS, case.row, "unit", "import.unknown_unit", value=case.unit)
-        if case.officer_no not in unit_of_person:
+        if "officer_no" in case.bad:
+            pass
+        elif case.officer_no not in unit_of_person:
             problem(
                 CASES_SHEET,
                 CASE_COLUMNS,
@@ -91,7 +95,7 @@ def plan_import(
             ("principal", case.principal, principal_paid),
             ("interest", case.interest, interest_paid),
         ):
-            if balance < paid:
+            if field not in case.bad and balance < paid:
                 problem(
                     CASES_SHEET,
                     CASE_COLUMNS,
@@ -129,6 +133,9 @@ def _unique(
     kept: list[R] = []
     for record in records:
         value = getattr(record, key)
+        if key in record.bad:
+            kept.append(record)
+            continue
         if value in first_row:
             problems.append(
                 Problem(

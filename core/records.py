@@ -17,6 +17,8 @@ class UnitRecord:
     leader_name: str = ""
     target: Decimal | None = None
     row: int = 0
+    # Fields whose cells could not be read: the other checks still run on the rest of the row.
+    bad: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -29,6 +31,8 @@ class PersonRecord:
     role: str
     mobile: str = ""
     row: int = 0
+    # Fields whose cells could not be read: the other checks still run on the rest of the row.
+    bad: frozenset[str] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,6 +53,8 @@ class CaseRecord:
     plan: str = ""
     statute_date: date | None = None
     row: int = 0
+    # Fields whose cells could not be read: the other checks still run on the rest of the row.
+    bad: frozenset[str] = frozenset()
 
 
 # Which fields of each record an import compares and may change (`row` is where it came from, not data).

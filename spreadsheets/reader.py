@@ -5,13 +5,13 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from openpyxl import load_workbook
+from python_calamine import CalamineWorkbook
 
 from core.columns import (
     CASES_SHEET,
@@ -65,24 +65,22 @@ def read_import(
 
 
 def _read_workbook(path: Path, reader: _SheetReader) -> None:
+    # calamine (Rust) reads cell values an order of magnitude faster than openpyxl, which only writes here.
     try:
-        workbook = load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many types for a damaged or mislabelled file
+        workbook = CalamineWorkbook.from_path(str(path))
+    except Exception as exc:  # a damaged or mislabelled file: calamine raises several types
         raise UserError("import.unreadable", path=str(path), reason=type(exc).__name__) from exc
-    try:
-        by_name = {}
-        for name in workbook.sheetnames:
-            canonical = SHEET_ALIASES.get(name.strip().lower(), name.strip())
-            if canonical in SHEETS:
-                by_name[canonical] = name
-        if not by_name:
-            raise UserError("import.no_sheets", found="、".join(workbook.sheetnames) or "—")
-        # Units before people before cases, whatever the workbook's order.
-        for sheet in SHEETS:
-            if sheet in by_name:
-                reader.read(sheet, workbook[by_name[sheet]].iter_rows(values_only=True))
-    finally:
-        workbook.close()
+    by_name = {}
+    for name in workbook.sheet_names:
+        canonical = SHEET_ALIASES.get(name.strip().lower(), name.strip())
+        if canonical in SHEETS:
+            by_name[canonical] = name
+    if not by_name:
+        raise UserError("import.no_sheets", found="、".join(workbook.sheet_names) or "—")
+    # Units before people before cases, whatever the workbook's order.
+    for sheet in SHEETS:
+        if sheet in by_name:
+            reader.read(sheet, (tuple(row) for row in workbook.get_sheet_by_name(by_name[sheet]).iter_rows()))
 
 
 def _csv_rows(path: Path) -> Iterator[tuple[Any, ...]]:
@@ -151,9 +149,7 @@ class _SheetReader:
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
                 continue
             cell = _Cells(sheet, number, cells, columns, self.result.problems)
-            record = build(cell)
-            if record is not None and not cell.failed:
-                self._keep(record)
+            self._keep(replace(build(cell), bad=frozenset(cell.bad)))
             seen += 1
             if seen % 1000 == 0:
                 self.progress(sheet, 1000)
@@ -168,7 +164,7 @@ class _SheetReader:
         else:
             self.result.cases.append(record)
 
-    def _unit(self, cell: _Cells) -> UnitRecord | None:
+    def _unit(self, cell: _Cells) -> UnitRecord:
         return UnitRecord(
             name=cell.text("name"),
             leader_name=cell.text("leader_name"),
@@ -176,7 +172,7 @@ class _SheetReader:
             row=cell.row,
         )
 
-    def _person(self, cell: _Cells) -> PersonRecord | None:
+    def _person(self, cell: _Cells) -> PersonRecord:
         role_text = cell.text("role")
         role = ROLE_NAMES.get(role_text, role_text if role_text in ROLES else None)
         if role_text and role is None:
@@ -196,7 +192,7 @@ class _SheetReader:
             row=cell.row,
         )
 
-    def _case(self, cell: _Cells) -> CaseRecord | None:
+    def _case(self, cell: _Cells) -> CaseRecord:
         principal = cell.amount("principal")
         interest = cell.amount("interest", required=False)
         classification = cell.choice("classification", CLASSIFICATIONS, "import.unknown_classification")
@@ -237,13 +233,14 @@ class _Cells:
         self.cells = cells
         self.columns = {c.field: c for c in columns}
         self.problems = problems
-        self.failed = False
+        self.bad: set[str] = set()
 
     def fail(self, field: str, key: str, **params: object) -> None:
-        self.failed = True
-        self.problems.append(
-            Problem(self.sheet, self.row, self.columns[field].header, UserError(key, **params))
-        )
+        self.note(field, UserError(key, **params))
+
+    def note(self, field: str, error: UserError) -> None:
+        self.bad.add(field)
+        self.problems.append(Problem(self.sheet, self.row, self.columns[field].header, error))
 
     def _raw(self, field: str) -> Any:
         value = self.cells.get(field)
@@ -269,8 +266,7 @@ class _Cells:
         try:
             return parse_amount(value if not isinstance(value, datetime) else str(value), allow_zero=True)
         except UserError as error:
-            self.failed = True
-            self.problems.append(Problem(self.sheet, self.row, self.columns[field].header, error))
+            self.note(field, error)
             return None
 
     def day(self, field: str, today: date, required: bool | None = None) -> date | None:
@@ -284,8 +280,7 @@ class _Cells:
         try:
             return parse_date(value, today)
         except UserError as error:
-            self.failed = True
-            self.problems.append(Problem(self.sheet, self.row, self.columns[field].header, error))
+            self.note(field, error)
             return None
 
     def choice(self, field: str, choices: tuple[str, ...], key: str, default: str | None = None) -> str:

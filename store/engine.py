@@ -16,10 +16,10 @@ def normalize_url(url: str) -> URL:
     if url.startswith("postgres://"):
         url = "postgresql://" + url.removeprefix("postgres://")
     parsed = make_url(url)
-    if parsed.get_backend_name() == "postgresql" and parsed.get_driver_name() != "psycopg":
-        parsed = parsed.set(drivername="postgresql+psycopg")
-    if parsed.get_backend_name() == "sqlite" and parsed.get_driver_name() != "pysqlite":
-        parsed = parsed.set(drivername="sqlite+pysqlite")
+    if "+" not in parsed.drivername:
+        driver = {"postgresql": "postgresql+psycopg", "sqlite": "sqlite+pysqlite"}.get(parsed.drivername)
+        if driver is not None:
+            parsed = parsed.set(drivername=driver)
     return parsed
 
 

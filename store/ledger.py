@@ -276,7 +276,7 @@ class Store:
         with self._transaction() as session:
             if plan.new_units:
                 session.execute(
-                    insert(Unit),
+                    insert(Unit.__table__),
                     [
                         {
                             "name": u.name,
@@ -301,7 +301,7 @@ class Store:
                 )
             if plan.new_people:
                 session.execute(
-                    insert(Person),
+                    insert(Person.__table__),
                     [
                         {
                             "name": p.name,
@@ -335,7 +335,9 @@ class Store:
 
             for start in range(0, len(plan.new_cases), BULK_CHUNK):
                 chunk = plan.new_cases[start : start + BULK_CHUNK]
-                session.execute(insert(Case), [_case_row(c, unit_ids, person_ids, now, today) for c in chunk])
+                session.execute(
+                    insert(Case.__table__), [_case_row(c, unit_ids, person_ids, now, today) for c in chunk]
+                )
                 tick(len(chunk))
             for record, change in plan.changed_cases:
                 self._update_case(session, record, change, unit_ids, person_ids, now, today)
@@ -823,12 +825,17 @@ class Store:
                     for c in chunk
                 ]
                 contact_ids.extend(
-                    session.scalars(insert(Contact).returning(Contact.id, sort_by_parameter_order=True), rows)
+                    session.scalars(
+                        insert(Contact.__table__).returning(
+                            Contact.__table__.c.id, sort_by_parameter_order=True
+                        ),
+                        rows,
+                    )
                 )
                 tick(len(chunk))
             if promises:
                 session.execute(
-                    insert(Promise),
+                    insert(Promise.__table__),
                     [
                         {
                             "case_id": case_ids[p["loan_no"]],
@@ -843,7 +850,7 @@ class Store:
             for start in range(0, len(repayments), BULK_CHUNK):
                 chunk = repayments[start : start + BULK_CHUNK]
                 session.execute(
-                    insert(Repayment),
+                    insert(Repayment.__table__),
                     [
                         {
                             "case_id": case_ids[r["loan_no"]],
@@ -926,7 +933,7 @@ class Store:
             if not changed:
                 continue
             session.execute(
-                insert(CaseStatusChange),
+                insert(CaseStatusChange.__table__),
                 [
                     {"case_id": cid, "from_status": old, "to_status": status, "reason": "demo", "at": now}
                     for cid, old in changed

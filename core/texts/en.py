@@ -36,6 +36,7 @@ TEXTS: dict[str, str] = {
     "import.change_line": "{entity} {ref}: {fields}",
     "import.reading": 'Reading "{sheet}"',
     "import.writing": "Writing the ledger",
+    "import.activity": "Writing contacts and repayments",
     "export.done": "Exported to {path}",
     "template.done": "Wrote the import template {path}",
     "codes.none": "Everybody is bound already",

@@ -36,6 +36,7 @@ TEXTS: dict[str, str] = {
     "import.change_line": "{entity} {ref}：{fields}",
     "import.reading": "读取“{sheet}”",
     "import.writing": "写入台账",
+    "import.activity": "写入催收记录与还款",
     # export, template, codes, backup, init
     "export.done": "已导出到 {path}",
     "template.done": "已生成导入模板 {path}",
