@@ -74,7 +74,7 @@ def template(path: Annotated[Path, typer.Argument(help="the .xlsx file to write"
     from spreadsheets.template import write_template
 
     app = _app()
-    write_template(path)
+    write_template(path, app.campaign.end)
     _say(app, "template.done", path=str(path))
 
 

@@ -9,6 +9,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.columns import (
     CASE_COLUMNS,
@@ -18,6 +19,7 @@ from core.columns import (
     ROLE_NAMES,
     SHEETS,
     UNITS_SHEET,
+    Column,
 )
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES
 
@@ -35,7 +37,7 @@ EXAMPLE_ROWS = {
         "3,456.78",
         "可疑",
         "中",
-        date(2026, 12, 31),
+        None,  # the campaign end, filled in by write_template
         "上门催收，协商分期还款",
         None,
     ],
@@ -45,14 +47,17 @@ HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FONT = Font(bold=True, color="C00000")
 
 
-def write_template(path: Path) -> None:
-    """Write the import workbook for clerks to fill in."""
+def write_template(path: Path, deadline: date) -> None:
+    """Write the import workbook for clerks to fill in; the example case is due on `deadline`."""
     workbook = Workbook()
     workbook.remove(workbook.active)
     for sheet, columns in SHEETS.items():
         ws = workbook.create_sheet(sheet)
         ws.append([c.header for c in columns])
-        ws.append(EXAMPLE_ROWS[sheet])
+        example = list(EXAMPLE_ROWS[sheet])
+        if sheet == CASES_SHEET:
+            example[_index(CASE_COLUMNS, "deadline")] = deadline
+        ws.append(example)
         for index, column in enumerate(columns, start=1):
             cell = ws.cell(row=1, column=index)
             cell.fill = HEADER_FILL
@@ -68,11 +73,15 @@ def write_template(path: Path) -> None:
     workbook.save(path)
 
 
-def _letter(columns: tuple, field: str) -> str:  # type: ignore[type-arg]
-    return get_column_letter(next(i for i, c in enumerate(columns, start=1) if c.field == field))
+def _index(columns: tuple[Column, ...], field: str) -> int:
+    return next(i for i, c in enumerate(columns) if c.field == field)
 
 
-def _dropdown(ws, columns: tuple, field: str, choices: tuple[str, ...]) -> None:  # type: ignore[no-untyped-def,type-arg]
+def _letter(columns: tuple[Column, ...], field: str) -> str:
+    return get_column_letter(_index(columns, field) + 1)
+
+
+def _dropdown(ws: Worksheet, columns: tuple[Column, ...], field: str, choices: tuple[str, ...]) -> None:
     letter = _letter(columns, field)
     validation = DataValidation(type="list", formula1='"' + ",".join(choices) + '"', allow_blank=True)
     validation.error = "请从下拉列表中选择"

@@ -133,7 +133,7 @@ def fill_template(
     path: Path, units: list[list[Any]], people: list[list[Any]], cases: list[list[Any]]
 ) -> Path:
     """Start from `qingshou template`, replace the example rows with ours, save."""
-    write_template(path)
+    write_template(path, date(2026, 12, 31))
     workbook = load_workbook(path)
     for sheet, rows in (("单位", units), ("人员", people), ("案件", cases)):
         ws = workbook[sheet]
@@ -151,7 +151,7 @@ def cases_of(app: App) -> dict[str, tuple[Any, ...]]:
 
 def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
-    write_template(path)
+    write_template(path, date(2026, 12, 31))
     workbook = load_workbook(path)
     assert workbook.sheetnames[:3] == ["单位", "人员", "案件"]
     assert [c.value for c in workbook["案件"][1]][:7] == [
@@ -175,7 +175,7 @@ def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
 
 def test_template_example_imports(app: App, tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
-    write_template(path)
+    write_template(path, date(2026, 12, 31))
     report = import_file(app.store, path)
     assert report.created == 3
 
