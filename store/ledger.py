@@ -5,15 +5,13 @@ from __future__ import annotations
 import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
     BigInteger,
-    Engine,
     and_,
     bindparam,
     case,
@@ -24,9 +22,8 @@ from sqlalchemy import (
     type_coerce,
     update,
 )
-from sqlalchemy.orm import Session, aliased, sessionmaker
+from sqlalchemy.orm import Session, aliased
 
-from core.campaign import Campaign
 from core.errors import UserError
 from core.money import format_yuan, from_fen
 from core.priority import priority
@@ -38,6 +35,9 @@ from core.records import (
     PersonRecord,
     UnitRecord,
 )
+from store.base import _fen, _fen_sum
+from store.cases import CaseStore
+from store.chat import ChatStore
 from store.models import (
     AuditEntry,
     BindCode,
@@ -135,64 +135,8 @@ class ExportTable:
     rows: Iterator[tuple[Any, ...]]
 
 
-def _fen(column: Any) -> Any:
-    """A money column (or expression) as plain integer fen, for exact arithmetic and sums in SQL."""
-    return type_coerce(column, BigInteger)
-
-
-def _fen_sum(expression: Any) -> Any:
-    return func.coalesce(func.sum(expression), literal_column("0"))
-
-
-class Store:
+class Store(ChatStore, CaseStore):
     """The ledger on SQLite or PostgreSQL."""
-
-    def __init__(
-        self, engine: Engine, campaign: Campaign, clock: Callable[[], datetime] | None = None
-    ) -> None:
-        self.engine = engine
-        self.campaign = campaign
-        self._clock = clock or (lambda: datetime.now(UTC))
-        self._sessions = sessionmaker(engine, expire_on_commit=False)
-
-    # -- plumbing -------------------------------------------------------------------------------------
-
-    def now(self) -> datetime:
-        """The current instant (zone-aware)."""
-        return self._clock()
-
-    def today(self) -> date:
-        """The current day in the campaign's time zone."""
-        return self.campaign.today(self.now())
-
-    @contextmanager
-    def _transaction(self) -> Iterator[Session]:
-        with self._sessions() as session, session.begin():
-            yield session
-
-    def _audit(
-        self,
-        session: Session,
-        actor: str,
-        action: str,
-        entity: str,
-        ref: str,
-        detail: dict[str, Any] | None = None,
-        actor_id: int | None = None,
-        source: str = "",
-    ) -> None:
-        session.add(
-            AuditEntry(
-                at=self.now(),
-                actor_id=actor_id,
-                actor=actor,
-                action=action,
-                entity=entity,
-                ref=ref,
-                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
-                source=source,
-            )
-        )
 
     def is_empty(self) -> bool:
         """Whether the ledger has no unit, person or case yet."""
@@ -403,20 +347,6 @@ class Store:
 
     # -- repayments -----------------------------------------------------------------------------------
 
-    def _case_for_update(self, session: Session, loan_no: str) -> Case:
-        case_row = session.execute(
-            select(Case).where(Case.loan_no == loan_no).with_for_update()
-        ).scalar_one_or_none()
-        if case_row is None:
-            raise UserError("ledger.unknown_case", loan_no=loan_no)
-        return case_row
-
-    def _person(self, session: Session, employee_no: str) -> Person:
-        person = session.execute(select(Person).where(Person.employee_no == employee_no)).scalar_one_or_none()
-        if person is None:
-            raise UserError("ledger.unknown_person", employee_no=employee_no)
-        return person
-
     def _pending(self, session: Session, case_id: int) -> tuple[Decimal, Decimal]:
         """Principal and interest reported on a case and still awaiting confirmation."""
         reversal = aliased(Repayment)
@@ -462,7 +392,7 @@ class Store:
         note: str = "",
         principal_part: Decimal | None = None,
         evidence: str | None = None,
-        source: str = "",
+        source_key: str | None = None,
     ) -> RepaymentEntry:
         """Record a reported repayment, split principal first unless `principal_part` says otherwise."""
         if amount <= 0:
@@ -473,6 +403,12 @@ class Store:
         if paid_on < self.campaign.start:
             raise UserError("ledger.date_before_start", day=paid_on.isoformat(), start=self.campaign.start)
         with self._transaction() as session:
+            if source_key is not None:
+                existing = session.execute(
+                    select(Repayment).where(Repayment.source_key == source_key)
+                ).scalar_one_or_none()
+                if existing is not None:
+                    return _entry(existing, loan_no)
             case_row = self._case_for_update(session, loan_no)
             person = self._person(session, employee_no)
             pending_principal, pending_interest = self._pending(session, case_row.id)
@@ -501,6 +437,7 @@ class Store:
                 evidence=evidence,
                 status="reported",
                 created_at=self.now(),
+                source_key=source_key,
             )
             session.add(entry)
             session.flush()
@@ -512,7 +449,7 @@ class Store:
                 loan_no,
                 {"repayment": entry.id, "amount": amount, "method": method, "paid_on": paid_on},
                 actor_id=person.id,
-                source=source,
+                source=source_key or "",
             )
             return _entry(entry, loan_no)
 
@@ -562,10 +499,16 @@ class Store:
             return _entry(entry, case_row.loan_no)
 
     def reverse_repayment(
-        self, repayment_id: int, employee_no: str, note: str = "", source: str = ""
+        self, repayment_id: int, employee_no: str, note: str = "", source_key: str | None = None
     ) -> RepaymentEntry:
         """Add the reversal of a repayment; a confirmed one gives its amount back to the balance."""
         with self._transaction() as session:
+            if source_key is not None:
+                existing = session.execute(
+                    select(Repayment, Case.loan_no).join(Case).where(Repayment.source_key == source_key)
+                ).first()
+                if existing is not None:
+                    return _entry(existing[0], existing[1])
             original = session.get(Repayment, repayment_id, with_for_update=True)
             if original is None or original.reverses_id is not None:
                 raise UserError("ledger.unknown_case", loan_no=f"#{repayment_id}")
@@ -592,6 +535,7 @@ class Store:
                 decided_at=self.now() if original.status == "confirmed" else None,
                 reverses_id=original.id,
                 created_at=self.now(),
+                source_key=source_key,
             )
             session.add(reversal)
             if original.status == "confirmed":
@@ -609,7 +553,7 @@ class Store:
                 case_row.loan_no,
                 {"repayment": original.id, "reversal": reversal.id, "amount": original.amount},
                 actor_id=person.id,
-                source=source,
+                source=source_key or "",
             )
             return _entry(reversal, case_row.loan_no)
 
@@ -627,21 +571,6 @@ class Store:
             self._change_status(session, case_row, "settled", person_id, reason)
         elif owed > 0 and case_row.status == "settled":
             self._change_status(session, case_row, "in_progress", person_id, reason)
-
-    def _change_status(
-        self, session: Session, case_row: Case, status: str, person_id: int | None, reason: str
-    ) -> None:
-        session.add(
-            CaseStatusChange(
-                case_id=case_row.id,
-                from_status=case_row.status,
-                to_status=status,
-                reason=reason,
-                person_id=person_id,
-                at=self.now(),
-            )
-        )
-        case_row.status = status
 
     def status_history(self, loan_no: str) -> list[tuple[str | None, str, str]]:
         """A case's status changes, oldest first, as (from, to, reason)."""

@@ -201,6 +201,7 @@ class Contact(Base):
         _one_of("channel", CONTACT_CHANNELS),
         _one_of("outcome", CONTACT_OUTCOMES),
         Index("ix_contacts_case_at", "case_id", "at"),
+        Index("uq_contacts_source_key", "source_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -214,6 +215,8 @@ class Contact(Base):
     latitude: Mapped[str | None] = mapped_column(String(20))
     longitude: Mapped[str | None] = mapped_column(String(20))
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), unique=True)
+    # The chat message that recorded it: a message delivered twice is recorded once.
+    source_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class Promise(Base):
@@ -251,6 +254,7 @@ class Repayment(Base):
         ),
         Index("ix_repayments_case_status", "case_id", "status"),
         Index("ix_repayments_status_paid_on", "status", "paid_on"),
+        Index("uq_repayments_source_key", "source_key", unique=True),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -268,6 +272,7 @@ class Repayment(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_key: Mapped[str | None] = mapped_column(String(200))
 
 
 class AuditEntry(Base):
@@ -300,3 +305,39 @@ class Dispatch(Base):
     claimed_by: Mapped[str] = mapped_column(String(100), default="")
     claimed_at: Mapped[datetime] = mapped_column(UtcDateTime)
     sent_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+
+
+class HandledMessage(Base):
+    """The replies given to a chat message, so a re-delivered message is answered the same way."""
+
+    __tablename__ = "handled_messages"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    replies: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+
+
+class BindAttempt(Base):
+    """Every `/bind` try, to refuse an identity that guesses codes."""
+
+    __tablename__ = "bind_attempts"
+    __table_args__ = (Index("ix_bind_attempts_identity_at", "channel", "external_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    external_id: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    ok: Mapped[bool] = mapped_column(Boolean)
+
+
+class Draft(Base):
+    """A free-text report the bot was unsure of, waiting for the person to choose with a button."""
+
+    __tablename__ = "drafts"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    token: Mapped[str] = mapped_column(String(20), unique=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    payload: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -166,7 +166,7 @@ def test_store_offers_no_edit_or_delete_of_repayments(ledger: App) -> None:
 
 def test_every_step_is_audited(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source="telegram:1:42")
+    entry = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source_key="telegram:1:42")
     store.decide_repayment(entry.id, "U001", confirm=True)
     store.reverse_repayment(entry.id, "U001")
     actions = [(a, ref) for a, _e, ref, _d in store.audit_entries() if a.startswith("repayment")]
@@ -191,3 +191,14 @@ def test_bind_codes_are_issued_once_and_kept(ledger: App) -> None:
 
 def test_priorities_follow_amount_and_deadline(ledger: App) -> None:
     assert ledger.store.refresh_priorities() == 0  # already scored at import
+
+
+def test_the_same_message_records_one_repayment(ledger: App) -> None:
+    store = ledger.store
+    first = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source_key="telegram:7:99")
+    again = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source_key="telegram:7:99")
+    assert again.id == first.id
+    assert len(store.repayments("L001")) == 1
+    undo = store.reverse_repayment(first.id, "E001", source_key="telegram:7:100")
+    assert store.reverse_repayment(first.id, "E001", source_key="telegram:7:100").id == undo.id
+    assert len(store.repayments("L001")) == 2

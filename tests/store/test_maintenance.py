@@ -35,3 +35,13 @@ def test_backup_is_a_consistent_copy(app: App, tmp_path: Path) -> None:
             ]
     else:
         assert target.read_bytes()[:5] == b"PGDMP"
+
+
+def test_models_match_the_migrations(app: App) -> None:
+    from alembic.autogenerate import compare_metadata
+    from alembic.runtime.migration import MigrationContext
+
+    from store.models import Base
+
+    with app.engine.connect() as connection:
+        assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []

@@ -1,0 +1,132 @@
+"""Read-only views of the ledger that handlers show to people."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+
+
+@dataclass(frozen=True, slots=True)
+class PersonView:
+    """A person of the task force as the bot sees them."""
+
+    id: int
+    name: str
+    employee_no: str
+    role: str
+    unit_id: int | None
+    unit: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class CaseView:
+    """One loan with what is still owed on it."""
+
+    id: int
+    loan_no: str
+    borrower: str
+    id_number: str
+    phone: str
+    unit_id: int
+    unit: str
+    officer_id: int
+    officer_name: str
+    officer_no: str
+    principal: Decimal
+    interest: Decimal
+    principal_remaining: Decimal
+    interest_remaining: Decimal
+    classification: str
+    difficulty: str
+    deadline: date
+    plan: str
+    statute_date: date | None
+    status: str
+    status_reason: str
+    priority: int
+    last_contact_at: datetime | None
+
+    @property
+    def outstanding(self) -> Decimal:
+        """Principal plus interest still owed."""
+        return self.principal_remaining + self.interest_remaining
+
+    @property
+    def recovered(self) -> Decimal:
+        """What confirmed repayments have brought back."""
+        return self.principal + self.interest - self.outstanding
+
+
+@dataclass(frozen=True, slots=True)
+class CaseEvent:
+    """One line of a case's history: a contact, a repayment or a status change."""
+
+    at: datetime
+    kind: str  # "contact" | "repayment" | "status"
+    person: str
+    channel: str = ""
+    outcome: str = ""
+    amount: Decimal | None = None
+    day: date | None = None
+    status: str = ""
+    note: str = ""
+    reversed: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ContactEntry:
+    """A contact as recorded, with its promise if one was made."""
+
+    id: int
+    loan_no: str
+    channel: str
+    outcome: str
+    at: datetime
+    promise_amount: Decimal | None
+    promise_date: date | None
+    reverses_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PendingRepayment:
+    """A reported repayment waiting for its unit lead."""
+
+    id: int
+    loan_no: str
+    borrower: str
+    unit_id: int
+    amount: Decimal
+    paid_on: date
+    method: str
+    reporter_id: int
+    reporter: str
+    evidence: str | None
+    note: str
+
+
+@dataclass(frozen=True, slots=True)
+class PromiseDue:
+    """An open promise to pay and when it falls due."""
+
+    loan_no: str
+    borrower: str
+    amount: Decimal
+    due_on: date
+
+
+@dataclass(frozen=True, slots=True)
+class OfficerProgress:
+    """An officer's cases and what they recovered."""
+
+    employee_no: str
+    name: str
+    cases: int
+    settled: int
+    start_balance: Decimal
+    recovered: Decimal
+
+    @property
+    def rate(self) -> Decimal:
+        """Recovered ÷ the balances the officer started with."""
+        return Decimal(0) if self.start_balance <= 0 else self.recovered / self.start_balance

@@ -1,0 +1,103 @@
+"""What every part of the store shares: sessions, the clock, the audit log, exact sums."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Engine, func, literal_column, select, type_coerce
+from sqlalchemy.orm import Session, sessionmaker
+
+from core.campaign import Campaign
+from core.errors import UserError
+from store.models import AuditEntry, Case, CaseStatusChange, Person
+
+
+def _fen(column: Any) -> Any:
+    """A money column (or expression) as plain integer fen, for exact arithmetic and sums in SQL."""
+    return type_coerce(column, BigInteger)
+
+
+def _fen_sum(expression: Any) -> Any:
+    return func.coalesce(func.sum(expression), literal_column("0"))
+
+
+class StoreBase:
+    """Sessions, the clock and the audit log, for every part of the store."""
+
+    def __init__(
+        self, engine: Engine, campaign: Campaign, clock: Callable[[], datetime] | None = None
+    ) -> None:
+        self.engine = engine
+        self.campaign = campaign
+        self._clock = clock or (lambda: datetime.now(UTC))
+        self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def now(self) -> datetime:
+        """The current instant (zone-aware)."""
+        return self._clock()
+
+    def today(self) -> date:
+        """The current day in the campaign's time zone."""
+        return self.campaign.today(self.now())
+
+    @contextmanager
+    def _transaction(self) -> Iterator[Session]:
+        with self._sessions() as session, session.begin():
+            yield session
+
+    def _audit(
+        self,
+        session: Session,
+        actor: str,
+        action: str,
+        entity: str,
+        ref: str,
+        detail: dict[str, Any] | None = None,
+        actor_id: int | None = None,
+        source: str = "",
+    ) -> None:
+        session.add(
+            AuditEntry(
+                at=self.now(),
+                actor_id=actor_id,
+                actor=actor,
+                action=action,
+                entity=entity,
+                ref=ref,
+                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
+                source=source,
+            )
+        )
+
+    def _case_for_update(self, session: Session, loan_no: str) -> Case:
+        case_row = session.execute(
+            select(Case).where(Case.loan_no == loan_no).with_for_update()
+        ).scalar_one_or_none()
+        if case_row is None:
+            raise UserError("ledger.unknown_case", loan_no=loan_no)
+        return case_row
+
+    def _person(self, session: Session, employee_no: str) -> Person:
+        person = session.execute(select(Person).where(Person.employee_no == employee_no)).scalar_one_or_none()
+        if person is None:
+            raise UserError("ledger.unknown_person", employee_no=employee_no)
+        return person
+
+    def _change_status(
+        self, session: Session, case_row: Case, status: str, person_id: int | None, reason: str
+    ) -> None:
+        session.add(
+            CaseStatusChange(
+                case_id=case_row.id,
+                from_status=case_row.status,
+                to_status=status,
+                reason=reason,
+                person_id=person_id,
+                at=self.now(),
+            )
+        )
+        case_row.status = status

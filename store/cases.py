@@ -1,0 +1,499 @@
+"""Cases as officers and leads work them: listings, the case card, contacts, pending repayments, undo."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import Select, String, and_, case, func, literal, literal_column, select, union_all
+from sqlalchemy.orm import Session, aliased
+
+from core.errors import UserError
+from core.money import format_yuan, from_fen
+from core.views import (
+    CaseEvent,
+    CaseView,
+    ContactEntry,
+    OfficerProgress,
+    PendingRepayment,
+    PersonView,
+    PromiseDue,
+)
+from store.base import StoreBase, _fen, _fen_sum
+from store.models import Case, CaseStatusChange, Contact, Person, Promise, Repayment, Unit
+
+OPEN_STATUSES = ("open", "in_progress", "promised", "litigation", "asset_swap", "paused")
+
+
+def _case_query() -> Select[Any]:
+    unit = aliased(Unit)
+    officer = aliased(Person)
+    return (
+        select(
+            Case.id,
+            Case.loan_no,
+            Case.borrower,
+            Case.id_number,
+            Case.phone,
+            Case.unit_id,
+            unit.name,
+            Case.officer_id,
+            officer.name,
+            officer.employee_no,
+            Case.principal,
+            Case.interest,
+            Case.principal_remaining,
+            Case.interest_remaining,
+            Case.classification,
+            Case.difficulty,
+            Case.deadline,
+            Case.plan,
+            Case.statute_date,
+            Case.status,
+            Case.status_reason,
+            Case.priority,
+            Case.last_contact_at,
+        )
+        .join(unit, unit.id == Case.unit_id)
+        .join(officer, officer.id == Case.officer_id)
+    )
+
+
+def _unreversed(model: Any) -> Any:
+    reversal = aliased(model)
+    return and_(
+        model.reverses_id.is_(None), ~select(reversal.id).where(reversal.reverses_id == model.id).exists()
+    )
+
+
+class CaseStore(StoreBase):
+    """The cases of the campaign as people work them."""
+
+    def case_view(self, loan_no: str) -> CaseView | None:
+        """One case by loan number."""
+        with self._sessions() as session:
+            row = session.execute(_case_query().where(Case.loan_no == loan_no)).first()
+            return CaseView(*row) if row else None
+
+    def open_cases(self, person: PersonView, limit: int = 20, offset: int = 0) -> tuple[list[CaseView], int]:
+        """The open cases a person works (own, unit's, or all), highest priority first, and how many in all."""
+        query = _case_query().where(Case.status.in_(OPEN_STATUSES))
+        query = _scoped(query, person)
+        with self._sessions() as session:
+            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
+            rows = session.execute(
+                query.order_by(Case.priority.desc(), Case.deadline, Case.loan_no).limit(limit).offset(offset)
+            )
+            return [CaseView(*row) for row in rows], total
+
+    def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
+        """Open cases (in the person's scope) whose borrower's name appears in `text`."""
+        query = _scoped(_case_query().where(Case.status.in_(OPEN_STATUSES)), person)
+        query = query.where(
+            func.length(Case.borrower) >= 2, literal(text, String).like("%" + Case.borrower + "%")
+        )
+        with self._sessions() as session:
+            rows = session.execute(query.order_by(Case.priority.desc()).limit(limit))
+            return [CaseView(*row) for row in rows]
+
+    def case_events(self, case_id: int, limit: int = 5) -> list[CaseEvent]:
+        """The latest contacts, repayments and status changes of a case, newest first."""
+        person = aliased(Person)
+        with self._sessions() as session:
+            contacts = session.execute(
+                select(
+                    Contact.at,
+                    person.name,
+                    Contact.channel,
+                    Contact.outcome,
+                    Contact.note,
+                    Contact.reverses_id,
+                    Promise.amount,
+                    Promise.due_on,
+                )
+                .join(person, person.id == Contact.person_id)
+                .outerjoin(Promise, Promise.contact_id == Contact.id)
+                .where(Contact.case_id == case_id)
+                .order_by(Contact.at.desc(), Contact.id.desc())
+                .limit(limit)
+            ).all()
+            repayments = session.execute(
+                select(
+                    Repayment.created_at,
+                    person.name,
+                    Repayment.amount,
+                    Repayment.paid_on,
+                    Repayment.status,
+                    Repayment.method,
+                    Repayment.reverses_id,
+                )
+                .join(person, person.id == Repayment.person_id)
+                .where(Repayment.case_id == case_id)
+                .order_by(Repayment.created_at.desc(), Repayment.id.desc())
+                .limit(limit)
+            ).all()
+            statuses = session.execute(
+                select(CaseStatusChange.at, CaseStatusChange.to_status, CaseStatusChange.reason)
+                .where(CaseStatusChange.case_id == case_id)
+                .order_by(CaseStatusChange.at.desc(), CaseStatusChange.id.desc())
+                .limit(limit)
+            ).all()
+        events = [
+            CaseEvent(
+                at,
+                "contact",
+                name,
+                channel=ch,
+                outcome=out,
+                note=note,
+                amount=amount,
+                day=due,
+                reversed=rev is not None,
+            )
+            for at, name, ch, out, note, rev, amount, due in contacts
+        ]
+        events += [
+            CaseEvent(
+                at,
+                "repayment",
+                name,
+                amount=amount,
+                day=paid_on,
+                status=status,
+                channel=method,
+                reversed=rev is not None,
+            )
+            for at, name, amount, paid_on, status, method, rev in repayments
+        ]
+        events += [CaseEvent(at, "status", "", status=status, note=reason) for at, status, reason in statuses]
+        events.sort(key=lambda e: e.at, reverse=True)
+        return events[:limit]
+
+    # -- contacts -------------------------------------------------------------------------------------
+
+    def record_contact(
+        self,
+        loan_no: str,
+        employee_no: str,
+        channel: str,
+        outcome: str,
+        note: str = "",
+        promise_amount: Decimal | None = None,
+        promise_date: date | None = None,
+        photo: str | None = None,
+        location: tuple[float, float] | None = None,
+        source_key: str | None = None,
+    ) -> ContactEntry:
+        """Record a contact (and its promise to pay); recording the same message twice returns the first."""
+        today = self.today()
+        if (promise_amount is None) != (promise_date is None):
+            raise UserError("contact.promise_needs_both")
+        if promise_date is not None and promise_date < today:
+            raise UserError("contact.promise_past", day=promise_date.isoformat())
+        if promise_amount is not None and promise_amount <= 0:
+            raise UserError("amount.zero")
+        with self._transaction() as session:
+            if source_key is not None:
+                existing = self._contact_by_source(session, source_key)
+                if existing is not None:
+                    return existing
+            case_row = self._case_for_update(session, loan_no)
+            person = self._person(session, employee_no)
+            if promise_amount is not None:
+                owed = case_row.principal_remaining + case_row.interest_remaining
+                if promise_amount > owed:
+                    raise UserError(
+                        "ledger.amount_exceeds", amount=format_yuan(promise_amount), owed=format_yuan(owed)
+                    )
+            now = self.now()
+            contact = Contact(
+                case_id=case_row.id,
+                person_id=person.id,
+                at=now,
+                channel=channel,
+                outcome=outcome,
+                note=note,
+                photo=photo,
+                latitude=None if location is None else f"{location[0]:.6f}",
+                longitude=None if location is None else f"{location[1]:.6f}",
+                source_key=source_key,
+            )
+            session.add(contact)
+            session.flush()
+            if promise_amount is not None and promise_date is not None:
+                session.add(
+                    Promise(
+                        case_id=case_row.id, contact_id=contact.id, amount=promise_amount, due_on=promise_date
+                    )
+                )
+            case_row.last_contact_at = now
+            case_row.updated_at = now
+            target = "promised" if promise_amount is not None else "in_progress"
+            if case_row.status == "open" or (target == "promised" and case_row.status == "in_progress"):
+                self._change_status(session, case_row, target, person.id, f"contact:{contact.id}")
+            self._audit(
+                session,
+                person.name,
+                "contact.log",
+                "case",
+                loan_no,
+                {"contact": contact.id, "channel": channel, "outcome": outcome, "promise": promise_amount},
+                actor_id=person.id,
+                source=source_key or "",
+            )
+            return ContactEntry(contact.id, loan_no, channel, outcome, now, promise_amount, promise_date)
+
+    def _contact_by_source(self, session: Session, source_key: str) -> ContactEntry | None:
+        row = session.execute(
+            select(Contact, Case.loan_no, Promise.amount, Promise.due_on)
+            .join(Case, Case.id == Contact.case_id)
+            .outerjoin(Promise, Promise.contact_id == Contact.id)
+            .where(Contact.source_key == source_key)
+        ).first()
+        if row is None:
+            return None
+        contact, loan_no, amount, due_on = row
+        return ContactEntry(
+            contact.id,
+            loan_no,
+            contact.channel,
+            contact.outcome,
+            contact.at,
+            amount,
+            due_on,
+            contact.reverses_id,
+        )
+
+    # -- undo -----------------------------------------------------------------------------------------
+
+    def last_entry(self, person_id: int, within: timedelta) -> tuple[str, int] | None:
+        """The person's latest unreversed contact or repayment made within `within`: ("contact"|"repayment", id)."""
+        since = self.now() - within
+        contacts = select(
+            literal_column("'contact'").label("kind"), Contact.id.label("id"), Contact.at.label("at")
+        ).where(Contact.person_id == person_id, Contact.at >= since, _unreversed(Contact))
+        repayments = select(
+            literal_column("'repayment'").label("kind"),
+            Repayment.id.label("id"),
+            Repayment.created_at.label("at"),
+        ).where(
+            Repayment.person_id == person_id,
+            Repayment.created_at >= since,
+            Repayment.status != "rejected",
+            _unreversed(Repayment),
+        )
+        both = union_all(contacts, repayments).subquery()
+        with self._sessions() as session:
+            row = session.execute(
+                select(both.c.kind, both.c.id).order_by(both.c.at.desc(), both.c.id.desc()).limit(1)
+            ).first()
+            return (str(row[0]), int(row[1])) if row else None
+
+    def reverse_contact(
+        self, contact_id: int, employee_no: str, source_key: str | None = None
+    ) -> ContactEntry:
+        """Add the reversal of a contact; its promise no longer counts and the case's status follows."""
+        with self._transaction() as session:
+            original = session.get(Contact, contact_id, with_for_update=True)
+            if original is None or original.reverses_id is not None:
+                raise UserError("ledger.unknown_entry")
+            if session.scalar(select(Contact.id).where(Contact.reverses_id == original.id)) is not None:
+                raise UserError("ledger.already_reversed")
+            person = self._person(session, employee_no)
+            case_row = session.execute(
+                select(Case).where(Case.id == original.case_id).with_for_update()
+            ).scalar_one()
+            reversal = Contact(
+                case_id=original.case_id,
+                person_id=person.id,
+                at=self.now(),
+                channel=original.channel,
+                outcome=original.outcome,
+                note="撤销",
+                reverses_id=original.id,
+                source_key=source_key,
+            )
+            session.add(reversal)
+            session.flush()
+            still_contacted = session.execute(
+                select(func.max(Contact.at)).where(Contact.case_id == case_row.id, _unreversed(Contact))
+            ).scalar()
+            open_promise = session.scalar(
+                select(Promise.id)
+                .join(Contact, Contact.id == Promise.contact_id)
+                .where(Promise.case_id == case_row.id, Promise.status == "open", _unreversed(Contact))
+                .limit(1)
+            )
+            case_row.last_contact_at = still_contacted
+            if case_row.status in ("in_progress", "promised"):
+                status = (
+                    "open" if still_contacted is None else ("promised" if open_promise else "in_progress")
+                )
+                if status != case_row.status:
+                    self._change_status(session, case_row, status, person.id, f"undo:{original.id}")
+            self._audit(
+                session,
+                person.name,
+                "contact.reverse",
+                "case",
+                case_row.loan_no,
+                {"contact": original.id, "reversal": reversal.id},
+                actor_id=person.id,
+                source=source_key or "",
+            )
+            return ContactEntry(
+                reversal.id,
+                case_row.loan_no,
+                original.channel,
+                original.outcome,
+                reversal.at,
+                None,
+                None,
+                original.id,
+            )
+
+    # -- pending and due ------------------------------------------------------------------------------
+
+    def pending_repayments(self, person: PersonView, limit: int = 20) -> list[PendingRepayment]:
+        """Reported repayments the person may decide: their unit's (not their own), or all for an admin."""
+        reporter = aliased(Person)
+        query = (
+            select(
+                Repayment.id,
+                Case.loan_no,
+                Case.borrower,
+                Case.unit_id,
+                Repayment.amount,
+                Repayment.paid_on,
+                Repayment.method,
+                reporter.id,
+                reporter.name,
+                Repayment.evidence,
+                Repayment.note,
+            )
+            .join(Case, Case.id == Repayment.case_id)
+            .join(reporter, reporter.id == Repayment.person_id)
+            .where(Repayment.status == "reported", _unreversed(Repayment))
+        )
+        if person.role == "unit_lead":
+            query = query.where(Case.unit_id == person.unit_id, Repayment.person_id != person.id)
+        elif person.role not in ("admin", "leader"):
+            return []
+        with self._sessions() as session:
+            rows = session.execute(query.order_by(Repayment.created_at, Repayment.id).limit(limit))
+            return [PendingRepayment(*row) for row in rows]
+
+    def pending_repayment(self, repayment_id: int) -> PendingRepayment | None:
+        """One reported repayment still awaiting a decision."""
+        reporter = aliased(Person)
+        with self._sessions() as session:
+            row = session.execute(
+                select(
+                    Repayment.id,
+                    Case.loan_no,
+                    Case.borrower,
+                    Case.unit_id,
+                    Repayment.amount,
+                    Repayment.paid_on,
+                    Repayment.method,
+                    reporter.id,
+                    reporter.name,
+                    Repayment.evidence,
+                    Repayment.note,
+                )
+                .join(Case, Case.id == Repayment.case_id)
+                .join(reporter, reporter.id == Repayment.person_id)
+                .where(Repayment.id == repayment_id, Repayment.reverses_id.is_(None))
+            ).first()
+            return PendingRepayment(*row) if row else None
+
+    def cases_due(self, person: PersonView, within_days: int, today: date) -> list[CaseView]:
+        """Open cases due within `within_days` or overdue, in the person's scope, highest priority first."""
+        query = _scoped(
+            _case_query().where(
+                Case.status.in_(OPEN_STATUSES), Case.deadline <= today + timedelta(days=within_days)
+            ),
+            person,
+        )
+        with self._sessions() as session:
+            rows = session.execute(query.order_by(Case.priority.desc(), Case.deadline).limit(50))
+            return [CaseView(*row) for row in rows]
+
+    def promises_due(self, person: PersonView, until: date) -> list[PromiseDue]:
+        """Open promises (not undone) falling due by `until`, in the person's scope."""
+        query = (
+            select(Case.loan_no, Case.borrower, Promise.amount, Promise.due_on)
+            .join(Case, Case.id == Promise.case_id)
+            .join(Contact, Contact.id == Promise.contact_id)
+            .where(Promise.status == "open", Promise.due_on <= until, _unreversed(Contact))
+        )
+        query = _scoped(query, person)
+        with self._sessions() as session:
+            return [PromiseDue(*row) for row in session.execute(query.order_by(Promise.due_on).limit(50))]
+
+    # -- progress -------------------------------------------------------------------------------------
+
+    def officer_progress(self, unit_id: int) -> list[OfficerProgress]:
+        """Every officer of a unit with their cases and confirmed recovery, best rate first."""
+        recovered = _fen_sum(
+            _fen(Case.principal)
+            - _fen(Case.principal_remaining)
+            + _fen(Case.interest)
+            - _fen(Case.interest_remaining)
+        )
+        with self._sessions() as session:
+            rows = session.execute(
+                select(
+                    Person.employee_no,
+                    Person.name,
+                    func.count(Case.id),
+                    _fen_sum(case((Case.status == "settled", 1), else_=0)),
+                    _fen_sum(_fen(Case.principal) + _fen(Case.interest)),
+                    recovered,
+                )
+                .outerjoin(Case, Case.officer_id == Person.id)
+                .where(Person.unit_id == unit_id, Person.role == "officer")
+                .group_by(Person.id, Person.employee_no, Person.name)
+            ).all()
+        progress = [
+            OfficerProgress(no, name, int(cases), int(settled), from_fen(int(start)), from_fen(int(got)))
+            for no, name, cases, settled, start, got in rows
+        ]
+        progress.sort(key=lambda p: (-p.rate, -p.recovered, p.employee_no))
+        return progress
+
+    def unit_id(self, name: str) -> int | None:
+        """A unit's id by its name."""
+        with self._sessions() as session:
+            return session.scalar(select(Unit.id).where(Unit.name == name))
+
+    def unit_names(self) -> list[str]:
+        """Every unit's name."""
+        with self._sessions() as session:
+            return list(session.scalars(select(Unit.name).order_by(Unit.name)))
+
+    def recovered_on(self, day_start: datetime, day_end: datetime) -> dict[str, Decimal]:
+        """Per unit name, what was confirmed between two instants (net of reversals)."""
+        with self._sessions() as session:
+            rows = session.execute(
+                select(Unit.name, _fen_sum(_fen(Repayment.amount)))
+                .join(Case, Case.id == Repayment.case_id)
+                .join(Unit, Unit.id == Case.unit_id)
+                .where(
+                    Repayment.status == "confirmed",
+                    Repayment.decided_at >= day_start,
+                    Repayment.decided_at < day_end,
+                )
+                .group_by(Unit.name)
+            ).all()
+            return {name: from_fen(int(fen)) for name, fen in rows}
+
+
+def _scoped(query: Select[Any], person: PersonView) -> Select[Any]:
+    """Limit a case query to what a person may see: own cases, own unit, or everything."""
+    if person.role == "officer":
+        return query.where(Case.officer_id == person.id)
+    if person.role == "unit_lead":
+        return query.where(Case.unit_id == person.unit_id)
+    return query

@@ -1,0 +1,179 @@
+"""Chat identities, binding, replies to handled messages and drafts awaiting a choice."""
+
+from __future__ import annotations
+
+import json
+import secrets
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import aliased
+
+from core.errors import UserError
+from core.views import PersonView
+from store.base import StoreBase
+from store.models import BindAttempt, BindCode, ChatIdentity, Draft, HandledMessage, Person, Unit
+
+BIND_FAILURES_ALLOWED = 5
+BIND_LOCK = timedelta(hours=1)
+DRAFT_LIFETIME = timedelta(days=1)
+
+
+class ChatStore(StoreBase):
+    """Who is writing, and what was already answered."""
+
+    def _people(self) -> Any:
+        unit = aliased(Unit)
+        return select(
+            Person.id, Person.name, Person.employee_no, Person.role, Person.unit_id, unit.name
+        ).outerjoin(unit, unit.id == Person.unit_id)
+
+    def person_by_identity(self, channel: str, external_id: str) -> PersonView | None:
+        """The person bound to a chat identity, if any."""
+        with self._sessions() as session:
+            row = session.execute(
+                self._people()
+                .join(ChatIdentity, ChatIdentity.person_id == Person.id)
+                .where(ChatIdentity.channel == channel, ChatIdentity.external_id == external_id)
+            ).first()
+            return PersonView(*row) if row else None
+
+    def person_by_employee_no(self, employee_no: str) -> PersonView | None:
+        """A person by employee number."""
+        with self._sessions() as session:
+            row = session.execute(self._people().where(Person.employee_no == employee_no)).first()
+            return PersonView(*row) if row else None
+
+    def people_by_id(self, ids: list[int]) -> list[PersonView]:
+        """People by id."""
+        with self._sessions() as session:
+            return [PersonView(*row) for row in session.execute(self._people().where(Person.id.in_(ids)))]
+
+    def escalation_people(self, unit_id: int | None) -> list[PersonView]:
+        """Whom a special situation goes to: the unit's leads and every leader."""
+        with self._sessions() as session:
+            query = self._people().where(
+                (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == unit_id))
+            )
+            return [PersonView(*row) for row in session.execute(query.order_by(Person.id))]
+
+    def admins(self) -> list[PersonView]:
+        """The task-force clerks."""
+        with self._sessions() as session:
+            return [PersonView(*row) for row in session.execute(self._people().where(Person.role == "admin"))]
+
+    def identities(self, person_id: int, channel: str) -> list[str]:
+        """The chat identities of a person on one channel."""
+        with self._sessions() as session:
+            return list(
+                session.scalars(
+                    select(ChatIdentity.external_id).where(
+                        ChatIdentity.person_id == person_id, ChatIdentity.channel == channel
+                    )
+                )
+            )
+
+    def bind(self, channel: str, external_id: str, code: str) -> PersonView:
+        """Link a chat identity to the person a one-time code was issued to."""
+        now = self.now()
+        code = code.strip().upper()
+        with self._transaction() as session:
+            if session.scalar(
+                select(ChatIdentity.id).where(
+                    ChatIdentity.channel == channel, ChatIdentity.external_id == external_id
+                )
+            ):
+                raise UserError("bind.already_bound")
+            failures = session.scalar(
+                select(func.count())
+                .select_from(BindAttempt)
+                .where(
+                    BindAttempt.channel == channel,
+                    BindAttempt.external_id == external_id,
+                    BindAttempt.ok.is_(False),
+                    BindAttempt.at > now - BIND_LOCK,
+                )
+            )
+            if (failures or 0) >= BIND_FAILURES_ALLOWED:
+                raise UserError("bind.locked")
+            issued = session.execute(
+                select(BindCode).where(BindCode.code == code).with_for_update()
+            ).scalar_one_or_none()
+            problem = None
+            if issued is None:
+                problem = "bind.wrong_code"
+            elif issued.used_at is not None:
+                problem = "bind.used_code"
+            elif issued.expires_at <= now:
+                problem = "bind.expired_code"
+            session.add(BindAttempt(channel=channel, external_id=external_id, at=now, ok=problem is None))
+            if problem is not None or issued is None:
+                # The failed attempt is kept (it counts towards the lock); nothing else changes.
+                session.commit()
+                raise UserError(problem or "bind.wrong_code")
+            identity = ChatIdentity(
+                person_id=issued.person_id, channel=channel, external_id=external_id, bound_at=now
+            )
+            session.add(identity)
+            session.flush()
+            issued.used_at = now
+            issued.used_by_id = identity.id
+            person = session.get(Person, issued.person_id)
+            assert person is not None
+            self._audit(
+                session,
+                person.name,
+                "bind",
+                "person",
+                person.employee_no,
+                {"channel": channel},
+                actor_id=person.id,
+            )
+        found = self.person_by_identity(channel, external_id)
+        assert found is not None
+        return found
+
+    def answered(self, key: str) -> list[dict[str, Any]] | None:
+        """The replies already given to a message, if it was handled before."""
+        with self._sessions() as session:
+            replies = session.scalar(select(HandledMessage.replies).where(HandledMessage.key == key))
+            return None if replies is None else json.loads(replies)
+
+    def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> None:
+        """Keep the replies given to a message (the first answer wins)."""
+        try:
+            with self._transaction() as session:
+                session.add(
+                    HandledMessage(key=key, replies=json.dumps(replies, ensure_ascii=False), at=self.now())
+                )
+        except IntegrityError:
+            pass  # delivered twice at once: the other delivery's answer stands
+
+    def save_draft(self, person_id: int, payload: dict[str, Any]) -> str:
+        """Keep a report awaiting the person's choice; returns its token."""
+        token = secrets.token_hex(6)
+        with self._transaction() as session:
+            session.add(
+                Draft(
+                    token=token,
+                    person_id=person_id,
+                    payload=json.dumps(payload, ensure_ascii=False, default=str),
+                    created_at=self.now(),
+                )
+            )
+        return token
+
+    def take_draft(self, token: str, person_id: int) -> dict[str, Any] | None:
+        """The person's draft for `token`, once; None if unknown, someone else's or expired."""
+        with self._transaction() as session:
+            draft = session.execute(
+                select(Draft).where(Draft.token == token, Draft.person_id == person_id).with_for_update()
+            ).scalar_one_or_none()
+            if draft is None:
+                return None
+            payload: dict[str, Any] = json.loads(draft.payload)
+            fresh = draft.created_at > self.now() - DRAFT_LIFETIME
+            session.delete(draft)
+            return payload if fresh else None
