@@ -10,6 +10,8 @@ from sqlalchemy import Engine
 
 from bot.settings import Settings
 from core.campaign import Campaign
+from handlers.context import BotConfig
+from handlers.router import Router
 from store.engine import make_engine
 from store.ledger import Store
 from store.schema import upgrade
@@ -32,6 +34,12 @@ class App:
     def init_database(self) -> None:
         """Create or upgrade the schema."""
         upgrade(self.engine)
+
+    def router(self) -> Router:
+        """The handlers' router, shared by every channel."""
+        return Router(
+            self.store, BotConfig(language=self.settings.language, reminder_days=self.settings.reminder_days)
+        )
 
     def close(self) -> None:
         """Release database connections."""

@@ -180,6 +180,28 @@ def backup(path: Annotated[Path, typer.Argument(help="where to write the copy")]
 
 @cli.command()
 @_user_errors
+def chat(employee_no: Annotated[str, typer.Option("--as", help="the employee number to chat as")]) -> None:
+    """Chat in the terminal as a person (reads standard input; ends at end of input)."""
+    app = _app()
+    app.init_database()
+    _console(app, employee_no)
+
+
+def _console(app: App, employee_no: str) -> None:
+    from bot.channels.console import ConsoleChannel
+
+    channel = ConsoleChannel(app.router(), employee_no, sys.stdout, app.language)
+    channel.check_person()
+    if sys.stdin.isatty():
+        person = app.store.person_by_employee_no(employee_no)
+        assert person is not None
+        role = render(f"role.{person.role}", app.language)
+        console.print(render("console.as", app.language, name=person.name, role=role), markup=False)
+    channel.run(sys.stdin)
+
+
+@cli.command()
+@_user_errors
 def run() -> None:
     """Serve every configured channel; with none configured, show the demo campaign in the terminal."""
     from handlers.status import campaign_summary

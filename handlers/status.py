@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from core.campaign import format_rate
+from core.errors import UserError
+from core.messages import Response
 from core.money import format_wan
+from core.permissions import can_see_unit
 from core.texts import render
+from handlers.context import Context
 from store.ledger import Store
 
 TOP_UNITS = 5
@@ -55,4 +59,83 @@ def campaign_summary(store: Store, language: str = "zh") -> str:
                 target=format_wan(unit.target),
             )
         )
+    return "\n".join(lines)
+
+
+def status(ctx: Context, args: list[str]) -> Response:
+    """The progress card the sender may see: their own, their unit's, or any unit's and the campaign's."""
+    me = ctx.me
+    name = " ".join(args).strip()
+    if me.role == "officer":
+        if name and name != me.name:
+            raise UserError("status.officer_only_self")
+        return Response.text(_officer_card(ctx))
+    if not name:
+        if me.role == "unit_lead" and me.unit:
+            return Response.text(_unit_card(ctx, me.unit))
+        return Response.text(campaign_summary(ctx.store, ctx.config.language))
+    unit_id = ctx.store.unit_id(name)
+    if unit_id is None:
+        raise UserError("ledger.unknown_unit", unit=name)
+    if not can_see_unit(me, unit_id):
+        raise UserError("status.not_your_unit", unit=name)
+    return Response.text(_unit_card(ctx, name))
+
+
+def _unit_card(ctx: Context, unit_name: str) -> str:
+    ranking = ctx.store.unit_progress()
+    position, unit = next((i, u) for i, u in enumerate(ranking, start=1) if u.unit == unit_name)
+    expected = ctx.campaign.expected_progress(ctx.today())
+    gap = unit.target * expected - unit.recovered
+    lines = [
+        ctx.t("status.unit_title", unit=unit.unit, day=ctx.today().isoformat()),
+        ctx.t("status.unit_rank", rank=position, total=len(ranking)),
+        ctx.t(
+            "status.unit_money",
+            target=format_wan(unit.target),
+            recovered=format_wan(unit.recovered),
+            rate=format_rate(unit.rate),
+        ),
+        ctx.t("status.unit_expected", expected=format_rate(expected))
+        + (ctx.t("status.unit_gap", gap=format_wan(gap)) if gap > 0 else ctx.t("status.unit_ahead")),
+        ctx.t("status.unit_cases", settled=unit.settled, cases=unit.cases),
+    ]
+    unit_id = ctx.store.unit_id(unit_name)
+    if unit_id is not None and not ctx.incoming.is_group:
+        officers = ctx.store.officer_progress(unit_id)
+        if officers:
+            lines.append(ctx.t("status.officers"))
+            lines.extend(
+                ctx.t(
+                    "rank.officer_line",
+                    rank=i,
+                    name=o.name,
+                    rate=format_rate(o.rate),
+                    recovered=format_wan(o.recovered),
+                    settled=o.settled,
+                    cases=o.cases,
+                )
+                for i, o in enumerate(officers, start=1)
+            )
+    return "\n".join(lines)
+
+
+def _officer_card(ctx: Context) -> str:
+    me = ctx.me
+    assert me.unit_id is not None
+    mine = next((o for o in ctx.store.officer_progress(me.unit_id) if o.employee_no == me.employee_no), None)
+    _none, open_count = ctx.store.open_cases(me, limit=0)
+    due = ctx.store.cases_due(me, ctx.config.reminder_days, ctx.today())
+    lines = [ctx.t("status.officer_title", name=me.name, unit=me.unit or "", day=ctx.today().isoformat())]
+    if mine is not None:
+        lines.append(
+            ctx.t(
+                "status.officer_money",
+                recovered=format_wan(mine.recovered),
+                start=format_wan(mine.start_balance),
+                rate=format_rate(mine.rate),
+            )
+        )
+        lines.append(ctx.t("status.officer_cases", cases=mine.cases, settled=mine.settled, open=open_count))
+    lines.append(ctx.t("status.officer_due", count=len(due), days=ctx.config.reminder_days))
     return "\n".join(lines)

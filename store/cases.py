@@ -265,6 +265,27 @@ class CaseStore(StoreBase):
             contact.reverses_id,
         )
 
+    def attach_location(
+        self, person_id: int, location: tuple[float, float], within: timedelta = timedelta(hours=2)
+    ) -> str | None:
+        """Put a shared location on the person's latest contact made within `within`; its loan number, or None."""
+        with self._transaction() as session:
+            row = session.execute(
+                select(Contact, Case.loan_no)
+                .join(Case, Case.id == Contact.case_id)
+                .where(
+                    Contact.person_id == person_id, Contact.at >= self.now() - within, _unreversed(Contact)
+                )
+                .order_by(Contact.at.desc(), Contact.id.desc())
+                .limit(1)
+            ).first()
+            if row is None:
+                return None
+            contact, loan_no = row
+            contact.latitude = f"{location[0]:.6f}"
+            contact.longitude = f"{location[1]:.6f}"
+            return str(loan_no)
+
     # -- undo -----------------------------------------------------------------------------------------
 
     def last_entry(self, person_id: int, within: timedelta) -> tuple[str, int] | None:
@@ -289,6 +310,19 @@ class CaseStore(StoreBase):
                 select(both.c.kind, both.c.id).order_by(both.c.at.desc(), both.c.id.desc()).limit(1)
             ).first()
             return (str(row[0]), int(row[1])) if row else None
+
+    def reversal_by_message(self, source_key: str) -> tuple[str, str] | None:
+        """The reversal a message already made, as (kind, loan number): a re-delivered undo undoes no more."""
+        with self._sessions() as session:
+            for model in (Repayment, Contact):
+                loan_no = session.scalar(
+                    select(Case.loan_no)
+                    .join(model, model.case_id == Case.id)
+                    .where(model.source_key == source_key, model.reverses_id.is_not(None))
+                )
+                if loan_no is not None:
+                    return ("repayment" if model is Repayment else "contact", str(loan_no))
+        return None
 
     def reverse_contact(
         self, contact_id: int, employee_no: str, source_key: str | None = None

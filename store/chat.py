@@ -177,3 +177,11 @@ class ChatStore(StoreBase):
             fresh = draft.created_at > self.now() - DRAFT_LIFETIME
             session.delete(draft)
             return payload if fresh else None
+
+    def record_report(self, employee_no: str, text: str, source_key: str) -> None:
+        """Keep a special-situation report in the audit log."""
+        with self._transaction() as session:
+            person = self._person(session, employee_no)
+            self._audit(
+                session, person.name, "report", "person", employee_no, {"text": text}, person.id, source_key
+            )

@@ -23,7 +23,7 @@ def ledger(app: App) -> App:
 
 
 def test_seeded_ledger_holds_balances_and_default_target(ledger: App) -> None:
-    assert ledger.store.balance("L001") == Balance(Decimal("50000.00"), Decimal("2000.00"))
+    assert ledger.store.balance("L2023001") == Balance(Decimal("50000.00"), Decimal("2000.00"))
     progress = {p.unit: p for p in ledger.store.unit_progress()}
     assert progress["城关信用社"].target == Decimal("1000000.00")
     # No target given: the sum of the unit's balances.
@@ -33,53 +33,53 @@ def test_seeded_ledger_holds_balances_and_default_target(ledger: App) -> None:
 
 def test_reported_repayment_counts_only_once_confirmed(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L001", "E001", Decimal("30000"), TODAY, "cash")
+    entry = store.record_repayment("L2023001", "E001", Decimal("30000"), TODAY, "cash")
     assert entry.status == "reported"
     assert (entry.principal_part, entry.interest_part) == (Decimal("30000.00"), Decimal("0.00"))
-    assert store.balance("L001").total == Decimal("52000.00")
-    assert store.available("L001").total == Decimal("22000.00")
+    assert store.balance("L2023001").total == Decimal("52000.00")
+    assert store.available("L2023001").total == Decimal("22000.00")
     assert store.campaign_summary().pending == Decimal("30000.00")
 
     store.decide_repayment(entry.id, "U001", confirm=True)
-    assert store.balance("L001") == Balance(Decimal("20000.00"), Decimal("2000.00"))
+    assert store.balance("L2023001") == Balance(Decimal("20000.00"), Decimal("2000.00"))
     progress = {p.unit: p for p in store.unit_progress()}
     assert progress["城关信用社"].recovered == Decimal("30000.00")
     assert store.campaign_summary().pending == Decimal("0.00")
 
 
 def test_principal_first_then_interest(ledger: App) -> None:
-    entry = ledger.store.record_repayment("L001", "E001", Decimal("51000"), TODAY)
+    entry = ledger.store.record_repayment("L2023001", "E001", Decimal("51000"), TODAY)
     assert (entry.principal_part, entry.interest_part) == (Decimal("50000.00"), Decimal("1000.00"))
 
 
 def test_explicit_split_is_kept(ledger: App) -> None:
     entry = ledger.store.record_repayment(
-        "L001", "E001", Decimal("3000"), TODAY, principal_part=Decimal("1000")
+        "L2023001", "E001", Decimal("3000"), TODAY, principal_part=Decimal("1000")
     )
     assert (entry.principal_part, entry.interest_part) == (Decimal("1000.00"), Decimal("2000.00"))
 
 
 def test_paying_everything_settles_and_reversal_reopens(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L003", "E003", Decimal("81500.75"), TODAY, "transfer")
+    entry = store.record_repayment("L2023003", "E003", Decimal("81500.75"), TODAY, "transfer")
     store.decide_repayment(entry.id, "U002", confirm=True)
-    assert store.balance("L003").total == 0
-    assert store.status_history("L003")[-1] == ("open", "settled", "repayment")
+    assert store.balance("L2023003").total == 0
+    assert store.status_history("L2023003")[-1] == ("open", "settled", "repayment")
 
     reversal = store.reverse_repayment(entry.id, "U002", note="录错金额")
     assert reversal.amount == Decimal("-81500.75")
     assert reversal.reverses_id == entry.id
-    assert store.balance("L003") == Balance(Decimal("80000.50"), Decimal("1500.25"))
-    assert store.status_history("L003")[-1] == ("settled", "in_progress", "reversal")
-    assert [r.amount for r in store.repayments("L003")] == [Decimal("81500.75"), Decimal("-81500.75")]
+    assert store.balance("L2023003") == Balance(Decimal("80000.50"), Decimal("1500.25"))
+    assert store.status_history("L2023003")[-1] == ("settled", "in_progress", "reversal")
+    assert [r.amount for r in store.repayments("L2023003")] == [Decimal("81500.75"), Decimal("-81500.75")]
 
 
 def test_reversing_a_reported_repayment_withdraws_it(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L002", "E002", Decimal("100000"), TODAY)
+    entry = store.record_repayment("L2023002", "E002", Decimal("100000"), TODAY)
     store.reverse_repayment(entry.id, "E002")
-    assert store.available("L002").total == Decimal("120000.00")
-    assert store.balance("L002").total == Decimal("120000.00")
+    assert store.available("L2023002").total == Decimal("120000.00")
+    assert store.balance("L2023002").total == Decimal("120000.00")
     with pytest.raises(UserError) as refused:
         store.decide_repayment(entry.id, "U001", confirm=True)
     assert refused.value.key == "ledger.already_reversed"
@@ -90,9 +90,9 @@ def test_reversing_a_reported_repayment_withdraws_it(ledger: App) -> None:
 
 def test_rejected_repayment_changes_no_balance(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L002", "E002", Decimal("5000"), TODAY)
+    entry = store.record_repayment("L2023002", "E002", Decimal("5000"), TODAY)
     store.decide_repayment(entry.id, "U001", confirm=False)
-    assert store.balance("L002").total == Decimal("120000.00")
+    assert store.balance("L2023002").total == Decimal("120000.00")
     with pytest.raises(UserError) as twice:
         store.decide_repayment(entry.id, "U001", confirm=True)
     assert twice.value.key == "ledger.already_decided"
@@ -114,24 +114,24 @@ def test_bad_repayment_is_refused_and_changes_nothing(
     store = ledger.store
     audit_before = len(store.audit_entries())
     with pytest.raises(UserError) as refused:
-        store.record_repayment("L001", "E001", amount, paid_on)
+        store.record_repayment("L2023001", "E001", amount, paid_on)
     assert refused.value.key == key
-    assert store.repayments("L001") == []
-    assert store.balance("L001").total == Decimal("52000.00")
+    assert store.repayments("L2023001") == []
+    assert store.balance("L2023001").total == Decimal("52000.00")
     assert len(store.audit_entries()) == audit_before
 
 
 def test_amount_over_balance_shows_what_is_owed(ledger: App) -> None:
     with pytest.raises(UserError) as refused:
-        ledger.store.record_repayment("L001", "E001", Decimal("60000"), TODAY)
+        ledger.store.record_repayment("L2023001", "E001", Decimal("60000"), TODAY)
     assert "¥52,000.00" in refused.value.render("zh")
 
 
 def test_pending_reports_reduce_what_may_be_reported(ledger: App) -> None:
     store = ledger.store
-    store.record_repayment("L002", "E002", Decimal("100000"), TODAY)
+    store.record_repayment("L2023002", "E002", Decimal("100000"), TODAY)
     with pytest.raises(UserError) as refused:
-        store.record_repayment("L002", "E002", Decimal("30000"), TODAY)
+        store.record_repayment("L2023002", "E002", Decimal("30000"), TODAY)
     assert refused.value.key == "ledger.amount_exceeds"
     assert "¥20,000.00" in refused.value.render("zh")
 
@@ -144,7 +144,7 @@ def test_unknown_loan_is_refused(ledger: App) -> None:
 
 def test_database_refuses_editing_or_deleting_repayments(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L001", "E001", Decimal("1000"), TODAY)
+    entry = store.record_repayment("L2023001", "E001", Decimal("1000"), TODAY)
     store.decide_repayment(entry.id, "U001", confirm=True)
     for statement in (
         "UPDATE repayments SET amount = 1 WHERE id = :id",
@@ -155,8 +155,8 @@ def test_database_refuses_editing_or_deleting_repayments(ledger: App) -> None:
     ):
         with pytest.raises(DBAPIError), ledger.engine.begin() as connection:
             connection.execute(text(statement), {"id": entry.id})
-    assert store.repayments("L001")[0].amount == Decimal("1000.00")
-    assert store.balance("L001").total == Decimal("51000.00")
+    assert store.repayments("L2023001")[0].amount == Decimal("1000.00")
+    assert store.balance("L2023001").total == Decimal("51000.00")
 
 
 def test_store_offers_no_edit_or_delete_of_repayments(ledger: App) -> None:
@@ -166,14 +166,14 @@ def test_store_offers_no_edit_or_delete_of_repayments(ledger: App) -> None:
 
 def test_every_step_is_audited(ledger: App) -> None:
     store = ledger.store
-    entry = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source_key="telegram:1:42")
+    entry = store.record_repayment("L2023001", "E001", Decimal("1000"), TODAY, source_key="telegram:1:42")
     store.decide_repayment(entry.id, "U001", confirm=True)
     store.reverse_repayment(entry.id, "U001")
     actions = [(a, ref) for a, _e, ref, _d in store.audit_entries() if a.startswith("repayment")]
     assert actions == [
-        ("repayment.report", "L001"),
-        ("repayment.confirm", "L001"),
-        ("repayment.reverse", "L001"),
+        ("repayment.report", "L2023001"),
+        ("repayment.confirm", "L2023001"),
+        ("repayment.reverse", "L2023001"),
     ]
 
 
@@ -195,10 +195,10 @@ def test_priorities_follow_amount_and_deadline(ledger: App) -> None:
 
 def test_the_same_message_records_one_repayment(ledger: App) -> None:
     store = ledger.store
-    first = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source_key="telegram:7:99")
-    again = store.record_repayment("L001", "E001", Decimal("1000"), TODAY, source_key="telegram:7:99")
+    first = store.record_repayment("L2023001", "E001", Decimal("1000"), TODAY, source_key="telegram:7:99")
+    again = store.record_repayment("L2023001", "E001", Decimal("1000"), TODAY, source_key="telegram:7:99")
     assert again.id == first.id
-    assert len(store.repayments("L001")) == 1
+    assert len(store.repayments("L2023001")) == 1
     undo = store.reverse_repayment(first.id, "E001", source_key="telegram:7:100")
     assert store.reverse_repayment(first.id, "E001", source_key="telegram:7:100").id == undo.id
-    assert len(store.repayments("L001")) == 2
+    assert len(store.repayments("L2023001")) == 2

@@ -29,9 +29,9 @@ def test_backup_is_a_consistent_copy(app: App, tmp_path: Path) -> None:
     if app.engine.dialect.name == "sqlite":
         with sqlite3.connect(target) as copy:
             assert copy.execute("SELECT loan_no FROM cases ORDER BY loan_no").fetchall() == [
-                ("L001",),
-                ("L002",),
-                ("L003",),
+                ("L2023001",),
+                ("L2023002",),
+                ("L2023003",),
             ]
     else:
         assert target.read_bytes()[:5] == b"PGDMP"

@@ -1,0 +1,64 @@
+"""The terminal channel: chat as one person, reading standard input until it ends."""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterable
+from typing import TextIO
+
+from core.errors import UserError
+from core.messages import Button, Incoming, Response
+from core.texts import render
+from handlers.router import Router
+
+
+class ConsoleChannel:
+    """Reads lines as messages from one person and prints the bot's replies; numbers answer buttons."""
+
+    def __init__(self, router: Router, employee_no: str, output: TextIO, language: str = "zh") -> None:
+        self.router = router
+        self.employee_no = employee_no
+        self.output = output
+        self.language = language
+        self._ids = itertools.count(1)
+        self._offered: list[Button] = []
+
+    def check_person(self) -> None:
+        """Refuse to start for an unknown employee number."""
+        if self.router.store.person_by_employee_no(self.employee_no) is None:
+            raise UserError("ledger.unknown_person", employee_no=self.employee_no)
+
+    def run(self, lines: Iterable[str]) -> None:
+        """Answer every line until the input ends."""
+        for line in lines:
+            text = line.strip()
+            if not text:
+                continue
+            self.output.write(f"> {text}\n")
+            self.show(self.router.handle(self.incoming(text)))
+
+    def incoming(self, text: str) -> Incoming:
+        """The message a typed line stands for: a number picks a button offered just before."""
+        message_id = str(next(self._ids))
+        if text.isdigit() and 1 <= int(text) <= len(self._offered):
+            choice = self._offered[int(text) - 1].data
+            return Incoming("console", self.employee_no, self.employee_no, message_id, choice=choice)
+        return Incoming("console", self.employee_no, self.employee_no, message_id, text=text)
+
+    def show(self, response: Response) -> None:
+        """Print replies, number their buttons, and say who else was told."""
+        self._offered = []
+        for reply in response.replies:
+            if reply.text:
+                self.output.write(reply.text + "\n")
+            for row in reply.buttons:
+                for button in row:
+                    self._offered.append(button)
+                    self.output.write(f"  [{len(self._offered)}] {button.label}\n")
+            if reply.picture is not None or reply.document is not None:
+                self.output.write(f"  ({reply.filename or 'picture'})\n")
+        people = self.router.store.people_by_id(sorted({p.person_id for p in response.pushes}))
+        if people:
+            names = "、".join(p.name for p in people)
+            self.output.write(render("console.pushed", self.language, names=names) + "\n")
+        self.output.flush()

@@ -1,0 +1,203 @@
+"""Telegram, on python-telegram-bot: updates in, neutral replies out. The only code that imports telegram."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram.constants import MessageLimit
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    filters,
+)
+from telegram.request import BaseRequest
+
+from core.messages import Incoming, Reply, Response
+from core.texts import render
+from handlers.router import Router
+
+logger = logging.getLogger(__name__)
+
+CHANNEL = "telegram"
+GROUP_TYPES = ("group", "supergroup")
+
+
+def to_incoming(update: Update) -> Incoming | None:
+    """The neutral message an update stands for; None for updates the bot does not answer."""
+    if update.callback_query is not None:
+        query = update.callback_query
+        chat = query.message.chat if query.message is not None else None
+        return Incoming(
+            channel=CHANNEL,
+            chat_id=str(chat.id if chat else query.from_user.id),
+            sender_id=str(query.from_user.id),
+            message_id=str(query.id),
+            is_group=chat is not None and chat.type in GROUP_TYPES,
+            choice=query.data or "",
+            sender_name=query.from_user.full_name,
+        )
+    message = update.message
+    if message is None or message.from_user is None:
+        return None
+    photo = f"telegram:{message.photo[-1].file_id}" if message.photo else None
+    location = (message.location.latitude, message.location.longitude) if message.location else None
+    return Incoming(
+        channel=CHANNEL,
+        chat_id=str(message.chat.id),
+        sender_id=str(message.from_user.id),
+        message_id=str(message.message_id),
+        text=message.text or message.caption or "",
+        is_group=message.chat.type in GROUP_TYPES,
+        photo=photo,
+        location=location,
+        sender_name=message.from_user.full_name,
+    )
+
+
+def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Cut a long reply at line ends so each part fits one Telegram message."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while len(line) > limit:
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:limit])
+            line = line[limit:]
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
+    """The reply's buttons as an inline keyboard."""
+    if not reply.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [[InlineKeyboardButton(b.label, callback_data=b.data) for b in row] for row in reply.buttons]
+    )
+
+
+class TelegramChannel:
+    """Serves the router on Telegram: polling, or a webhook fed by the web server."""
+
+    def __init__(
+        self,
+        router: Router,
+        token: str,
+        base_url: str = "https://api.telegram.org/bot",
+        *,
+        language: str = "zh",
+        rate_limit: bool = True,
+        request: BaseRequest | None = None,
+    ) -> None:
+        self.router = router
+        self.language = language
+        builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
+            Application.builder().token(token).base_url(base_url).base_file_url(_file_url(base_url))
+        )
+        if rate_limit:
+            # Telegram's limits: 30 messages a second overall, 20 a minute to one group.
+            builder = builder.rate_limiter(
+                AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+            )
+        if request is not None:
+            builder = builder.request(request).get_updates_request(request)
+        self.application = builder.build()
+        self.application.add_handler(CallbackQueryHandler(self._on_update))
+        self.application.add_handler(
+            MessageHandler(filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, self._on_update)
+        )
+        self.application.add_error_handler(self._on_error)
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        incoming = to_incoming(update)
+        if incoming is None:
+            return
+        if update.callback_query is not None:
+            await update.callback_query.answer()
+        response = self.router.handle(incoming)
+        await self.deliver(int(incoming.chat_id), response)
+
+    async def deliver(self, chat_id: int, response: Response) -> None:
+        """Send the replies to the chat, and each push to every Telegram chat of its person."""
+        for reply in response.replies:
+            await self.send(chat_id, reply)
+        for push in response.pushes:
+            for external_id in self.router.store.identities(push.person_id, CHANNEL):
+                try:
+                    await self.send(int(external_id), push.reply)
+                except TelegramError:
+                    # One unreachable recipient (blocked the bot, left) must not stop the others.
+                    logger.warning("could not reach person %s on Telegram", push.person_id)
+
+    async def send(self, chat_id: int, reply: Reply) -> None:
+        """Send one neutral reply as a message, a photo or a document."""
+        bot = self.application.bot
+        if reply.picture is not None:
+            await bot.send_photo(
+                chat_id,
+                InputFile(reply.picture, filename=reply.filename or "chart.png"),
+                caption=reply.text or None,
+                reply_markup=keyboard(reply),
+            )
+            return
+        if reply.document is not None:
+            await bot.send_document(
+                chat_id,
+                InputFile(reply.document, filename=reply.filename or "notice.docx"),
+                caption=reply.text or None,
+                reply_markup=keyboard(reply),
+            )
+            return
+        parts = split_text(reply.text)
+        for index, part in enumerate(parts):
+            markup = keyboard(reply) if index == len(parts) - 1 else None
+            await bot.send_message(chat_id, part, reply_markup=markup)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        logger.error("Telegram update failed", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            try:
+                await context.bot.send_message(
+                    update.effective_chat.id, render("error.unexpected", self.language)
+                )
+            except TelegramError:
+                logger.warning("could not apologise to chat %s", update.effective_chat.id)
+
+    async def run_polling(self, stop: asyncio.Event) -> None:
+        """Poll for updates until `stop` is set."""
+        async with self.application:
+            await self.application.bot.delete_webhook()
+            await self.application.start()
+            assert self.application.updater is not None
+            await self.application.updater.start_polling(allowed_updates=["message", "callback_query"])
+            await stop.wait()
+            await self.application.updater.stop()
+            await self.application.stop()
+
+    async def process(self, payload: dict[str, Any]) -> None:
+        """Handle one update posted to the webhook."""
+        update = Update.de_json(payload, self.application.bot)
+        await self.application.process_update(update)
+
+
+def _file_url(base_url: str) -> str:
+    # https://api.telegram.org/bot -> https://api.telegram.org/file/bot
+    root, _, _ = base_url.rstrip("/").rpartition("/")
+    return f"{root}/file/bot"

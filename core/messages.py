@@ -1,0 +1,82 @@
+"""Channel-neutral messages: what a person sent, and what the bot says back or sends on its own."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    """One message or button press from a chat, whatever the platform."""
+
+    channel: str  # "telegram" | "wecom" | "console"
+    chat_id: str
+    sender_id: str
+    message_id: str
+    text: str = ""
+    is_group: bool = False
+    photo: str | None = None  # the platform's reference to the picture sent
+    location: tuple[float, float] | None = None
+    choice: str | None = None  # the data of the button pressed
+    sender_name: str = ""
+
+    @property
+    def key(self) -> str:
+        """Identifies this delivery: the same chat and message id is the same message."""
+        kind = "choice" if self.choice is not None else "msg"
+        return f"{self.channel}:{self.chat_id}:{kind}:{self.message_id}"
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    """A choice offered under a reply; `data` comes back as Incoming.choice."""
+
+    label: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Something to show: text with optional buttons, a picture or a document."""
+
+    text: str = ""
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    picture: bytes | None = None
+    document: bytes | None = None
+    filename: str = ""
+
+    def to_dict(self) -> dict[str, Any]:
+        """A JSON-able form, for answering a re-delivered message the same way (text and buttons only)."""
+        return {"text": self.text, "buttons": [[[b.label, b.data] for b in row] for row in self.buttons]}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Reply:
+        """The reply kept by `to_dict`."""
+        return cls(
+            text=data.get("text", ""),
+            buttons=tuple(
+                tuple(Button(label, value) for label, value in row) for row in data.get("buttons", [])
+            ),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Push:
+    """A message the bot sends on its own to a person (every bound chat of theirs)."""
+
+    person_id: int
+    reply: Reply
+
+
+@dataclass(slots=True)
+class Response:
+    """Everything a handler wants sent: replies to the sender's chat and pushes to other people."""
+
+    replies: list[Reply] = field(default_factory=list)
+    pushes: list[Push] = field(default_factory=list)
+
+    @classmethod
+    def text(cls, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Response:
+        """A response of one text reply."""
+        return cls([Reply(text, buttons)])

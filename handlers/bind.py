@@ -1,0 +1,19 @@
+"""/bind CODE (绑定): link this chat identity to a person with a one-time code."""
+
+from __future__ import annotations
+
+from core.errors import UserError
+from core.messages import Response
+from handlers.context import Context
+
+
+def bind(ctx: Context, args: list[str]) -> Response:
+    """Bind the sender's chat identity; refusals change nothing but the attempt count."""
+    if ctx.person is not None:
+        raise UserError("bind.already_bound")
+    if len(args) != 1:
+        raise UserError("bind.usage")
+    person = ctx.store.bind(ctx.incoming.channel, ctx.incoming.sender_id, args[0])
+    return Response.text(
+        ctx.t("bind.done", name=person.name, role=ctx.t(f"role.{person.role}"), unit=person.unit or "专班")
+    )

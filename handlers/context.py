@@ -1,0 +1,62 @@
+"""What every handler gets: the store, the settings it needs, the message and who sent it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from core.campaign import Campaign
+from core.errors import UserError
+from core.messages import Incoming
+from core.permissions import can_read_case, can_write_case
+from core.texts import render
+from core.views import CaseView, PersonView
+from store.ledger import Store
+
+
+@dataclass(frozen=True, slots=True)
+class BotConfig:
+    """The settings handlers read."""
+
+    language: str = "zh"
+    reminder_days: int = 7
+
+
+@dataclass(slots=True)
+class Context:
+    """One message being handled."""
+
+    store: Store
+    config: BotConfig
+    incoming: Incoming
+    person: PersonView | None
+
+    @property
+    def campaign(self) -> Campaign:
+        """The campaign's calendar."""
+        return self.store.campaign
+
+    @property
+    def me(self) -> PersonView:
+        """The bound sender (handlers behind the binding check only)."""
+        assert self.person is not None
+        return self.person
+
+    def today(self) -> date:
+        """Today in the campaign's time zone."""
+        return self.store.today()
+
+    def t(self, key: str, **params: Any) -> str:
+        """A text in the configured language."""
+        return render(key, self.config.language, **params)
+
+    def case(self, loan_no: str, write: bool = False) -> CaseView:
+        """A case the sender may see (or work, with `write`), else the refusal the user sees."""
+        found = self.store.case_view(loan_no.strip().upper()) or self.store.case_view(loan_no.strip())
+        if found is None:
+            raise UserError("ledger.unknown_case", loan_no=loan_no)
+        allowed = can_write_case(self.me, found) if write else can_read_case(self.me, found)
+        if not allowed:
+            raise UserError("case.not_yours", loan_no=found.loan_no)
+        return found

@@ -1,0 +1,117 @@
+"""How cases, events and people are shown in replies (masked where SPEC §2 says so)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from core.masking import mask_id_number, mask_phone
+from core.messages import Button
+from core.money import format_yuan
+from core.priority import explain, priority
+from core.texts import render
+from core.views import CaseEvent, CaseView
+
+
+def case_line(case: CaseView, language: str) -> str:
+    """One line of a case list."""
+    return render(
+        "case.line",
+        language,
+        loan_no=case.loan_no,
+        borrower=case.borrower,
+        owed=format_yuan(case.outstanding),
+        deadline=case.deadline.strftime("%m-%d"),
+        score=case.priority,
+    )
+
+
+def case_buttons(cases: list[CaseView], prefix: str = "case") -> tuple[tuple[Button, ...], ...]:
+    """A button per case, two to a row."""
+    buttons = [Button(f"{c.loan_no} {c.borrower}", f"{prefix}:{c.loan_no}") for c in cases]
+    return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
+
+
+def case_card(case: CaseView, events: list[CaseEvent], today: date, zone: ZoneInfo, language: str) -> str:
+    """The case card: who owes what, by when, the plan, why it ranks where it does, and the last events."""
+    lines = [
+        render("case.title", language, loan_no=case.loan_no, borrower=case.borrower),
+        render(
+            "case.owner",
+            language,
+            unit=case.unit,
+            officer=case.officer_name,
+            status=render(f"status.{case.status}", language),
+        ),
+        render(
+            "case.contact",
+            language,
+            id_number=mask_id_number(case.id_number) or "—",
+            phone=mask_phone(case.phone) or "—",
+        ),
+        render(
+            "case.balance",
+            language,
+            owed=format_yuan(case.outstanding),
+            principal=format_yuan(case.principal_remaining),
+            interest=format_yuan(case.interest_remaining),
+            recovered=format_yuan(case.recovered),
+        ),
+        render(
+            "case.terms",
+            language,
+            classification=case.classification,
+            difficulty=case.difficulty,
+            deadline=case.deadline.isoformat(),
+            statute=case.statute_date.isoformat() if case.statute_date else "—",
+        ),
+    ]
+    if case.plan:
+        lines.append(render("case.plan", language, plan=case.plan))
+    if case.status != "settled":
+        score = priority(case.outstanding, case.difficulty, case.deadline, case.statute_date, today)
+        lines.append(explain(score, language))
+    lines.append(render("case.events", language) if events else render("case.no_events", language))
+    lines.extend("· " + event_line(e, zone, language) for e in events)
+    return "\n".join(lines)
+
+
+def local_time(at: datetime, zone: ZoneInfo) -> str:
+    """An instant as the campaign's local month, day and time."""
+    return at.astimezone(zone).strftime("%m-%d %H:%M")
+
+
+def event_line(event: CaseEvent, zone: ZoneInfo, language: str) -> str:
+    """One event of a case's history."""
+    when = local_time(event.at, zone)
+    undone = render("event.reversed", language) if event.reversed else ""
+    if event.kind == "contact":
+        text = render(
+            "event.contact",
+            language,
+            when=when,
+            person=event.person,
+            channel=render(f"channel.{event.channel}", language),
+            outcome=render(f"outcome.{event.outcome}", language),
+        )
+        if event.amount is not None and event.day is not None:
+            text += render(
+                "event.promise", language, amount=format_yuan(event.amount), day=event.day.isoformat()
+            )
+        return text + undone
+    if event.kind == "repayment":
+        assert event.amount is not None
+        key = "event.reversal" if event.amount < 0 else "event.repayment"
+        return (
+            render(
+                key,
+                language,
+                when=when,
+                person=event.person,
+                amount=format_yuan(abs(event.amount)),
+                method=render(f"method.{event.channel}", language),
+                status=render(f"repayment.{event.status}", language),
+            )
+            + undone
+        )
+    return render("event.status", language, when=when, status=render(f"status.{event.status}", language))

@@ -1,0 +1,50 @@
+"""/rank (排名): the ranking of units, and of officers within the sender's unit."""
+
+from __future__ import annotations
+
+from core.campaign import format_rate
+from core.messages import Response
+from core.money import format_wan
+from handlers.context import Context
+
+SHOWN_UNITS = 20
+
+
+def rank(ctx: Context, args: list[str]) -> Response:
+    """Units by completion rate; the sender's own unit is always shown, and its officers below."""
+    ranking = ctx.store.unit_progress()
+    expected = ctx.campaign.expected_progress(ctx.today())
+    lines = [ctx.t("rank.title", day=ctx.today().isoformat(), expected=format_rate(expected))]
+    my_unit = ctx.me.unit
+    for position, unit in enumerate(ranking, start=1):
+        if position > SHOWN_UNITS and unit.unit != my_unit:
+            continue
+        marker = "▶" if unit.unit == my_unit else ("⚠" if unit.rate < expected else " ")
+        lines.append(
+            ctx.t(
+                "rank.line",
+                marker=marker,
+                rank=position,
+                unit=unit.unit,
+                rate=format_rate(unit.rate),
+                recovered=format_wan(unit.recovered),
+                target=format_wan(unit.target),
+            )
+        )
+    if len(ranking) > SHOWN_UNITS:
+        lines.append(ctx.t("rank.more", count=len(ranking) - SHOWN_UNITS))
+    if ctx.me.unit_id is not None and not ctx.incoming.is_group:
+        lines.append(ctx.t("rank.officers", unit=my_unit))
+        for position, officer in enumerate(ctx.store.officer_progress(ctx.me.unit_id), start=1):
+            lines.append(
+                ctx.t(
+                    "rank.officer_line",
+                    rank=position,
+                    name=officer.name,
+                    rate=format_rate(officer.rate),
+                    recovered=format_wan(officer.recovered),
+                    settled=officer.settled,
+                    cases=officer.cases,
+                )
+            )
+    return Response.text("\n".join(lines))

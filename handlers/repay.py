@@ -1,0 +1,81 @@
+"""/repay LOAN AMOUNT [METHOD] [DATE] [note] (还款): report a repayment for the unit lead to confirm."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from core.dates import parse_date
+from core.errors import UserError
+from core.intent import read_method
+from core.messages import Push, Reply, Response
+from core.money import format_yuan, parse_amount
+from core.views import CaseView
+from handlers.context import Context
+
+
+def report_repayment(ctx: Context, args: list[str]) -> Response:
+    """Report a repayment from the command's words (a captioned photo is its evidence)."""
+    if len(args) < 2:
+        raise UserError("repay.usage")
+    case = ctx.case(args[0], write=True)
+    amount = parse_amount(args[1])
+    rest = args[2:]
+    method = "other"
+    if rest and read_method(rest[0]) is not None:
+        method = read_method(rest[0]) or "other"
+        rest = rest[1:]
+    day = ctx.today()
+    if rest:
+        try:
+            day = parse_date(rest[0], ctx.today())
+            rest = rest[1:]
+        except UserError as error:
+            if error.key == "date.impossible":
+                raise
+    return record(ctx, case, amount, method, day, " ".join(rest), ctx.incoming.key)
+
+
+def record(
+    ctx: Context, case: CaseView, amount: Decimal, method: str, day: date, note: str, source_key: str
+) -> Response:
+    """Record the repayment, tell the sender, and let the unit's leads know it awaits them."""
+    if amount > case.outstanding:
+        raise UserError(
+            "ledger.amount_exceeds", amount=format_yuan(amount), owed=format_yuan(case.outstanding)
+        )
+    entry = ctx.store.record_repayment(
+        case.loan_no,
+        ctx.me.employee_no,
+        amount,
+        day,
+        method,
+        note=note,
+        evidence=ctx.incoming.photo,
+        source_key=source_key,
+    )
+    text = ctx.t(
+        "repay.done",
+        loan_no=case.loan_no,
+        borrower=case.borrower,
+        amount=format_yuan(entry.amount),
+        method=ctx.t(f"method.{entry.method}"),
+        day=entry.paid_on.isoformat(),
+        principal=format_yuan(entry.principal_part),
+        interest=format_yuan(entry.interest_part),
+    )
+    if ctx.incoming.photo:
+        text += "\n" + ctx.t("repay.evidence_kept")
+    notice = Reply(
+        ctx.t(
+            "pending.new",
+            reporter=ctx.me.name,
+            loan_no=case.loan_no,
+            borrower=case.borrower,
+            amount=format_yuan(entry.amount),
+        )
+    )
+    leads = [
+        p for p in ctx.store.escalation_people(case.unit_id) if p.role == "unit_lead" and p.id != ctx.me.id
+    ]
+    return Response([Reply(text + "\n" + ctx.t("undo.hint"))], [Push(p.id, notice) for p in leads])

@@ -1,0 +1,167 @@
+"""From an incoming message to the handler that answers it: binding, roles, the group, re-deliveries, errors."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from core.errors import UserError
+from core.messages import Incoming, Reply, Response
+from core.texts import render
+from handlers import bind, cases, due, freetext, help, log, pending, rank, repay, report, status, undo
+from handlers.context import BotConfig, Context
+from store.ledger import Store
+
+logger = logging.getLogger(__name__)
+
+Handler = Callable[[Context, list[str]], Response]
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    """A command: its handler, whether an unbound identity may use it, whether it writes to the ledger."""
+
+    handler: Handler
+    unbound: bool = False
+    writes: bool = False
+
+
+COMMANDS: dict[str, Command] = {
+    "start": Command(lambda ctx, _args: help.help_text(ctx), unbound=True),
+    "help": Command(lambda ctx, _args: help.help_text(ctx), unbound=True),
+    "bind": Command(bind.bind, unbound=True, writes=True),
+    "cases": Command(cases.my_cases),
+    "case": Command(cases.case_card_reply),
+    "log": Command(log.log_contact, writes=True),
+    "repay": Command(repay.report_repayment, writes=True),
+    "undo": Command(undo.undo, writes=True),
+    "due": Command(due.due),
+    "status": Command(status.status),
+    "rank": Command(rank.rank),
+    "pending": Command(pending.pending),
+    "report": Command(report.report, writes=True),
+}
+# WeCom has no slash commands: each command has a Chinese keyword that works the same way (SPEC §3).
+KEYWORDS = {
+    "帮助": "help",
+    "绑定": "bind",
+    "我的案件": "cases",
+    "案件": "case",
+    "联系": "log",
+    "还款": "repay",
+    "撤销": "undo",
+    "到期": "due",
+    "进度": "status",
+    "排名": "rank",
+    "待确认": "pending",
+    "报告": "report",
+}
+GROUP_COMMANDS = ("rank", "status")
+WORKING_COMMANDS = ("log", "repay", "undo", "cases", "due", "report")
+
+ChoiceHandler = Callable[[Context, str], Response]
+CHOICES: dict[str, tuple[ChoiceHandler, bool]] = {
+    "case": (lambda ctx, data: cases.case_card_reply(ctx, [data]), False),
+    "page": (cases.next_page, False),
+    "logmenu": (log.log_menu, False),
+    "repayhelp": (log.repay_help, False),
+    "quick": (log.quick_log, True),
+    "ok": (lambda ctx, data: pending.decide(ctx, data, confirm=True), True),
+    "no": (lambda ctx, data: pending.decide(ctx, data, confirm=False), True),
+    "pick": (freetext.pick, True),
+}
+
+
+def split_command(text: str) -> tuple[str, list[str]] | None:
+    """The command and its words, from `/repay L1 5万` or `还款 L1 5万`; None for free text."""
+    stripped = text.strip()
+    if stripped.startswith("/"):
+        head, *args = stripped[1:].split()
+        return head.split("@", 1)[0].lower(), args
+    words = stripped.split()
+    if not words:
+        return None
+    if words[0] in KEYWORDS:
+        return KEYWORDS[words[0]], words[1:]
+    # `案件L2023001`, `绑定ABCD2345`: a keyword written straight against its first word.
+    for keyword, command in sorted(KEYWORDS.items(), key=lambda item: -len(item[0])):
+        rest = words[0][len(keyword) :]
+        if words[0].startswith(keyword) and rest[:1].isascii() and rest[:1].isalnum():
+            return command, [rest, *words[1:]]
+    return None
+
+
+class Router:
+    """Answers incoming messages; one instance serves every channel."""
+
+    def __init__(self, store: Store, config: BotConfig) -> None:
+        self.store = store
+        self.config = config
+
+    def handle(self, incoming: Incoming) -> Response:
+        """The response to one message; a message delivered twice gets the first answer again."""
+        remembered = self.store.answered(incoming.key)
+        if remembered is not None:
+            return Response([Reply.from_dict(r) for r in remembered])
+        writes = False
+        try:
+            response, writes = self._dispatch(incoming)
+        except UserError as error:
+            response = Response.text(error.render(self.config.language))
+        except Exception:
+            logger.exception("failed to handle %s", incoming.key)
+            response = Response.text(render("error.unexpected", self.config.language))
+        if writes:
+            self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
+        return response
+
+    def _dispatch(self, incoming: Incoming) -> tuple[Response, bool]:
+        if incoming.channel == "console":
+            # The terminal is the database's own machine: it speaks as the person named on the command line.
+            person = self.store.person_by_employee_no(incoming.sender_id)
+        else:
+            person = self.store.person_by_identity(incoming.channel, incoming.sender_id)
+        ctx = Context(self.store, self.config, incoming, person)
+        if incoming.choice is not None:
+            return self._choice(ctx, incoming.choice)
+        parsed = split_command(incoming.text) if incoming.text else None
+        if incoming.is_group:
+            # In the task-force group only the ranking and progress are answered; chatter is left alone.
+            if parsed is None or parsed[0] not in GROUP_COMMANDS or person is None:
+                return Response(), False
+        if parsed is None:
+            if person is None:
+                raise UserError("auth.unbound")
+            return self._without_command(ctx), True
+        name, args = parsed
+        command = COMMANDS.get(name)
+        if command is None:
+            raise UserError("command.unknown", command=name)
+        if person is None and not command.unbound:
+            raise UserError("auth.unbound")
+        if person is not None and person.role == "leader" and name in WORKING_COMMANDS and name != "report":
+            raise UserError("case.leader_reads_only")
+        return command.handler(ctx, args), command.writes
+
+    def _choice(self, ctx: Context, choice: str) -> tuple[Response, bool]:
+        if ctx.person is None:
+            raise UserError("auth.unbound")
+        kind, _, data = choice.partition(":")
+        handler = CHOICES.get(kind)
+        if handler is None:
+            raise UserError("choice.expired")
+        return handler[0](ctx, data), handler[1]
+
+    def _without_command(self, ctx: Context) -> Response:
+        incoming = ctx.incoming
+        if incoming.text.strip():
+            return freetext.free_text(ctx)
+        if incoming.location is not None:
+            loan_no = self.store.attach_location(ctx.me.id, incoming.location)
+            if loan_no is None:
+                raise UserError("location.no_contact")
+            return Response.text(ctx.t("location.kept", loan_no=loan_no))
+        if incoming.photo is not None:
+            raise UserError("photo.needs_caption")
+        raise UserError("message.empty")
