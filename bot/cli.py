@@ -203,14 +203,26 @@ def _console(app: App, employee_no: str) -> None:
 @cli.command()
 @_user_errors
 def run() -> None:
-    """Serve every configured channel; with none configured, show the demo campaign in the terminal."""
+    """Serve every configured channel; with none configured, chat in the terminal with demo data."""
+    import asyncio
+    import logging
+
+    from bot.serve import serve
     from handlers.status import campaign_summary
 
     app = _app()
     app.init_database()
     if app.store.is_empty():
         _load_demo(app, "city")
+    if app.settings.telegram_bot_token is not None:
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        asyncio.run(serve(app))
+        return
     console.print(campaign_summary(app.store, app.language), markup=False)
+    officer = app.store.demo_officer()
+    if officer is None:
+        return
+    _console(app, officer)
 
 
 def main() -> None:

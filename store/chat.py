@@ -14,7 +14,7 @@ from sqlalchemy.orm import aliased
 from core.errors import UserError
 from core.views import PersonView
 from store.base import StoreBase
-from store.models import BindAttempt, BindCode, ChatIdentity, Draft, HandledMessage, Person, Unit
+from store.models import BindAttempt, BindCode, Case, ChatIdentity, Draft, HandledMessage, Person, Unit
 
 BIND_FAILURES_ALLOWED = 5
 BIND_LOCK = timedelta(hours=1)
@@ -184,4 +184,16 @@ class ChatStore(StoreBase):
             person = self._person(session, employee_no)
             self._audit(
                 session, person.name, "report", "person", employee_no, {"text": text}, person.id, source_key
+            )
+
+    def demo_officer(self) -> str | None:
+        """The employee number of the officer with the most cases, to chat as in the terminal demo."""
+        with self._sessions() as session:
+            return session.scalar(
+                select(Person.employee_no)
+                .join(Case, Case.officer_id == Person.id)
+                .where(Person.role == "officer")
+                .group_by(Person.id, Person.employee_no)
+                .order_by(func.count(Case.id).desc(), Person.employee_no)
+                .limit(1)
             )

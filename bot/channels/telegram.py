@@ -196,6 +196,16 @@ class TelegramChannel:
         update = Update.de_json(payload, self.application.bot)
         await self.application.process_update(update)
 
+    async def run_webhook(self, url: str, secret: str | None, stop: asyncio.Event) -> None:
+        """Register the webhook with Telegram and handle what the web server posts, until `stop` is set."""
+        async with self.application:
+            await self.application.bot.set_webhook(
+                url, secret_token=secret, allowed_updates=["message", "callback_query"]
+            )
+            await self.application.start()
+            await stop.wait()
+            await self.application.stop()
+
 
 def _file_url(base_url: str) -> str:
     # https://api.telegram.org/bot -> https://api.telegram.org/file/bot

@@ -117,3 +117,29 @@ def test_python_dash_m_bot_and_help(folder: Path) -> None:
     assert result.returncode == 0
     for verb in ("init", "template", "import", "export", "codes", "demo", "run", "backup"):
         assert verb in result.stdout
+
+
+def test_chat_in_the_terminal_prints_cases_and_card(folder: Path) -> None:
+    assert qingshou(folder, "template", "t.xlsx").returncode == 0
+    assert qingshou(folder, "import", "t.xlsx").returncode == 0
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--as", "E0001"],
+        cwd=folder,
+        input="/cases\n/case L2023000001\n",
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'cli.db'}", "PYTHONPATH": str(ROOT)},
+    )
+    assert result.returncode == 0, result.stderr
+    assert "未结清案件 1 笔" in result.stdout
+    assert "L2023000001 张三 欠¥123,456.78" in result.stdout
+    assert "【L2023000001】张三" in result.stdout
+    assert "证件：3301**********1234 · 电话：139****5678" in result.stdout
+    assert "330102198001011234" not in result.stdout
+
+
+def test_chat_as_unknown_person_is_refused(folder: Path) -> None:
+    result = qingshou(folder, "chat", "--as", "NOBODY")
+    assert result.returncode == 1
+    assert "未找到工号 NOBODY" in result.stderr

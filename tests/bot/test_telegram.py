@@ -8,7 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
@@ -279,3 +279,21 @@ async def test_unit_lead_cannot_confirm_own_report(chat: Chat) -> None:
     refused = await chat.press(LEAD, f"ok:{entry.id}")
     assert refused == ["自己报告的还款需由其他负责人或专班联络员确认。"]
     assert chat.app.store.balance("L2023001").total == Decimal("52000.00")
+
+
+async def test_an_unexpected_failure_apologises_and_leaves_the_ledger_untouched(
+    chat: Chat, caplog: pytest.LogCaptureFixture
+) -> None:
+    await chat.say(OFFICER_2, f"/bind {chat.code('E002')}")
+    # A real database fault half-way through: the contact is written, then the promise table is missing.
+    with chat.app.engine.begin() as connection:
+        connection.execute(text("ALTER TABLE promises RENAME TO promises_away"))
+    try:
+        answer = await chat.say(OFFICER_2, "/log L2023002 visit promise 30000 2026-12-10")
+    finally:
+        with chat.app.engine.begin() as connection:
+            connection.execute(text("ALTER TABLE promises_away RENAME TO promises"))
+    assert answer == ["抱歉，处理时出错了，已记录下来，台账没有改动。请稍后再试。"]
+    assert "failed to handle telegram:1002" in caplog.text and "Traceback" in caplog.text
+    assert chat.count(Contact) == 0
+    assert chat.app.store.case_view("L2023002").status == "open"  # type: ignore[union-attr]

@@ -1,0 +1,69 @@
+"""`qingshou run`: every configured channel at once, until interrupted."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+
+import uvicorn
+from sqlalchemy import text
+
+from bot.app import App
+
+logger = logging.getLogger(__name__)
+
+
+def database_answers(app: App) -> bool:
+    """Whether the database answers a trivial query."""
+    try:
+        with app.engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        return True
+    except Exception:
+        logger.exception("database health check failed")
+        return False
+
+
+async def serve(app: App) -> None:
+    """Run Telegram (polling or webhook) and the web server until SIGINT or SIGTERM."""
+    from bot.channels.telegram import TelegramChannel
+    from bot.web import build_web_app
+
+    settings = app.settings
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(signum, stop.set)
+
+    tasks = []
+    telegram = None
+    if settings.telegram_bot_token is not None:
+        telegram = TelegramChannel(
+            app.router(),
+            settings.telegram_bot_token.get_secret_value(),
+            settings.telegram_api_base_url,
+            language=settings.language,
+        )
+    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+    if telegram is not None and settings.telegram_webhook_url:
+        tasks.append(asyncio.create_task(telegram.run_webhook(settings.telegram_webhook_url, secret, stop)))
+    elif telegram is not None:
+        tasks.append(asyncio.create_task(telegram.run_polling(stop)))
+
+    web = build_web_app(
+        lambda: {"database": database_answers(app)},
+        telegram=telegram.process if telegram is not None and settings.telegram_webhook_url else None,
+        telegram_secret=secret,
+    )
+    server = uvicorn.Server(
+        uvicorn.Config(
+            web, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="off"
+        )
+    )
+    tasks.append(asyncio.create_task(server.serve()))
+    await stop.wait()
+    server.should_exit = True
+    await asyncio.gather(*tasks, return_exceptions=True)
