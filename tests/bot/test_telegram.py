@@ -8,7 +8,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
+from sqlalchemy import text as sql
 
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
@@ -287,12 +288,12 @@ async def test_an_unexpected_failure_apologises_and_leaves_the_ledger_untouched(
     await chat.say(OFFICER_2, f"/bind {chat.code('E002')}")
     # A real database fault half-way through: the contact is written, then the promise table is missing.
     with chat.app.engine.begin() as connection:
-        connection.execute(text("ALTER TABLE promises RENAME TO promises_away"))
+        connection.execute(sql("ALTER TABLE promises RENAME TO promises_away"))
     try:
         answer = await chat.say(OFFICER_2, "/log L2023002 visit promise 30000 2026-12-10")
     finally:
         with chat.app.engine.begin() as connection:
-            connection.execute(text("ALTER TABLE promises_away RENAME TO promises"))
+            connection.execute(sql("ALTER TABLE promises_away RENAME TO promises"))
     assert answer == ["抱歉，处理时出错了，已记录下来，台账没有改动。请稍后再试。"]
     assert "failed to handle telegram:1002" in caplog.text and "Traceback" in caplog.text
     assert chat.count(Contact) == 0
