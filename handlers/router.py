@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from core.errors import UserError
 from core.messages import Incoming, Reply, Response
 from core.texts import render
+from core.views import PersonView
 from handlers import bind, cases, due, freetext, help, log, pending, rank, repay, report, status, undo
 from handlers.context import BotConfig, Context
 from store.ledger import Store
@@ -101,12 +102,13 @@ class Router:
 
     def handle(self, incoming: Incoming) -> Response:
         """The response to one message; a message delivered twice gets the first answer again."""
-        remembered = self.store.answered(incoming.key)
-        if remembered is not None:
-            return Response([Reply.from_dict(r) for r in remembered])
         writes = False
         try:
-            response, writes = self._dispatch(incoming)
+            person = self._person(incoming)
+            run, writes = self._route(Context(self.store, self.config, incoming, person))
+            if writes and (remembered := self.store.answered(incoming.key)) is not None:
+                return Response([Reply.from_dict(r) for r in remembered])
+            response = run()
         except UserError as error:
             response = Response.text(error.render(self.config.language))
         except Exception:
@@ -116,24 +118,32 @@ class Router:
             self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
         return response
 
-    def _dispatch(self, incoming: Incoming) -> tuple[Response, bool]:
+    def _person(self, incoming: Incoming) -> PersonView | None:
         if incoming.channel == "console":
             # The terminal is the database's own machine: it speaks as the person named on the command line.
-            person = self.store.person_by_employee_no(incoming.sender_id)
-        else:
-            person = self.store.person_by_identity(incoming.channel, incoming.sender_id)
-        ctx = Context(self.store, self.config, incoming, person)
+            return self.store.person_by_employee_no(incoming.sender_id)
+        return self.store.person_by_identity(incoming.channel, incoming.sender_id)
+
+    def _route(self, ctx: Context) -> tuple[Callable[[], Response], bool]:
+        """What will answer the message, and whether it writes (and so is answered once only)."""
+        incoming, person = ctx.incoming, ctx.person
         if incoming.choice is not None:
-            return self._choice(ctx, incoming.choice)
+            if person is None:
+                raise UserError("auth.unbound")
+            kind, _, data = incoming.choice.partition(":")
+            choice = CHOICES.get(kind)
+            if choice is None:
+                raise UserError("choice.expired")
+            return (lambda: choice[0](ctx, data)), choice[1]
         parsed = split_command(incoming.text) if incoming.text else None
         if incoming.is_group:
             # In the task-force group only the ranking and progress are answered; chatter is left alone.
             if parsed is None or parsed[0] not in GROUP_COMMANDS or person is None:
-                return Response(), False
+                return Response, False
         if parsed is None:
             if person is None:
                 raise UserError("auth.unbound")
-            return self._without_command(ctx), True
+            return (lambda: self._without_command(ctx)), True
         name, args = parsed
         command = COMMANDS.get(name)
         if command is None:
@@ -142,16 +152,7 @@ class Router:
             raise UserError("auth.unbound")
         if person is not None and person.role == "leader" and name in WORKING_COMMANDS and name != "report":
             raise UserError("case.leader_reads_only")
-        return command.handler(ctx, args), command.writes
-
-    def _choice(self, ctx: Context, choice: str) -> tuple[Response, bool]:
-        if ctx.person is None:
-            raise UserError("auth.unbound")
-        kind, _, data = choice.partition(":")
-        handler = CHOICES.get(kind)
-        if handler is None:
-            raise UserError("choice.expired")
-        return handler[0](ctx, data), handler[1]
+        return (lambda: command.handler(ctx, args)), command.writes
 
     def _without_command(self, ctx: Context) -> Response:
         incoming = ctx.incoming

@@ -123,7 +123,7 @@ def _unit_card(ctx: Context, unit_name: str) -> str:
 def _officer_card(ctx: Context) -> str:
     me = ctx.me
     assert me.unit_id is not None
-    mine = next((o for o in ctx.store.officer_progress(me.unit_id) if o.employee_no == me.employee_no), None)
+    mine = next(iter(ctx.store.officer_progress(me.unit_id, me.employee_no)), None)
     _none, open_count = ctx.store.open_cases(me, limit=0)
     due = ctx.store.cases_due(me, ctx.config.reminder_days, ctx.today())
     lines = [ctx.t("status.officer_title", name=me.name, unit=me.unit or "", day=ctx.today().isoformat())]

@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Engine, func, literal_column, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Engine, func, literal_column, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.campaign import Campaign
@@ -43,6 +43,12 @@ class StoreBase:
     def today(self) -> date:
         """The current day in the campaign's time zone."""
         return self.campaign.today(self.now())
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        """A plain connection for reads: cheaper than an ORM session on the hot path of every message."""
+        with self.engine.connect() as connection:
+            yield connection
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:

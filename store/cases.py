@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, String, and_, case, func, literal, literal_column, select, union_all
+from sqlalchemy import Select, String, and_, bindparam, case, func, literal, literal_column, select, union_all
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import UserError
@@ -26,7 +26,7 @@ from store.models import Case, CaseStatusChange, Contact, Person, Promise, Repay
 OPEN_STATUSES = ("open", "in_progress", "promised", "litigation", "asset_swap", "paused")
 
 
-def _case_query() -> Select[Any]:
+def _build_case_query() -> Select[Any]:
     unit = aliased(Unit)
     officer = aliased(Person)
     return (
@@ -60,6 +60,16 @@ def _case_query() -> Select[Any]:
     )
 
 
+# Built once: constructing aliased selects costs more than running them.
+_CASE_QUERY = _build_case_query()
+_CASE_BY_LOAN = _CASE_QUERY.where(Case.loan_no == bindparam("loan_no"))
+_OPEN_COUNT = select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+
+
+def _case_query() -> Select[Any]:
+    return _CASE_QUERY
+
+
 def _unreversed(model: Any) -> Any:
     reversal = aliased(model)
     return and_(
@@ -72,17 +82,19 @@ class CaseStore(StoreBase):
 
     def case_view(self, loan_no: str) -> CaseView | None:
         """One case by loan number."""
-        with self._sessions() as session:
-            row = session.execute(_case_query().where(Case.loan_no == loan_no)).first()
+        with self._read() as connection:
+            row = connection.execute(_CASE_BY_LOAN, {"loan_no": loan_no}).first()
             return CaseView(*row) if row else None
 
     def open_cases(self, person: PersonView, limit: int = 20, offset: int = 0) -> tuple[list[CaseView], int]:
         """The open cases a person works (own, unit's, or all), highest priority first, and how many in all."""
         query = _case_query().where(Case.status.in_(OPEN_STATUSES))
         query = _scoped(query, person)
-        with self._sessions() as session:
-            total = session.scalar(select(func.count()).select_from(query.subquery())) or 0
-            rows = session.execute(
+        with self._read() as connection:
+            total = connection.scalar(_scoped(_OPEN_COUNT, person)) or 0
+            if limit == 0:
+                return [], total
+            rows = connection.execute(
                 query.order_by(Case.priority.desc(), Case.deadline, Case.loan_no).limit(limit).offset(offset)
             )
             return [CaseView(*row) for row in rows], total
@@ -468,8 +480,8 @@ class CaseStore(StoreBase):
 
     # -- progress -------------------------------------------------------------------------------------
 
-    def officer_progress(self, unit_id: int) -> list[OfficerProgress]:
-        """Every officer of a unit with their cases and confirmed recovery, best rate first."""
+    def officer_progress(self, unit_id: int, employee_no: str | None = None) -> list[OfficerProgress]:
+        """Every officer of a unit (or just one) with their cases and confirmed recovery, best rate first."""
         recovered = _fen_sum(
             _fen(Case.principal)
             - _fen(Case.principal_remaining)
@@ -487,7 +499,11 @@ class CaseStore(StoreBase):
                     recovered,
                 )
                 .outerjoin(Case, Case.officer_id == Person.id)
-                .where(Person.unit_id == unit_id, Person.role == "officer")
+                .where(
+                    Person.unit_id == unit_id,
+                    Person.role == "officer",
+                    *([Person.employee_no == employee_no] if employee_no else []),
+                )
                 .group_by(Person.id, Person.employee_no, Person.name)
             ).all()
         progress = [

@@ -28,12 +28,14 @@ class Chat:
         self.tg = tg
         self.app = app
 
-    async def say(self, user: int, text: str | None = None, **kwargs: Any) -> list[str]:
-        """Send a message and return the texts the bot sent back to that chat."""
+    async def say(self, user: int, text: str | None = None, *, expect: int = 1, **kwargs: Any) -> list[str]:
+        """Send a message and return the texts the bot sent back to that chat (waiting for `expect` of them)."""
         chat_id = kwargs.get("chat_id", user)
         before = len(self.tg.texts(chat_id))
         update = self.tg.message(user, text, **kwargs)
         await self._processed(update)
+        await self.tg.wait_for(lambda: len(self.tg.texts(chat_id)) >= before + expect, timeout=15)
+        await _settled(self.tg)
         return self.tg.texts(chat_id)[before:]
 
     async def press(self, user: int, data: str, chat_id: int | None = None) -> list[str]:
@@ -42,6 +44,8 @@ class Chat:
         before = len(self.tg.texts(target))
         update = self.tg.callback(user, data, chat_id=chat_id)
         await self._processed(update)
+        await self.tg.wait_for(lambda: len(self.tg.texts(target)) > before, timeout=15)
+        await _settled(self.tg)
         return self.tg.texts(target)[before:]
 
     async def redeliver(self, update: dict[str, Any]) -> None:
@@ -51,7 +55,7 @@ class Chat:
 
     async def _processed(self, update: dict[str, Any]) -> None:
         # The bot confirmed the update (next getUpdates offset) and finished sending what it had to.
-        await self.tg.wait_for(lambda: update not in self.tg.pending)
+        await self.tg.wait_for(lambda: update not in self.tg.pending, timeout=15)
         await _settled(self.tg)
 
     def buttons(self, chat_id: int) -> list[str]:
@@ -147,11 +151,16 @@ async def test_a_whole_day_of_work(chat: Chat) -> None:
 async def test_same_update_twice_records_one_repayment(chat: Chat) -> None:
     await bind_all(chat)
     update = chat.tg.message(OFFICER_2, "L2023002 还款5万 现金")
+
+    def answers() -> list[str]:
+        return [t for t in chat.tg.texts(OFFICER_2) if t.startswith("已报告还款")]
+
     await chat._processed(update)
+    await chat.tg.wait_for(lambda: len(answers()) == 1, timeout=15)
     await chat.redeliver(update)
+    await chat.tg.wait_for(lambda: len(answers()) == 2, timeout=15)
     assert chat.count(Repayment) == 1
-    answers = [t for t in chat.tg.texts(OFFICER_2) if t.startswith("已报告还款")]
-    assert len(answers) == 2 and answers[0] == answers[1]
+    assert answers()[0] == answers()[1]
 
 
 async def test_free_text_without_loan_number_asks_then_records(chat: Chat) -> None:
@@ -253,9 +262,9 @@ async def test_photo_with_repay_caption_is_kept_as_evidence(chat: Chat) -> None:
 
 async def test_group_answers_rank_and_status_only_and_hides_personal_data(chat: Chat) -> None:
     await bind_all(chat)
-    chatter = await chat.say(LEAD, "大家辛苦了", chat_id=GROUP, chat_type="group")
+    chatter = await chat.say(LEAD, "大家辛苦了", expect=0, chat_id=GROUP, chat_type="group")
     assert chatter == []
-    assert await chat.say(LEAD, "/cases", chat_id=GROUP, chat_type="group") == []
+    assert await chat.say(LEAD, "/cases", expect=0, chat_id=GROUP, chat_type="group") == []
     ranking = await chat.say(LEAD, "/rank", chat_id=GROUP, chat_type="group")
     assert ranking and ranking[0].startswith("各单位清收排名")
     status = await chat.say(LEAD, "/status", chat_id=GROUP, chat_type="group")
