@@ -307,3 +307,26 @@ async def test_an_unexpected_failure_apologises_and_leaves_the_ledger_untouched(
     assert "failed to handle telegram:1002" in caplog.text and "Traceback" in caplog.text
     assert chat.count(Contact) == 0
     assert chat.app.store.case_view("L2023002").status == "open"  # type: ignore[union-attr]
+
+
+async def test_a_shared_location_is_kept_on_the_latest_contact(chat: Chat) -> None:
+    await chat.say(OFFICER_2, f"/bind {chat.code('E002')}")
+    assert (await chat.say(OFFICER_2, location=(30.25, 120.16)))[0].startswith("收到位置。请先记录这次催收")
+    await chat.say(OFFICER_2, "L2023002 上门 已联系")
+    kept = await chat.say(OFFICER_2, location=(30.25, 120.16))
+    assert kept == ["位置已记入 L2023002 的最近一次催收记录。"]
+    with chat.app.engine.connect() as connection:
+        assert connection.execute(select(Contact.latitude, Contact.longitude)).one() == (
+            "30.250000",
+            "120.160000",
+        )
+
+
+async def test_a_rejected_repayment_does_not_count(chat: Chat) -> None:
+    await bind_all(chat)
+    await chat.say(OFFICER_2, "/repay L2023002 8000 transfer")
+    await chat.say(LEAD, "/pending", expect=2)
+    rejected = await chat.press(LEAD, chat.buttons(LEAD)[1])
+    assert rejected[0].startswith("已驳回：L2023002 李四 还款 ¥8,000.00（王建国 驳回）")
+    assert chat.app.store.balance("L2023002").total == Decimal("120000.00")
+    assert await chat.say(LEAD, "/pending") == ["没有待确认的还款。"]
