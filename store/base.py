@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, func, literal_column, select, type_coerce
+from sqlalchemy import BigInteger, Connection, Engine, func, insert, literal_column, select, type_coerce
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.campaign import Campaign
@@ -23,6 +23,9 @@ def _fen(column: Any) -> Any:
 
 def _fen_sum(expression: Any) -> Any:
     return func.coalesce(func.sum(expression), literal_column("0"))
+
+
+_INSERT_AUDIT = insert(AuditEntry.__table__)
 
 
 class StoreBase:
@@ -77,6 +80,32 @@ class StoreBase:
                 detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
                 source=source,
             )
+        )
+
+    def _audit_row(
+        self,
+        connection: Connection,
+        actor: str,
+        action: str,
+        entity: str,
+        ref: str,
+        detail: dict[str, Any] | None = None,
+        actor_id: int | None = None,
+        source: str = "",
+    ) -> None:
+        """The audit entry of a write made on a plain connection (the hot paths)."""
+        connection.execute(
+            _INSERT_AUDIT,
+            {
+                "at": self.now(),
+                "actor_id": actor_id,
+                "actor": actor,
+                "action": action,
+                "entity": entity,
+                "ref": ref,
+                "detail": json.dumps(detail or {}, ensure_ascii=False, default=str),
+                "source": source,
+            },
         )
 
     def _case_for_update(self, session: Session, loan_no: str) -> Case:

@@ -4,10 +4,24 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Select, String, and_, bindparam, case, func, literal, literal_column, select, union_all
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import (
+    Select,
+    String,
+    and_,
+    bindparam,
+    case,
+    func,
+    insert,
+    literal,
+    literal_column,
+    select,
+    union_all,
+    update,
+)
+from sqlalchemy.orm import aliased
 
 from core.errors import UserError
 from core.money import format_yuan, from_fen
@@ -66,6 +80,120 @@ _CASE_BY_LOAN = _CASE_QUERY.where(Case.loan_no == bindparam("loan_no"))
 _OPEN_COUNT = select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
 
 
+def _scope_clause(role: str) -> Any:
+    """What part of the ledger a role works: an officer's own cases, a unit lead's unit, or everything."""
+    if role == "officer":
+        return Case.officer_id == bindparam("scope_id")
+    if role == "unit_lead":
+        return Case.unit_id == bindparam("scope_id")
+    return literal(True)
+
+
+def _scope_params(person: PersonView) -> dict[str, Any]:
+    return {"scope_id": person.id if person.role == "officer" else person.unit_id}
+
+
+# Statements are built once per role and run with parameters: rebuilding them on every message cost more
+# (in SQLAlchemy's result adaptation) than running them.
+@cache
+def _open_list(role: str) -> Select[Any]:
+    return (
+        _CASE_QUERY.where(Case.status.in_(OPEN_STATUSES), _scope_clause(role))
+        .order_by(Case.priority.desc(), Case.deadline, Case.loan_no)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
+    )
+
+
+@cache
+def _open_count(role: str) -> Select[Any]:
+    return _OPEN_COUNT.where(_scope_clause(role))
+
+
+@cache
+def _due_list(role: str) -> Select[Any]:
+    return (
+        _CASE_QUERY.where(
+            Case.status.in_(OPEN_STATUSES), Case.deadline <= bindparam("until"), _scope_clause(role)
+        )
+        .order_by(Case.priority.desc(), Case.deadline)
+        .limit(50)
+    )
+
+
+_CONTACT_BY_SOURCE = (
+    select(
+        Contact.id,
+        Case.loan_no,
+        Contact.channel,
+        Contact.outcome,
+        Contact.at,
+        Promise.amount,
+        Promise.due_on,
+        Contact.reverses_id,
+    )
+    .join(Case, Case.id == Contact.case_id)
+    .outerjoin(Promise, Promise.contact_id == Contact.id)
+    .where(Contact.source_key == bindparam("key"))
+)
+_CASE_FOR_CONTACT = (
+    select(Case.id, Case.status, Case.principal_remaining, Case.interest_remaining)
+    .where(Case.loan_no == bindparam("loan_no"))
+    .with_for_update()
+)
+_PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
+_INSERT_CONTACT = insert(Contact.__table__).returning(Contact.__table__.c.id)
+_INSERT_PROMISE = insert(Promise.__table__)
+_INSERT_STATUS = insert(CaseStatusChange.__table__)
+_TOUCH_CASE = (
+    update(Case.__table__)
+    .where(Case.__table__.c.id == bindparam("case_key"))
+    .values(
+        last_contact_at=bindparam("touched"), updated_at=bindparam("touched"), status=bindparam("new_status")
+    )
+)
+
+_event_person = aliased(Person)
+_CONTACT_EVENTS = (
+    select(
+        Contact.at,
+        _event_person.name,
+        Contact.channel,
+        Contact.outcome,
+        Contact.note,
+        Contact.reverses_id,
+        Promise.amount,
+        Promise.due_on,
+    )
+    .join(_event_person, _event_person.id == Contact.person_id)
+    .outerjoin(Promise, Promise.contact_id == Contact.id)
+    .where(Contact.case_id == bindparam("case_id"))
+    .order_by(Contact.at.desc(), Contact.id.desc())
+    .limit(bindparam("limit"))
+)
+_REPAYMENT_EVENTS = (
+    select(
+        Repayment.created_at,
+        _event_person.name,
+        Repayment.amount,
+        Repayment.paid_on,
+        Repayment.status,
+        Repayment.method,
+        Repayment.reverses_id,
+    )
+    .join(_event_person, _event_person.id == Repayment.person_id)
+    .where(Repayment.case_id == bindparam("case_id"))
+    .order_by(Repayment.created_at.desc(), Repayment.id.desc())
+    .limit(bindparam("limit"))
+)
+_STATUS_EVENTS = (
+    select(CaseStatusChange.at, CaseStatusChange.to_status, CaseStatusChange.reason)
+    .where(CaseStatusChange.case_id == bindparam("case_id"))
+    .order_by(CaseStatusChange.at.desc(), CaseStatusChange.id.desc())
+    .limit(bindparam("limit"))
+)
+
+
 def _case_query() -> Select[Any]:
     return _CASE_QUERY
 
@@ -88,15 +216,12 @@ class CaseStore(StoreBase):
 
     def open_cases(self, person: PersonView, limit: int = 20, offset: int = 0) -> tuple[list[CaseView], int]:
         """The open cases a person works (own, unit's, or all), highest priority first, and how many in all."""
-        query = _case_query().where(Case.status.in_(OPEN_STATUSES))
-        query = _scoped(query, person)
+        params = _scope_params(person)
         with self._read() as connection:
-            total = connection.scalar(_scoped(_OPEN_COUNT, person)) or 0
+            total = connection.scalar(_open_count(person.role), params) or 0
             if limit == 0:
                 return [], total
-            rows = connection.execute(
-                query.order_by(Case.priority.desc(), Case.deadline, Case.loan_no).limit(limit).offset(offset)
-            )
+            rows = connection.execute(_open_list(person.role), {**params, "limit": limit, "offset": offset})
             return [CaseView(*row) for row in rows], total
 
     def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
@@ -111,46 +236,11 @@ class CaseStore(StoreBase):
 
     def case_events(self, case_id: int, limit: int = 5) -> list[CaseEvent]:
         """The latest contacts, repayments and status changes of a case, newest first."""
-        person = aliased(Person)
-        with self._sessions() as session:
-            contacts = session.execute(
-                select(
-                    Contact.at,
-                    person.name,
-                    Contact.channel,
-                    Contact.outcome,
-                    Contact.note,
-                    Contact.reverses_id,
-                    Promise.amount,
-                    Promise.due_on,
-                )
-                .join(person, person.id == Contact.person_id)
-                .outerjoin(Promise, Promise.contact_id == Contact.id)
-                .where(Contact.case_id == case_id)
-                .order_by(Contact.at.desc(), Contact.id.desc())
-                .limit(limit)
-            ).all()
-            repayments = session.execute(
-                select(
-                    Repayment.created_at,
-                    person.name,
-                    Repayment.amount,
-                    Repayment.paid_on,
-                    Repayment.status,
-                    Repayment.method,
-                    Repayment.reverses_id,
-                )
-                .join(person, person.id == Repayment.person_id)
-                .where(Repayment.case_id == case_id)
-                .order_by(Repayment.created_at.desc(), Repayment.id.desc())
-                .limit(limit)
-            ).all()
-            statuses = session.execute(
-                select(CaseStatusChange.at, CaseStatusChange.to_status, CaseStatusChange.reason)
-                .where(CaseStatusChange.case_id == case_id)
-                .order_by(CaseStatusChange.at.desc(), CaseStatusChange.id.desc())
-                .limit(limit)
-            ).all()
+        params = {"case_id": case_id, "limit": limit}
+        with self._read() as connection:
+            contacts = connection.execute(_CONTACT_EVENTS, params).all()
+            repayments = connection.execute(_REPAYMENT_EVENTS, params).all()
+            statuses = connection.execute(_STATUS_EVENTS, params).all()
         events = [
             CaseEvent(
                 at,
@@ -205,77 +295,79 @@ class CaseStore(StoreBase):
             raise UserError("contact.promise_past", day=promise_date.isoformat())
         if promise_amount is not None and promise_amount <= 0:
             raise UserError("amount.zero")
-        with self._transaction() as session:
+        with self.engine.begin() as connection:
             if source_key is not None:
-                existing = self._contact_by_source(session, source_key)
+                existing = connection.execute(_CONTACT_BY_SOURCE, {"key": source_key}).first()
                 if existing is not None:
-                    return existing
-            case_row = self._case_for_update(session, loan_no)
-            person = self._person(session, employee_no)
-            if promise_amount is not None:
-                owed = case_row.principal_remaining + case_row.interest_remaining
-                if promise_amount > owed:
-                    raise UserError(
-                        "ledger.amount_exceeds", amount=format_yuan(promise_amount), owed=format_yuan(owed)
-                    )
-            now = self.now()
-            contact = Contact(
-                case_id=case_row.id,
-                person_id=person.id,
-                at=now,
-                channel=channel,
-                outcome=outcome,
-                note=note,
-                photo=photo,
-                latitude=None if location is None else f"{location[0]:.6f}",
-                longitude=None if location is None else f"{location[1]:.6f}",
-                source_key=source_key,
-            )
-            session.add(contact)
-            session.flush()
-            if promise_amount is not None and promise_date is not None:
-                session.add(
-                    Promise(
-                        case_id=case_row.id, contact_id=contact.id, amount=promise_amount, due_on=promise_date
-                    )
+                    return ContactEntry(*existing)
+            row = connection.execute(_CASE_FOR_CONTACT, {"loan_no": loan_no}).first()
+            if row is None:
+                raise UserError("ledger.unknown_case", loan_no=loan_no)
+            case_id, status, principal_remaining, interest_remaining = row
+            person = connection.execute(_PERSON_ID, {"employee_no": employee_no}).first()
+            if person is None:
+                raise UserError("ledger.unknown_person", employee_no=employee_no)
+            person_id, person_name = person
+            if promise_amount is not None and promise_amount > principal_remaining + interest_remaining:
+                owed = principal_remaining + interest_remaining
+                raise UserError(
+                    "ledger.amount_exceeds", amount=format_yuan(promise_amount), owed=format_yuan(owed)
                 )
-            case_row.last_contact_at = now
-            case_row.updated_at = now
+            now = self.now()
+            contact_id = connection.execute(
+                _INSERT_CONTACT,
+                {
+                    "case_id": case_id,
+                    "person_id": person_id,
+                    "at": now,
+                    "channel": channel,
+                    "outcome": outcome,
+                    "note": note,
+                    "photo": photo,
+                    "latitude": None if location is None else f"{location[0]:.6f}",
+                    "longitude": None if location is None else f"{location[1]:.6f}",
+                    "source_key": source_key,
+                },
+            ).scalar_one()
+            if promise_amount is not None and promise_date is not None:
+                connection.execute(
+                    _INSERT_PROMISE,
+                    {
+                        "case_id": case_id,
+                        "contact_id": contact_id,
+                        "amount": promise_amount,
+                        "due_on": promise_date,
+                        "status": "open",
+                    },
+                )
             target = "promised" if promise_amount is not None else "in_progress"
-            if case_row.status == "open" or (target == "promised" and case_row.status == "in_progress"):
-                self._change_status(session, case_row, target, person.id, f"contact:{contact.id}")
-            self._audit(
-                session,
-                person.name,
+            new_status = (
+                target if status == "open" or (target == "promised" and status == "in_progress") else status
+            )
+            connection.execute(_TOUCH_CASE, {"case_key": case_id, "touched": now, "new_status": new_status})
+            if new_status != status:
+                connection.execute(
+                    _INSERT_STATUS,
+                    {
+                        "case_id": case_id,
+                        "from_status": status,
+                        "to_status": new_status,
+                        "reason": f"contact:{contact_id}",
+                        "person_id": person_id,
+                        "at": now,
+                    },
+                )
+            self._audit_row(
+                connection,
+                person_name,
                 "contact.log",
                 "case",
                 loan_no,
-                {"contact": contact.id, "channel": channel, "outcome": outcome, "promise": promise_amount},
-                actor_id=person.id,
+                {"contact": contact_id, "channel": channel, "outcome": outcome, "promise": promise_amount},
+                actor_id=person_id,
                 source=source_key or "",
             )
-            return ContactEntry(contact.id, loan_no, channel, outcome, now, promise_amount, promise_date)
-
-    def _contact_by_source(self, session: Session, source_key: str) -> ContactEntry | None:
-        row = session.execute(
-            select(Contact, Case.loan_no, Promise.amount, Promise.due_on)
-            .join(Case, Case.id == Contact.case_id)
-            .outerjoin(Promise, Promise.contact_id == Contact.id)
-            .where(Contact.source_key == source_key)
-        ).first()
-        if row is None:
-            return None
-        contact, loan_no, amount, due_on = row
-        return ContactEntry(
-            contact.id,
-            loan_no,
-            contact.channel,
-            contact.outcome,
-            contact.at,
-            amount,
-            due_on,
-            contact.reverses_id,
-        )
+            return ContactEntry(contact_id, loan_no, channel, outcome, now, promise_amount, promise_date)
 
     def attach_location(
         self, person_id: int, location: tuple[float, float], within: timedelta = timedelta(hours=2)
@@ -456,15 +548,9 @@ class CaseStore(StoreBase):
 
     def cases_due(self, person: PersonView, within_days: int, today: date) -> list[CaseView]:
         """Open cases due within `within_days` or overdue, in the person's scope, highest priority first."""
-        query = _scoped(
-            _case_query().where(
-                Case.status.in_(OPEN_STATUSES), Case.deadline <= today + timedelta(days=within_days)
-            ),
-            person,
-        )
-        with self._sessions() as session:
-            rows = session.execute(query.order_by(Case.priority.desc(), Case.deadline).limit(50))
-            return [CaseView(*row) for row in rows]
+        params = {**_scope_params(person), "until": today + timedelta(days=within_days)}
+        with self._read() as connection:
+            return [CaseView(*row) for row in connection.execute(_due_list(person.role), params)]
 
     def promises_due(self, person: PersonView, until: date) -> list[PromiseDue]:
         """Open promises (not undone) falling due by `until`, in the person's scope."""
