@@ -153,6 +153,26 @@ _TOUCH_CASE = (
     )
 )
 
+_OFFICER_PROGRESS = (
+    select(
+        Person.employee_no,
+        Person.name,
+        func.count(Case.id),
+        _fen_sum(case((Case.status == "settled", 1), else_=0)),
+        _fen_sum(_fen(Case.principal) + _fen(Case.interest)),
+        _fen_sum(
+            _fen(Case.principal)
+            - _fen(Case.principal_remaining)
+            + _fen(Case.interest)
+            - _fen(Case.interest_remaining)
+        ),
+    )
+    .outerjoin(Case, Case.officer_id == Person.id)
+    .where(Person.unit_id == bindparam("unit_id"), Person.role == "officer")
+    .group_by(Person.id, Person.employee_no, Person.name)
+)
+_ONE_OFFICER_PROGRESS = _OFFICER_PROGRESS.where(Person.employee_no == bindparam("employee_no"))
+
 _event_person = aliased(Person)
 _CONTACT_EVENTS = (
     select(
@@ -568,30 +588,9 @@ class CaseStore(StoreBase):
 
     def officer_progress(self, unit_id: int, employee_no: str | None = None) -> list[OfficerProgress]:
         """Every officer of a unit (or just one) with their cases and confirmed recovery, best rate first."""
-        recovered = _fen_sum(
-            _fen(Case.principal)
-            - _fen(Case.principal_remaining)
-            + _fen(Case.interest)
-            - _fen(Case.interest_remaining)
-        )
-        with self._sessions() as session:
-            rows = session.execute(
-                select(
-                    Person.employee_no,
-                    Person.name,
-                    func.count(Case.id),
-                    _fen_sum(case((Case.status == "settled", 1), else_=0)),
-                    _fen_sum(_fen(Case.principal) + _fen(Case.interest)),
-                    recovered,
-                )
-                .outerjoin(Case, Case.officer_id == Person.id)
-                .where(
-                    Person.unit_id == unit_id,
-                    Person.role == "officer",
-                    *([Person.employee_no == employee_no] if employee_no else []),
-                )
-                .group_by(Person.id, Person.employee_no, Person.name)
-            ).all()
+        query = _OFFICER_PROGRESS if employee_no is None else _ONE_OFFICER_PROGRESS
+        with self._read() as connection:
+            rows = connection.execute(query, {"unit_id": unit_id, "employee_no": employee_no}).all()
         progress = [
             OfficerProgress(no, name, int(cases), int(settled), from_fen(int(start)), from_fen(int(got)))
             for no, name, cases, settled, start, got in rows

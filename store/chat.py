@@ -30,6 +30,9 @@ _PERSON_BY_IDENTITY = _PEOPLE.join(ChatIdentity, ChatIdentity.person_id == Perso
     ChatIdentity.channel == bindparam("channel"), ChatIdentity.external_id == bindparam("external_id")
 )
 _PERSON_BY_NUMBER = _PEOPLE.where(Person.employee_no == bindparam("employee_no"))
+_ESCALATION = _PEOPLE.where(
+    (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == bindparam("unit_id")))
+).order_by(Person.id)
 _ANSWER = select(HandledMessage.replies).where(HandledMessage.key == bindparam("key"))
 
 
@@ -63,11 +66,8 @@ class ChatStore(StoreBase):
 
     def escalation_people(self, unit_id: int | None) -> list[PersonView]:
         """Whom a special situation goes to: the unit's leads and every leader."""
-        with self._sessions() as session:
-            query = self._people().where(
-                (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == unit_id))
-            )
-            return [PersonView(*row) for row in session.execute(query.order_by(Person.id))]
+        with self._read() as connection:
+            return [PersonView(*row) for row in connection.execute(_ESCALATION, {"unit_id": unit_id})]
 
     def admins(self) -> list[PersonView]:
         """The task-force clerks."""

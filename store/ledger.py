@@ -12,6 +12,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     and_,
     bindparam,
     case,
@@ -133,6 +134,38 @@ class ExportTable:
     name: str
     columns: tuple[str, ...]
     rows: Iterator[tuple[Any, ...]]
+
+
+_reversal = aliased(Repayment)
+# Built once: the reporting path runs on every repayment message.
+_PENDING = select(_fen_sum(_fen(Repayment.principal_part)), _fen_sum(_fen(Repayment.interest_part))).where(
+    Repayment.case_id == bindparam("case_id"),
+    Repayment.status == "reported",
+    Repayment.reverses_id.is_(None),
+    ~select(_reversal.id).where(_reversal.reverses_id == Repayment.id).exists(),
+)
+_REPAYMENT_BY_SOURCE = (
+    select(
+        Repayment.id,
+        Case.loan_no,
+        Repayment.amount,
+        Repayment.principal_part,
+        Repayment.interest_part,
+        Repayment.paid_on,
+        Repayment.method,
+        Repayment.status,
+        Repayment.reverses_id,
+    )
+    .join(Case, Case.id == Repayment.case_id)
+    .where(Repayment.source_key == bindparam("key"))
+)
+_CASE_FOR_REPAYMENT = (
+    select(Case.id, Case.principal_remaining, Case.interest_remaining)
+    .where(Case.loan_no == bindparam("loan_no"))
+    .with_for_update()
+)
+_PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
+_INSERT_REPAYMENT = insert(Repayment.__table__).returning(Repayment.__table__.c.id)
 
 
 class Store(ChatStore, CaseStore):
@@ -347,17 +380,9 @@ class Store(ChatStore, CaseStore):
 
     # -- repayments -----------------------------------------------------------------------------------
 
-    def _pending(self, session: Session, case_id: int) -> tuple[Decimal, Decimal]:
+    def _pending(self, connection: Session | Connection, case_id: int) -> tuple[Decimal, Decimal]:
         """Principal and interest reported on a case and still awaiting confirmation."""
-        reversal = aliased(Repayment)
-        principal, interest = session.execute(
-            select(_fen_sum(_fen(Repayment.principal_part)), _fen_sum(_fen(Repayment.interest_part))).where(
-                Repayment.case_id == case_id,
-                Repayment.status == "reported",
-                Repayment.reverses_id.is_(None),
-                ~select(reversal.id).where(reversal.reverses_id == Repayment.id).exists(),
-            )
-        ).one()
+        principal, interest = connection.execute(_PENDING, {"case_id": case_id}).one()
         return from_fen(int(principal)), from_fen(int(interest))
 
     def available(self, loan_no: str) -> Balance:
@@ -402,18 +427,21 @@ class Store(ChatStore, CaseStore):
             raise UserError("ledger.date_future", day=paid_on.isoformat())
         if paid_on < self.campaign.start:
             raise UserError("ledger.date_before_start", day=paid_on.isoformat(), start=self.campaign.start)
-        with self._transaction() as session:
+        with self.engine.begin() as connection:
             if source_key is not None:
-                existing = session.execute(
-                    select(Repayment).where(Repayment.source_key == source_key)
-                ).scalar_one_or_none()
+                existing = connection.execute(_REPAYMENT_BY_SOURCE, {"key": source_key}).first()
                 if existing is not None:
-                    return _entry(existing, loan_no)
-            case_row = self._case_for_update(session, loan_no)
-            person = self._person(session, employee_no)
-            pending_principal, pending_interest = self._pending(session, case_row.id)
-            owed_principal = case_row.principal_remaining - pending_principal
-            owed_interest = case_row.interest_remaining - pending_interest
+                    return RepaymentEntry(*existing)
+            row = connection.execute(_CASE_FOR_REPAYMENT, {"loan_no": loan_no}).first()
+            if row is None:
+                raise UserError("ledger.unknown_case", loan_no=loan_no)
+            case_id, principal_remaining, interest_remaining = row
+            person = connection.execute(_PERSON_ID, {"employee_no": employee_no}).first()
+            if person is None:
+                raise UserError("ledger.unknown_person", employee_no=employee_no)
+            pending_principal, pending_interest = self._pending(connection, case_id)
+            owed_principal = principal_remaining - pending_principal
+            owed_interest = interest_remaining - pending_interest
             if amount > owed_principal + owed_interest:
                 raise UserError(
                     "ledger.amount_exceeds",
@@ -425,33 +453,44 @@ class Store(ChatStore, CaseStore):
                 raise UserError(
                     "ledger.amount_exceeds", amount=format_yuan(principal), owed=format_yuan(owed_principal)
                 )
-            entry = Repayment(
-                case_id=case_row.id,
-                person_id=person.id,
-                amount=amount,
-                principal_part=principal,
-                interest_part=amount - principal,
-                paid_on=paid_on,
-                method=method,
-                note=note,
-                evidence=evidence,
-                status="reported",
-                created_at=self.now(),
-                source_key=source_key,
-            )
-            session.add(entry)
-            session.flush()
-            self._audit(
-                session,
-                person.name,
+            repayment_id = connection.execute(
+                _INSERT_REPAYMENT,
+                {
+                    "case_id": case_id,
+                    "person_id": person[0],
+                    "amount": amount,
+                    "principal_part": principal,
+                    "interest_part": amount - principal,
+                    "paid_on": paid_on,
+                    "method": method,
+                    "note": note,
+                    "evidence": evidence,
+                    "status": "reported",
+                    "created_at": self.now(),
+                    "source_key": source_key,
+                },
+            ).scalar_one()
+            self._audit_row(
+                connection,
+                person[1],
                 "repayment.report",
                 "case",
                 loan_no,
-                {"repayment": entry.id, "amount": amount, "method": method, "paid_on": paid_on},
-                actor_id=person.id,
+                {"repayment": repayment_id, "amount": amount, "method": method, "paid_on": paid_on},
+                actor_id=person[0],
                 source=source_key or "",
             )
-            return _entry(entry, loan_no)
+            return RepaymentEntry(
+                repayment_id,
+                loan_no,
+                amount,
+                principal,
+                amount - principal,
+                paid_on,
+                method,
+                "reported",
+                None,
+            )
 
     def decide_repayment(
         self, repayment_id: int, employee_no: str, confirm: bool, source: str = ""
