@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import aliased
 
@@ -33,6 +33,7 @@ _PERSON_BY_NUMBER = _PEOPLE.where(Person.employee_no == bindparam("employee_no")
 _ESCALATION = _PEOPLE.where(
     (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == bindparam("unit_id")))
 ).order_by(Person.id)
+_INSERT_ANSWER = insert(HandledMessage.__table__)
 _ANSWER = select(HandledMessage.replies).where(HandledMessage.key == bindparam("key"))
 
 
@@ -154,9 +155,10 @@ class ChatStore(StoreBase):
     def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> None:
         """Keep the replies given to a message (the first answer wins)."""
         try:
-            with self._transaction() as session:
-                session.add(
-                    HandledMessage(key=key, replies=json.dumps(replies, ensure_ascii=False), at=self.now())
+            with self.engine.begin() as connection:
+                connection.execute(
+                    _INSERT_ANSWER,
+                    {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},
                 )
         except IntegrityError:
             pass  # delivered twice at once: the other delivery's answer stands
