@@ -209,10 +209,9 @@ async def run_updates(
 
 def echo_application(app: App) -> Application[Any, Any, Any, Any, Any, Any]:
     """The floor: PTB plus one raw SQL transaction per update (look up a case, insert a row, commit)."""
+    key = "INTEGER PRIMARY KEY" if app.engine.dialect.name == "sqlite" else "BIGSERIAL PRIMARY KEY"
     with app.engine.begin() as connection:
-        connection.execute(
-            text("CREATE TABLE IF NOT EXISTS bench_echo (id INTEGER PRIMARY KEY, case_id INTEGER, body TEXT)")
-        )
+        connection.execute(text(f"CREATE TABLE IF NOT EXISTS bench_echo (id {key}, case_id INTEGER, body TEXT)"))
     raw = app.engine.raw_connection()
     is_sqlite = app.engine.dialect.name == "sqlite"
     placeholder = "?" if is_sqlite else "%s"
