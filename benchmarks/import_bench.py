@@ -15,18 +15,16 @@ import subprocess
 import sys
 import tempfile
 import time
-import uuid
 from datetime import datetime
 from pathlib import Path
 
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import create_engine, text
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from benchmarks.scratch import drop_schema, fresh_schema, postgres_url  # noqa: E402
 from core.columns import CASE_COLUMNS, PERSON_COLUMNS, UNIT_COLUMNS  # noqa: E402
-from store.engine import normalize_url  # noqa: E402
 
 SYLLABLES = "城关东风南湖北山西岭青石白沙红旗新华长安河口柳林桃园金台平安永兴太和"
 SURNAMES = "王李张刘陈杨赵黄周吴徐孙胡朱高林何郭马罗梁宋郑谢韩唐冯于董萧程曹袁邓许傅沈曾彭吕"
@@ -126,29 +124,12 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path) -> tuple[float, flo
     return elapsed, usage.ru_maxrss / 1024
 
 
-def fresh_postgres(url: str) -> tuple[str, str]:
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
-
-
-def drop_postgres(url: str, schema: str) -> None:
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=3)
     options = parser.parse_args()
-    pg_url = os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL")
+    pg_url = postgres_url()
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -171,12 +152,12 @@ def main() -> None:
                     database = folder / f"run{run}.db"
                     env["DATABASE_URL"] = f"sqlite:///{database}"
                 else:
-                    env["DATABASE_URL"], schema = fresh_postgres(url)
+                    env["DATABASE_URL"], schema = fresh_schema(url)
                 run_cli(["init"], env, folder)
                 seconds, peak = run_cli(["import", str(workbook)], env, folder)
                 again, _ = run_cli(["import", str(workbook)], env, folder)
                 if schema is not None:
-                    drop_postgres(url, schema)  # type: ignore[arg-type]
+                    drop_schema(url, schema)  # type: ignore[arg-type]
                 results[name].append((read_seconds, seconds, peak, again))
                 print(
                     f"run {run + 1} {name:10s} bare read {read_seconds:6.2f} s | import {seconds:6.2f} s "

@@ -12,7 +12,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import os
 import random
 import sys
 import tempfile
@@ -24,16 +23,16 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from sqlalchemy import create_engine, select, text  # noqa: E402
+from sqlalchemy import select, text  # noqa: E402
 from telegram import Update  # noqa: E402
 from telegram.ext import Application, MessageHandler, filters  # noqa: E402
 from telegram.request import BaseRequest, RequestData  # noqa: E402
 
+from benchmarks.scratch import drop_schema, fresh_schema, postgres_url  # noqa: E402
 from bot.app import App, build  # noqa: E402
 from bot.channels.telegram import TelegramChannel  # noqa: E402
 from bot.demo import load_demo  # noqa: E402
 from bot.settings import load_settings  # noqa: E402
-from store.engine import normalize_url  # noqa: E402
 from store.models import Case, ChatIdentity, Person  # noqa: E402
 
 TOKEN = "123456:BENCH"
@@ -88,22 +87,9 @@ class OfflineRequest(BaseRequest):
 def fresh_database(kind: str, folder: Path) -> tuple[str, str | None]:
     if kind == "sqlite":
         return f"sqlite:///{folder / f'pipeline-{uuid.uuid4().hex[:6]}.db'}", None
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as connection:
-        connection.execute(text(f"CREATE SCHEMA {schema}"))
-    engine.dispose()
-    separator = "&" if "?" in url else "?"
-    return f"{url}{separator}options=-csearch_path%3D{schema}", schema
-
-
-def drop_schema(schema: str) -> None:
-    url = os.environ.get("BENCH_DATABASE_URL") or os.environ["TEST_DATABASE_URL"]
-    engine = create_engine(normalize_url(url))
-    with engine.begin() as connection:
-        connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    engine.dispose()
+    url = postgres_url()
+    assert url is not None
+    return fresh_schema(url)
 
 
 def prepare(url: str) -> tuple[App, list[tuple[int, str, list[str]]]]:
@@ -211,7 +197,9 @@ def echo_application(app: App) -> Application[Any, Any, Any, Any, Any, Any]:
     """The floor: PTB plus one raw SQL transaction per update (look up a case, insert a row, commit)."""
     key = "INTEGER PRIMARY KEY" if app.engine.dialect.name == "sqlite" else "BIGSERIAL PRIMARY KEY"
     with app.engine.begin() as connection:
-        connection.execute(text(f"CREATE TABLE IF NOT EXISTS bench_echo (id {key}, case_id INTEGER, body TEXT)"))
+        connection.execute(
+            text(f"CREATE TABLE IF NOT EXISTS bench_echo (id {key}, case_id INTEGER, body TEXT)")
+        )
     raw = app.engine.raw_connection()
     is_sqlite = app.engine.dialect.name == "sqlite"
     placeholder = "?" if is_sqlite else "%s"
@@ -261,9 +249,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=10_000)
     options = parser.parse_args()
-    kinds = ["sqlite"] + (
-        ["postgresql"] if os.environ.get("BENCH_DATABASE_URL") or os.environ.get("TEST_DATABASE_URL") else []
-    )
+    kinds = ["sqlite"] + (["postgresql"] if postgres_url() else [])
     verdicts = []
     with tempfile.TemporaryDirectory() as tmp:
         for kind in kinds:
@@ -287,7 +273,7 @@ def main() -> None:
             )
             app.close()
             if schema is not None:
-                drop_schema(schema)
+                drop_schema(postgres_url() or "", schema)
     for verdict in verdicts:
         print(verdict)
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from core.campaign import format_rate
 from core.masking import mask_id_number, mask_phone
 from core.messages import Button
-from core.money import format_yuan
+from core.money import format_wan, format_yuan
 from core.priority import explain, priority
 from core.texts import render
-from core.views import CaseEvent, CaseView
+from core.views import CaseEvent, CaseView, OfficerProgress
 
 
 def case_line(case: CaseView, language: str) -> str:
@@ -115,3 +116,20 @@ def event_line(event: CaseEvent, zone: ZoneInfo, language: str) -> str:
             + undone
         )
     return render("event.status", language, when=when, status=render(f"status.{event.status}", language))
+
+
+def officer_lines(officers: list[OfficerProgress], language: str) -> list[str]:
+    """The officers of a unit, ranked, one line each."""
+    return [
+        render(
+            "rank.officer_line",
+            language,
+            rank=position,
+            name=o.name,
+            rate=format_rate(o.rate),
+            recovered=format_wan(o.recovered),
+            settled=o.settled,
+            cases=o.cases,
+        )
+        for position, o in enumerate(officers, start=1)
+    ]

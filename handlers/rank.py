@@ -6,6 +6,7 @@ from core.campaign import format_rate
 from core.messages import Response
 from core.money import format_wan
 from handlers.context import Context
+from handlers.formatting import officer_lines
 
 SHOWN_UNITS = 20
 
@@ -35,16 +36,5 @@ def rank(ctx: Context, args: list[str]) -> Response:
         lines.append(ctx.t("rank.more", count=len(ranking) - SHOWN_UNITS))
     if ctx.me.unit_id is not None and not ctx.incoming.is_group:
         lines.append(ctx.t("rank.officers", unit=my_unit))
-        for position, officer in enumerate(ctx.store.officer_progress(ctx.me.unit_id), start=1):
-            lines.append(
-                ctx.t(
-                    "rank.officer_line",
-                    rank=position,
-                    name=officer.name,
-                    rate=format_rate(officer.rate),
-                    recovered=format_wan(officer.recovered),
-                    settled=officer.settled,
-                    cases=officer.cases,
-                )
-            )
+        lines.extend(officer_lines(ctx.store.officer_progress(ctx.me.unit_id), ctx.config.language))
     return Response.text("\n".join(lines))

@@ -9,6 +9,7 @@ from core.money import format_wan
 from core.permissions import can_see_unit
 from core.texts import render
 from handlers.context import Context
+from handlers.formatting import officer_lines
 from store.ledger import Store
 
 TOP_UNITS = 5
@@ -105,18 +106,7 @@ def _unit_card(ctx: Context, unit_name: str) -> str:
         officers = ctx.store.officer_progress(unit_id)
         if officers:
             lines.append(ctx.t("status.officers"))
-            lines.extend(
-                ctx.t(
-                    "rank.officer_line",
-                    rank=i,
-                    name=o.name,
-                    rate=format_rate(o.rate),
-                    recovered=format_wan(o.recovered),
-                    settled=o.settled,
-                    cases=o.cases,
-                )
-                for i, o in enumerate(officers, start=1)
-            )
+            lines.extend(officer_lines(officers, ctx.config.language))
     return "\n".join(lines)
 
 

@@ -173,6 +173,25 @@ _OFFICER_PROGRESS = (
 )
 _ONE_OFFICER_PROGRESS = _OFFICER_PROGRESS.where(Person.employee_no == bindparam("employee_no"))
 
+_reporter = aliased(Person)
+_PENDING_REPAYMENTS = (
+    select(
+        Repayment.id,
+        Case.loan_no,
+        Case.borrower,
+        Case.unit_id,
+        Repayment.amount,
+        Repayment.paid_on,
+        Repayment.method,
+        _reporter.id,
+        _reporter.name,
+        Repayment.evidence,
+        Repayment.note,
+    )
+    .join(Case, Case.id == Repayment.case_id)
+    .join(_reporter, _reporter.id == Repayment.person_id)
+)
+
 _event_person = aliased(Person)
 _CONTACT_EVENTS = (
     select(
@@ -515,55 +534,20 @@ class CaseStore(StoreBase):
 
     def pending_repayments(self, person: PersonView, limit: int = 20) -> list[PendingRepayment]:
         """Reported repayments the person may decide: their unit's (not their own), or all for an admin."""
-        reporter = aliased(Person)
-        query = (
-            select(
-                Repayment.id,
-                Case.loan_no,
-                Case.borrower,
-                Case.unit_id,
-                Repayment.amount,
-                Repayment.paid_on,
-                Repayment.method,
-                reporter.id,
-                reporter.name,
-                Repayment.evidence,
-                Repayment.note,
-            )
-            .join(Case, Case.id == Repayment.case_id)
-            .join(reporter, reporter.id == Repayment.person_id)
-            .where(Repayment.status == "reported", _unreversed(Repayment))
-        )
+        query = _PENDING_REPAYMENTS.where(Repayment.status == "reported", _unreversed(Repayment))
         if person.role == "unit_lead":
             query = query.where(Case.unit_id == person.unit_id, Repayment.person_id != person.id)
         elif person.role not in ("admin", "leader"):
             return []
-        with self._sessions() as session:
-            rows = session.execute(query.order_by(Repayment.created_at, Repayment.id).limit(limit))
+        with self._read() as connection:
+            rows = connection.execute(query.order_by(Repayment.created_at, Repayment.id).limit(limit))
             return [PendingRepayment(*row) for row in rows]
 
     def pending_repayment(self, repayment_id: int) -> PendingRepayment | None:
         """One reported repayment still awaiting a decision."""
-        reporter = aliased(Person)
-        with self._sessions() as session:
-            row = session.execute(
-                select(
-                    Repayment.id,
-                    Case.loan_no,
-                    Case.borrower,
-                    Case.unit_id,
-                    Repayment.amount,
-                    Repayment.paid_on,
-                    Repayment.method,
-                    reporter.id,
-                    reporter.name,
-                    Repayment.evidence,
-                    Repayment.note,
-                )
-                .join(Case, Case.id == Repayment.case_id)
-                .join(reporter, reporter.id == Repayment.person_id)
-                .where(Repayment.id == repayment_id, Repayment.reverses_id.is_(None))
-            ).first()
+        query = _PENDING_REPAYMENTS.where(Repayment.id == repayment_id, Repayment.reverses_id.is_(None))
+        with self._read() as connection:
+            row = connection.execute(query).first()
             return PendingRepayment(*row) if row else None
 
     def cases_due(self, person: PersonView, within_days: int, today: date) -> list[CaseView]:
