@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.campaign import Campaign
 from core.errors import UserError
+from store.engine import READ_ONLY
 from store.models import AuditEntry, Case, CaseStatusChange, Person
 
 
@@ -51,6 +52,7 @@ class StoreBase:
     def _read(self) -> Iterator[Connection]:
         """A plain connection for reads: cheaper than an ORM session on the hot path of every message."""
         with self.engine.connect() as connection:
+            connection.execution_options(**{READ_ONLY: True})
             yield connection
 
     @contextmanager
