@@ -6,7 +6,7 @@ import asyncio
 import logging
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import MessageLimit
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -45,7 +45,7 @@ def to_incoming(update: Update) -> Incoming | None:
             sender_name=query.from_user.full_name,
         )
     message = update.message
-    if message is None or message.from_user is None:
+    if message is None or message.from_user is None or _is_service(message):
         return None
     photo = f"telegram:{message.photo[-1].file_id}" if message.photo else None
     location = (message.location.latitude, message.location.longitude) if message.location else None
@@ -59,6 +59,23 @@ def to_incoming(update: Update) -> Incoming | None:
         photo=photo,
         location=location,
         sender_name=message.from_user.full_name,
+    )
+
+
+def _is_service(message: Message) -> bool:
+    # Someone joined, left, or pinned something: nobody wrote to the bot. (Cheaper than PTB's
+    # StatusUpdate.ALL filter, which runs some twenty checks on every message.)
+    return bool(
+        message.new_chat_members
+        or message.left_chat_member
+        or message.pinned_message
+        or message.group_chat_created
+        or message.supergroup_chat_created
+        or message.new_chat_title
+        or message.new_chat_photo
+        or message.delete_chat_photo
+        or message.migrate_from_chat_id
+        or message.migrate_to_chat_id
     )
 
 
@@ -120,9 +137,7 @@ class TelegramChannel:
             builder = builder.request(request).get_updates_request(request)
         self.application = builder.build()
         self.application.add_handler(CallbackQueryHandler(self._on_update))
-        self.application.add_handler(
-            MessageHandler(filters.UpdateType.MESSAGE & ~filters.StatusUpdate.ALL, self._on_update)
-        )
+        self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
         self.application.add_error_handler(self._on_error)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

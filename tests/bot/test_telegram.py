@@ -330,3 +330,28 @@ async def test_a_rejected_repayment_does_not_count(chat: Chat) -> None:
     assert rejected[0].startswith("已驳回：L2023002 李四 还款 ¥8,000.00（王建国 驳回）")
     assert chat.app.store.balance("L2023002").total == Decimal("120000.00")
     assert await chat.say(LEAD, "/pending") == ["没有待确认的还款。"]
+
+
+def test_service_messages_are_not_answered() -> None:
+    from telegram import Update
+
+    from bot.channels.telegram import to_incoming
+
+    user = {"id": 5, "is_bot": False, "first_name": "新人"}
+    joined = {
+        "update_id": 1,
+        "message": {
+            "message_id": 3,
+            "date": 0,
+            "chat": {"id": GROUP, "type": "group", "title": "专班"},
+            "from": user,
+            "new_chat_members": [user],
+        },
+    }
+    assert to_incoming(Update.de_json(joined, None)) is None
+    sticker_like = {
+        "update_id": 2,
+        "message": {"message_id": 4, "date": 0, "chat": {"id": 5, "type": "private"}, "from": user},
+    }
+    incoming = to_incoming(Update.de_json(sticker_like, None))
+    assert incoming is not None and incoming.text == "" and incoming.key == "telegram:5:msg:4"
