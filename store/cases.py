@@ -233,10 +233,6 @@ _STATUS_EVENTS = (
 )
 
 
-def _case_query() -> Select[Any]:
-    return _CASE_QUERY
-
-
 def _unreversed(model: Any) -> Any:
     reversal = aliased(model)
     return and_(
@@ -265,7 +261,9 @@ class CaseStore(StoreBase):
 
     def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
         """Open cases (in the person's scope) whose borrower's name appears in `text`."""
-        query = _scoped(_case_query().where(Case.status.in_(OPEN_STATUSES)), person)
+        query = _CASE_QUERY.where(Case.status.in_(OPEN_STATUSES), _scope_clause(person.role)).params(
+            **_scope_params(person)
+        )
         query = query.where(
             func.length(Case.borrower) >= 2, literal(text, String).like("%" + Case.borrower + "%")
         )
@@ -562,11 +560,17 @@ class CaseStore(StoreBase):
             select(Case.loan_no, Case.borrower, Promise.amount, Promise.due_on)
             .join(Case, Case.id == Promise.case_id)
             .join(Contact, Contact.id == Promise.contact_id)
-            .where(Promise.status == "open", Promise.due_on <= until, _unreversed(Contact))
+            .where(
+                Promise.status == "open",
+                Promise.due_on <= until,
+                _unreversed(Contact),
+                _scope_clause(person.role),
+            )
+            .order_by(Promise.due_on)
+            .limit(50)
         )
-        query = _scoped(query, person)
-        with self._sessions() as session:
-            return [PromiseDue(*row) for row in session.execute(query.order_by(Promise.due_on).limit(50))]
+        with self._read() as connection:
+            return [PromiseDue(*row) for row in connection.execute(query, _scope_params(person))]
 
     # -- progress -------------------------------------------------------------------------------------
 
@@ -607,12 +611,3 @@ class CaseStore(StoreBase):
                 .group_by(Unit.name)
             ).all()
             return {name: from_fen(int(fen)) for name, fen in rows}
-
-
-def _scoped(query: Select[Any], person: PersonView) -> Select[Any]:
-    """Limit a case query to what a person may see: own cases, own unit, or everything."""
-    if person.role == "officer":
-        return query.where(Case.officer_id == person.id)
-    if person.role == "unit_lead":
-        return query.where(Case.unit_id == person.unit_id)
-    return query

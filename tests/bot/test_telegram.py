@@ -355,3 +355,13 @@ def test_service_messages_are_not_answered() -> None:
     }
     incoming = to_incoming(Update.de_json(sticker_like, None))
     assert incoming is not None and incoming.text == "" and incoming.key == "telegram:5:msg:4"
+
+
+async def test_due_lists_promises_falling_due(chat: Chat) -> None:
+    await bind_all(chat)
+    assert await chat.say(OFFICER_2, "/due") == ["未来 7 天没有到期案件，也没有到期的承诺。"]
+    await chat.say(OFFICER_2, "/log L2023002 phone promise 1000 2026-11-30")
+    due = await chat.say(OFFICER_2, "到期")
+    assert due[0] == "承诺今明两天到期 1 笔：\nL2023002 李四 承诺 2026-11-30 前还 ¥1,000.00"
+    # Another officer's promise is not on this officer's list.
+    assert await chat.say(OFFICER_1, "/due") == ["未来 7 天没有到期案件，也没有到期的承诺。"]
