@@ -33,6 +33,9 @@ _PERSON_BY_NUMBER = _PEOPLE.where(Person.employee_no == bindparam("employee_no")
 _ESCALATION = _PEOPLE.where(
     (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == bindparam("unit_id")))
 ).order_by(Person.id)
+_IDENTITIES = select(ChatIdentity.external_id).where(
+    ChatIdentity.person_id == bindparam("person_id"), ChatIdentity.channel == bindparam("channel")
+)
 _INSERT_ANSWER = insert(HandledMessage.__table__)
 _ANSWER = select(HandledMessage.replies).where(HandledMessage.key == bindparam("key"))
 
@@ -77,14 +80,8 @@ class ChatStore(StoreBase):
 
     def identities(self, person_id: int, channel: str) -> list[str]:
         """The chat identities of a person on one channel."""
-        with self._sessions() as session:
-            return list(
-                session.scalars(
-                    select(ChatIdentity.external_id).where(
-                        ChatIdentity.person_id == person_id, ChatIdentity.channel == channel
-                    )
-                )
-            )
+        with self._read() as connection:
+            return list(connection.scalars(_IDENTITIES, {"person_id": person_id, "channel": channel}))
 
     def bind(self, channel: str, external_id: str, code: str) -> PersonView:
         """Link a chat identity to the person a one-time code was issued to."""
