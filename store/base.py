@@ -62,7 +62,7 @@ class StoreBase:
 
     def _audit(
         self,
-        session: Session,
+        connection: Session | Connection,
         actor: str,
         action: str,
         entity: str,
@@ -71,31 +71,7 @@ class StoreBase:
         actor_id: int | None = None,
         source: str = "",
     ) -> None:
-        session.add(
-            AuditEntry(
-                at=self.now(),
-                actor_id=actor_id,
-                actor=actor,
-                action=action,
-                entity=entity,
-                ref=ref,
-                detail=json.dumps(detail or {}, ensure_ascii=False, default=str),
-                source=source,
-            )
-        )
-
-    def _audit_row(
-        self,
-        connection: Connection,
-        actor: str,
-        action: str,
-        entity: str,
-        ref: str,
-        detail: dict[str, Any] | None = None,
-        actor_id: int | None = None,
-        source: str = "",
-    ) -> None:
-        """The audit entry of a write made on a plain connection (the hot paths)."""
+        """Append who did what to the audit log, in the caller's transaction."""
         connection.execute(
             _INSERT_AUDIT,
             {

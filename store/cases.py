@@ -394,7 +394,7 @@ class CaseStore(StoreBase):
                         "at": now,
                     },
                 )
-            self._audit_row(
+            self._audit(
                 connection,
                 person_name,
                 "contact.log",

@@ -470,7 +470,7 @@ class Store(ChatStore, CaseStore):
                     "source_key": source_key,
                 },
             ).scalar_one()
-            self._audit_row(
+            self._audit(
                 connection,
                 person[1],
                 "repayment.report",
