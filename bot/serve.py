@@ -4,26 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import logging
 import signal
 
 import uvicorn
-from sqlalchemy import text
 
 from bot.app import App
-
-logger = logging.getLogger(__name__)
-
-
-def database_answers(app: App) -> bool:
-    """Whether the database answers a trivial query."""
-    try:
-        with app.engine.connect() as connection:
-            connection.execute(text("SELECT 1"))
-        return True
-    except Exception:
-        logger.exception("database health check failed")
-        return False
 
 
 async def serve(app: App) -> None:
@@ -54,7 +39,7 @@ async def serve(app: App) -> None:
         tasks.append(asyncio.create_task(telegram.run_polling(stop)))
 
     web = build_web_app(
-        lambda: {"database": database_answers(app)},
+        lambda: {"database": app.store.answers()},
         telegram=telegram.process if telegram is not None and settings.telegram_webhook_url else None,
         telegram_secret=secret,
     )

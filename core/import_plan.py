@@ -119,11 +119,16 @@ def plan_import(
         plan,
     )
     _compare(cases, snapshot.cases, "loan_no", CASE_FIELDS, "case", plan.new_cases, plan.changed_cases, plan)
-    problems.sort(key=lambda p: (_SHEET_ORDER.get(p.sheet, 9), p.row, p.column))
+    problems.sort(key=problem_order)
     return plan, problems
 
 
 _SHEET_ORDER = {UNITS_SHEET: 0, PEOPLE_SHEET: 1, CASES_SHEET: 2}
+
+
+def problem_order(problem: Problem) -> tuple[int, int, str]:
+    """Problems are listed sheet by sheet (units, people, cases), then by row and column."""
+    return (_SHEET_ORDER.get(problem.sheet, 9), problem.row, problem.column)
 
 
 def _unique(

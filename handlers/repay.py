@@ -40,10 +40,6 @@ def record(
     ctx: Context, case: CaseView, amount: Decimal, method: str, day: date, note: str, source_key: str
 ) -> Response:
     """Record the repayment, tell the sender, and let the unit's leads know it awaits them."""
-    if amount > case.outstanding:
-        raise UserError(
-            "ledger.amount_exceeds", amount=format_yuan(amount), owed=format_yuan(case.outstanding)
-        )
     entry = ctx.store.record_repayment(
         case.loan_no,
         ctx.me.employee_no,

@@ -59,7 +59,8 @@ KEYWORDS = {
     "报告": "report",
 }
 GROUP_COMMANDS = ("rank", "status")
-WORKING_COMMANDS = ("log", "repay", "undo", "cases", "due", "report")
+# Leaders read; recording is the responsible officer's (a leader may still report a special situation).
+LEADER_REFUSED = ("log", "repay", "undo", "cases", "due")
 
 ChoiceHandler = Callable[[Context, str], Response]
 CHOICES: dict[str, tuple[ChoiceHandler, bool]] = {
@@ -150,7 +151,7 @@ class Router:
             raise UserError("command.unknown", command=name)
         if person is None and not command.unbound:
             raise UserError("auth.unbound")
-        if person is not None and person.role == "leader" and name in WORKING_COMMANDS and name != "report":
+        if person is not None and person.role == "leader" and name in LEADER_REFUSED:
             raise UserError("case.leader_reads_only")
         return (lambda: command.handler(ctx, args)), command.writes
 

@@ -114,7 +114,7 @@ def _officer_card(ctx: Context) -> str:
     me = ctx.me
     assert me.unit_id is not None
     mine = next(iter(ctx.store.officer_progress(me.unit_id, me.employee_no)), None)
-    _none, open_count = ctx.store.open_cases(me, limit=0)
+    open_count = ctx.store.open_case_count(me)
     due = ctx.store.cases_due(me, ctx.config.reminder_days, ctx.today())
     lines = [ctx.t("status.officer_title", name=me.name, unit=me.unit or "", day=ctx.today().isoformat())]
     if mine is not None:

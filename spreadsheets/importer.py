@@ -6,8 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.errors import UserError
-from core.import_plan import plan_import
+from core.import_plan import plan_import, problem_order
 from core.records import Change, Problem
 from spreadsheets.reader import Progress, read_import
 from store.ledger import Store
@@ -43,19 +42,9 @@ def import_file(
     read = read_import(path, store.today(), campaign.end, progress)
     snapshot = store.import_snapshot()
     plan, problems = plan_import(snapshot, read.units, read.people, read.cases)
-    problems = sorted(read.problems + problems, key=_problem_order)
+    problems = sorted(read.problems + problems, key=problem_order)
     if problems:
         raise ImportRefused(problems)
     if plan.created or plan.changes:
         store.apply_import(plan, actor=actor, source=path.name, progress=writing)
     return ImportReport(plan.created, len(plan.changes), plan.unchanged, plan.changes)
-
-
-_SHEET_ORDER = {"单位": 0, "人员": 1, "案件": 2}
-
-
-def _problem_order(problem: Problem) -> tuple[int, int, str]:
-    return (_SHEET_ORDER.get(problem.sheet, 9), problem.row, problem.column)
-
-
-__all__ = ["ImportRefused", "ImportReport", "UserError", "import_file"]

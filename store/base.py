@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import UTC, date, datetime
@@ -15,6 +16,8 @@ from core.campaign import Campaign
 from core.errors import UserError
 from store.engine import READ_ONLY
 from store.models import AuditEntry, Case, CaseStatusChange, Person
+
+logger = logging.getLogger(__name__)
 
 
 def _fen(column: Any) -> Any:
@@ -39,6 +42,16 @@ class StoreBase:
         self.campaign = campaign
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sessions = sessionmaker(engine, expire_on_commit=False)
+
+    def answers(self) -> bool:
+        """Whether the database answers a trivial query (the health check)."""
+        try:
+            with self._read() as connection:
+                connection.execute(select(literal_column("1")))
+            return True
+        except Exception:
+            logger.exception("database health check failed")
+            return False
 
     def now(self) -> datetime:
         """The current instant (zone-aware)."""

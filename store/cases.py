@@ -254,10 +254,13 @@ class CaseStore(StoreBase):
         params = _scope_params(person)
         with self._read() as connection:
             total = connection.scalar(_open_count(person.role), params) or 0
-            if limit == 0:
-                return [], total
             rows = connection.execute(_open_list(person.role), {**params, "limit": limit, "offset": offset})
             return [CaseView(*row) for row in rows], total
+
+    def open_case_count(self, person: PersonView) -> int:
+        """How many open cases a person works."""
+        with self._read() as connection:
+            return int(connection.scalar(_open_count(person.role), _scope_params(person)) or 0)
 
     def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
         """Open cases (in the person's scope) whose borrower's name appears in `text`."""

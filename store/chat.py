@@ -66,7 +66,7 @@ class ChatStore(StoreBase):
     def people_by_id(self, ids: list[int]) -> list[PersonView]:
         """People by id."""
         with self._sessions() as session:
-            return [PersonView(*row) for row in session.execute(self._people().where(Person.id.in_(ids)))]
+            return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.id.in_(ids)))]
 
     def escalation_people(self, unit_id: int | None) -> list[PersonView]:
         """Whom a special situation goes to: the unit's leads and every leader."""
@@ -76,7 +76,7 @@ class ChatStore(StoreBase):
     def admins(self) -> list[PersonView]:
         """The task-force clerks."""
         with self._sessions() as session:
-            return [PersonView(*row) for row in session.execute(self._people().where(Person.role == "admin"))]
+            return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.role == "admin"))]
 
     def identities(self, person_id: int, channel: str) -> list[str]:
         """The chat identities of a person on one channel."""

@@ -164,18 +164,16 @@ class TelegramChannel:
     async def send(self, chat_id: int, reply: Reply) -> None:
         """Send one neutral reply as a message, a photo or a document."""
         bot = self.application.bot
-        if reply.picture is not None:
-            await bot.send_photo(
+        upload = (
+            (bot.send_photo, reply.picture, "chart.png")
+            if reply.picture is not None
+            else (bot.send_document, reply.document, "notice.docx")
+        )
+        send_file, data, default_name = upload
+        if data is not None:
+            await send_file(
                 chat_id,
-                InputFile(reply.picture, filename=reply.filename or "chart.png"),
-                caption=reply.text or None,
-                reply_markup=keyboard(reply),
-            )
-            return
-        if reply.document is not None:
-            await bot.send_document(
-                chat_id,
-                InputFile(reply.document, filename=reply.filename or "notice.docx"),
+                InputFile(data, filename=reply.filename or default_name),
                 caption=reply.text or None,
                 reply_markup=keyboard(reply),
             )

@@ -189,8 +189,8 @@ def test_bind_codes_are_issued_once_and_kept(ledger: App) -> None:
         ledger.store.bind_codes("没有这个社")
 
 
-def test_priorities_follow_amount_and_deadline(ledger: App) -> None:
-    assert ledger.store.refresh_priorities() == 0  # already scored at import
+def test_import_already_scores_priorities(ledger: App) -> None:
+    assert ledger.store.refresh_priorities() == 0  # nothing left to rescore for today
 
 
 def test_the_same_message_records_one_repayment(ledger: App) -> None:

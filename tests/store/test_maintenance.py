@@ -45,3 +45,15 @@ def test_models_match_the_migrations(app: App) -> None:
 
     with app.engine.connect() as connection:
         assert compare_metadata(MigrationContext.configure(connection), Base.metadata) == []
+
+
+def test_health_check_says_whether_the_database_answers(app: App, tmp_path: Path) -> None:
+    from bot.app import build
+    from bot.settings import load_settings
+
+    assert app.store.answers()
+    unreachable = build(
+        load_settings(_env_file=None, database_url=f"sqlite:///{tmp_path / 'no' / 'such' / 'dir.db'}")
+    )
+    assert unreachable.store.answers() is False
+    unreachable.close()
