@@ -103,6 +103,10 @@ class Router:
 
     def handle(self, incoming: Incoming) -> Response:
         """The response to one message; a message delivered twice gets the first answer again."""
+        with self.store.message_scope():
+            return self._handle(incoming)
+
+    def _handle(self, incoming: Incoming) -> Response:
         writes = False
         try:
             person = self._person(incoming)

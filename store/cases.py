@@ -34,7 +34,7 @@ from core.views import (
     PersonView,
     PromiseDue,
 )
-from store.base import StoreBase, _fen, _fen_sum
+from store.base import StoreBase, _fen, _fen_sum, _original
 from store.models import Case, CaseStatusChange, Contact, Person, Promise, Repayment, Unit
 
 OPEN_STATUSES = ("open", "in_progress", "promised", "litigation", "asset_swap", "paused")
@@ -235,9 +235,7 @@ _STATUS_EVENTS = (
 
 def _unreversed(model: Any) -> Any:
     reversal = aliased(model)
-    return and_(
-        model.reverses_id.is_(None), ~select(reversal.id).where(reversal.reverses_id == model.id).exists()
-    )
+    return and_(_original(model), ~select(reversal.id).where(reversal.reverses_id == model.id).exists())
 
 
 class CaseStore(StoreBase):
@@ -335,7 +333,7 @@ class CaseStore(StoreBase):
             raise UserError("contact.promise_past", day=promise_date.isoformat())
         if promise_amount is not None and promise_amount <= 0:
             raise UserError("amount.zero")
-        with self.engine.begin() as connection:
+        with self._write() as connection:
             if source_key is not None:
                 existing = connection.execute(_CONTACT_BY_SOURCE, {"key": source_key}).first()
                 if existing is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from datetime import timedelta
 from typing import Any
 
@@ -19,6 +20,9 @@ from store.models import BindAttempt, BindCode, Case, ChatIdentity, Draft, Handl
 BIND_FAILURES_ALLOWED = 5
 BIND_LOCK = timedelta(hours=1)
 DRAFT_LIFETIME = timedelta(days=1)
+# Who a chat identity is changes rarely (binding, an import of people); every message asks.
+PEOPLE_CACHE_SECONDS = 30.0
+PEOPLE_CACHE_SIZE = 20_000
 
 
 _unit = aliased(Unit)
@@ -43,6 +47,28 @@ _ANSWER = select(HandledMessage.replies).where(HandledMessage.key == bindparam("
 class ChatStore(StoreBase):
     """Who is writing, and what was already answered."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        # (what was asked) -> (monotonic expiry, answer); only found people are kept, so a new binding
+        # made by another process is seen at once, and a change of role or unit within PEOPLE_CACHE_SECONDS.
+        self._people_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+    def forget_people(self) -> None:
+        """Drop what is remembered of people and their identities (after a binding or an import)."""
+        self._people_cache.clear()
+
+    def _remembered(self, key: tuple[Any, ...], find: Any) -> Any:
+        now = time.monotonic()
+        hit = self._people_cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        found = find()
+        if found:
+            if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
+                self._people_cache.clear()
+            self._people_cache[key] = (now + PEOPLE_CACHE_SECONDS, found)
+        return found
+
     def _people(self) -> Any:
         unit = aliased(Unit)
         return select(
@@ -51,11 +77,16 @@ class ChatStore(StoreBase):
 
     def person_by_identity(self, channel: str, external_id: str) -> PersonView | None:
         """The person bound to a chat identity, if any."""
-        with self._read() as connection:
-            row = connection.execute(
-                _PERSON_BY_IDENTITY, {"channel": channel, "external_id": external_id}
-            ).first()
-            return PersonView(*row) if row else None
+
+        def find() -> PersonView | None:
+            with self._read() as connection:
+                row = connection.execute(
+                    _PERSON_BY_IDENTITY, {"channel": channel, "external_id": external_id}
+                ).first()
+                return PersonView(*row) if row else None
+
+        found: PersonView | None = self._remembered(("identity", channel, external_id), find)
+        return found
 
     def person_by_employee_no(self, employee_no: str) -> PersonView | None:
         """A person by employee number."""
@@ -80,13 +111,19 @@ class ChatStore(StoreBase):
 
     def identities(self, person_id: int, channel: str) -> list[str]:
         """The chat identities of a person on one channel."""
-        with self._read() as connection:
-            return list(connection.scalars(_IDENTITIES, {"person_id": person_id, "channel": channel}))
+
+        def find() -> list[str]:
+            with self._read() as connection:
+                return list(connection.scalars(_IDENTITIES, {"person_id": person_id, "channel": channel}))
+
+        found: list[str] = self._remembered(("identities", person_id, channel), find)
+        return list(found)
 
     def bind(self, channel: str, external_id: str, code: str) -> PersonView:
         """Link a chat identity to the person a one-time code was issued to."""
         now = self.now()
         code = code.strip().upper()
+        problem: str | None = None
         with self._transaction() as session:
             if session.scalar(
                 select(ChatIdentity.id).where(
@@ -109,7 +146,6 @@ class ChatStore(StoreBase):
             issued = session.execute(
                 select(BindCode).where(BindCode.code == code).with_for_update()
             ).scalar_one_or_none()
-            problem = None
             if issued is None:
                 problem = "bind.wrong_code"
             elif issued.used_at is not None:
@@ -117,28 +153,29 @@ class ChatStore(StoreBase):
             elif issued.expires_at <= now:
                 problem = "bind.expired_code"
             session.add(BindAttempt(channel=channel, external_id=external_id, at=now, ok=problem is None))
-            if problem is not None or issued is None:
-                # The failed attempt is kept (it counts towards the lock); nothing else changes.
-                session.commit()
-                raise UserError(problem or "bind.wrong_code")
-            identity = ChatIdentity(
-                person_id=issued.person_id, channel=channel, external_id=external_id, bound_at=now
-            )
-            session.add(identity)
-            session.flush()
-            issued.used_at = now
-            issued.used_by_id = identity.id
-            person = session.get(Person, issued.person_id)
-            assert person is not None
-            self._audit(
-                session,
-                person.name,
-                "bind",
-                "person",
-                person.employee_no,
-                {"channel": channel},
-                actor_id=person.id,
-            )
+            if problem is None and issued is not None:
+                identity = ChatIdentity(
+                    person_id=issued.person_id, channel=channel, external_id=external_id, bound_at=now
+                )
+                session.add(identity)
+                session.flush()
+                issued.used_at = now
+                issued.used_by_id = identity.id
+                person = session.get(Person, issued.person_id)
+                assert person is not None
+                self._audit(
+                    session,
+                    person.name,
+                    "bind",
+                    "person",
+                    person.employee_no,
+                    {"channel": channel},
+                    actor_id=person.id,
+                )
+        self.forget_people()
+        if problem is not None:
+            # The failed attempt was committed above (it counts towards the lock); nothing else changed.
+            raise UserError(problem)
         found = self.person_by_identity(channel, external_id)
         assert found is not None
         return found
@@ -152,7 +189,7 @@ class ChatStore(StoreBase):
     def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> None:
         """Keep the replies given to a message (the first answer wins)."""
         try:
-            with self.engine.begin() as connection:
+            with self._write() as connection:
                 connection.execute(
                     _INSERT_ANSWER,
                     {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},

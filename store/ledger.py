@@ -36,7 +36,7 @@ from core.records import (
     PersonRecord,
     UnitRecord,
 )
-from store.base import _fen, _fen_sum
+from store.base import _fen, _fen_sum, _original
 from store.cases import CaseStore
 from store.chat import ChatStore
 from store.models import (
@@ -141,7 +141,7 @@ _reversal = aliased(Repayment)
 _PENDING = select(_fen_sum(_fen(Repayment.principal_part)), _fen_sum(_fen(Repayment.interest_part))).where(
     Repayment.case_id == bindparam("case_id"),
     Repayment.status == "reported",
-    Repayment.reverses_id.is_(None),
+    _original(Repayment),
     ~select(_reversal.id).where(_reversal.reverses_id == Repayment.id).exists(),
 )
 _REPAYMENT_BY_SOURCE = (
@@ -340,6 +340,7 @@ class Store(ChatStore, CaseStore):
                     {name: [old, new] for name, (old, new) in change.fields.items()},
                     source=source,
                 )
+        self.forget_people()
 
     def _update_case(
         self,
@@ -427,7 +428,7 @@ class Store(ChatStore, CaseStore):
             raise UserError("ledger.date_future", day=paid_on.isoformat())
         if paid_on < self.campaign.start:
             raise UserError("ledger.date_before_start", day=paid_on.isoformat(), start=self.campaign.start)
-        with self.engine.begin() as connection:
+        with self._write() as connection:
             if source_key is not None:
                 existing = connection.execute(_REPAYMENT_BY_SOURCE, {"key": source_key}).first()
                 if existing is not None:
@@ -670,7 +671,7 @@ class Store(ChatStore, CaseStore):
             pending = session.scalar(
                 select(_fen_sum(_fen(Repayment.amount))).where(
                     Repayment.status == "reported",
-                    Repayment.reverses_id.is_(None),
+                    _original(Repayment),
                     ~select(reversal.id).where(reversal.reverses_id == Repayment.id).exists(),
                 )
             )
