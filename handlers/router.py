@@ -12,6 +12,7 @@ from core.texts import render
 from core.views import PersonView
 from handlers import bind, cases, due, freetext, help, log, pending, rank, repay, report, status, undo
 from handlers.context import BotConfig, Context
+from store.base import Conflict
 from store.ledger import Store
 
 logger = logging.getLogger(__name__)
@@ -21,17 +22,22 @@ Handler = Callable[[Context, list[str]], Response]
 
 @dataclass(frozen=True, slots=True)
 class Command:
-    """A command: its handler, whether an unbound identity may use it, whether it writes to the ledger."""
+    """A command: its handler, whether an unbound identity may use it, whether it writes to the ledger.
+
+    A writing command's entries and the answer it got commit together, in one transaction, unless it keeps
+    something of a refused attempt (`atomic=False`: a wrong bind code counts towards the lock).
+    """
 
     handler: Handler
     unbound: bool = False
     writes: bool = False
+    atomic: bool = True
 
 
 COMMANDS: dict[str, Command] = {
     "start": Command(lambda ctx, _args: help.help_text(ctx), unbound=True),
     "help": Command(lambda ctx, _args: help.help_text(ctx), unbound=True),
-    "bind": Command(bind.bind, unbound=True, writes=True),
+    "bind": Command(bind.bind, unbound=True, writes=True, atomic=False),
     "cases": Command(cases.my_cases),
     "case": Command(cases.case_card_reply),
     "log": Command(log.log_contact, writes=True),
@@ -110,18 +116,43 @@ class Router:
         writes = False
         try:
             person = self._person(incoming)
-            run, writes = self._route(Context(self.store, self.config, incoming, person))
-            if writes and (remembered := self.store.answered(incoming.key)) is not None:
+            run, writes, atomic = self._route(Context(self.store, self.config, incoming, person))
+            if not writes:
+                return run()
+            if atomic:
+                return self._once(incoming, run)
+            if (remembered := self.store.answered(incoming.key)) is not None:
                 return Response([Reply.from_dict(r) for r in remembered])
             response = run()
         except UserError as error:
             response = Response.text(error.render(self.config.language))
         except Exception:
             logger.exception("failed to handle %s", incoming.key)
-            response = Response.text(render("error.unexpected", self.config.language))
+            # Not remembered: the ledger is untouched, and a re-delivery should be tried again.
+            return Response.text(render("error.unexpected", self.config.language))
         if writes:
             self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
         return response
+
+    def _once(self, incoming: Incoming, run: Callable[[], Response]) -> Response:
+        """Run a writing handler and keep its answer in the same transaction as what it recorded.
+
+        A message delivered again gets the kept answer; one delivered twice at the same instant waits for
+        the other delivery's transaction (SQLite) or fails on its unique keys and is answered from it.
+        """
+        for attempt in (1, 2):
+            try:
+                with self.store.atomic():
+                    remembered = self.store.answered(incoming.key)
+                    if remembered is not None:
+                        return Response([Reply.from_dict(r) for r in remembered])
+                    response = run()
+                    self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
+                    return response
+            except Conflict:
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
 
     def _person(self, incoming: Incoming) -> PersonView | None:
         if incoming.channel == "console":
@@ -129,8 +160,8 @@ class Router:
             return self.store.person_by_employee_no(incoming.sender_id)
         return self.store.person_by_identity(incoming.channel, incoming.sender_id)
 
-    def _route(self, ctx: Context) -> tuple[Callable[[], Response], bool]:
-        """What will answer the message, and whether it writes (and so is answered once only)."""
+    def _route(self, ctx: Context) -> tuple[Callable[[], Response], bool, bool]:
+        """What will answer the message, whether it writes (and so is answered once only), and atomically."""
         incoming, person = ctx.incoming, ctx.person
         if incoming.choice is not None:
             if person is None:
@@ -139,16 +170,16 @@ class Router:
             choice = CHOICES.get(kind)
             if choice is None:
                 raise UserError("choice.expired")
-            return (lambda: choice[0](ctx, data)), choice[1]
+            return (lambda: choice[0](ctx, data)), choice[1], True
         parsed = split_command(incoming.text) if incoming.text else None
         if incoming.is_group:
             # In the task-force group only the ranking and progress are answered; chatter is left alone.
             if parsed is None or parsed[0] not in GROUP_COMMANDS or person is None:
-                return Response, False
+                return Response, False, False
         if parsed is None:
             if person is None:
                 raise UserError("auth.unbound")
-            return (lambda: self._without_command(ctx)), True
+            return (lambda: self._without_command(ctx)), True, True
         name, args = parsed
         command = COMMANDS.get(name)
         if command is None:
@@ -157,7 +188,7 @@ class Router:
             raise UserError("auth.unbound")
         if person is not None and person.role == "leader" and name in LEADER_REFUSED:
             raise UserError("case.leader_reads_only")
-        return (lambda: command.handler(ctx, args)), command.writes
+        return (lambda: command.handler(ctx, args)), command.writes, command.atomic
 
     def _without_command(self, ctx: Context) -> Response:
         incoming = ctx.incoming

@@ -114,8 +114,7 @@ def _officer_card(ctx: Context) -> str:
     me = ctx.me
     assert me.unit_id is not None
     mine = next(iter(ctx.store.officer_progress(me.unit_id, me.employee_no)), None)
-    open_count = ctx.store.open_case_count(me)
-    due = ctx.store.cases_due(me, ctx.config.reminder_days, ctx.today())
+    due = ctx.store.count_due(me, ctx.config.reminder_days, ctx.today())
     lines = [ctx.t("status.officer_title", name=me.name, unit=me.unit or "", day=ctx.today().isoformat())]
     if mine is not None:
         lines.append(
@@ -126,6 +125,10 @@ def _officer_card(ctx: Context) -> str:
                 rate=format_rate(mine.rate),
             )
         )
-        lines.append(ctx.t("status.officer_cases", cases=mine.cases, settled=mine.settled, open=open_count))
-    lines.append(ctx.t("status.officer_due", count=len(due), days=ctx.config.reminder_days))
+        lines.append(
+            ctx.t(
+                "status.officer_cases", cases=mine.cases, settled=mine.settled, open=mine.cases - mine.settled
+            )
+        )
+    lines.append(ctx.t("status.officer_due", count=due, days=ctx.config.reminder_days))
     return "\n".join(lines)

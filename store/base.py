@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import BigInteger, Connection, Engine, func, insert, literal_column, select, type_coerce
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
 from core.campaign import Campaign
@@ -42,6 +43,10 @@ def _original(model: Any) -> Any:
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 # The connection of the message being handled: every read and write of one message shares it.
 _MESSAGE_CONNECTION: ContextVar[Connection | None] = ContextVar("qingshou_message_connection", default=None)
+
+
+class Conflict(Exception):
+    """A write met another one made at the same instant (a unique key taken); trying again sees it."""
 
 
 class StoreBase:
@@ -131,6 +136,29 @@ class StoreBase:
             )
             with connection.begin():
                 yield connection
+
+    @contextmanager
+    def _session(self) -> Iterator[Session]:
+        """An ORM session for reads, on the message's connection when there is one (so that it sees what
+        the message has written so far)."""
+        scoped = _MESSAGE_CONNECTION.get()
+        if scoped is None:
+            with self._sessions() as session:
+                yield session
+            return
+        if not scoped.in_transaction():
+            scoped.execution_options(**self._reading)
+        with Session(bind=scoped, expire_on_commit=False) as session:
+            yield session
+
+    @contextmanager
+    def atomic(self) -> Iterator[None]:
+        """Everything the block writes commits together or not at all (the block joins one transaction)."""
+        try:
+            with self._write():
+                yield
+        except IntegrityError as error:
+            raise Conflict(str(error.orig)) from error
 
     @contextmanager
     def _transaction(self) -> Iterator[Session]:

@@ -25,6 +25,7 @@ from sqlalchemy.orm import aliased
 
 from core.errors import UserError
 from core.money import format_yuan, from_fen
+from core.vocabulary import CASE_STATUSES
 from core.views import (
     CaseEvent,
     CaseView,
@@ -38,6 +39,9 @@ from store.base import StoreBase, _fen, _fen_sum, _original
 from store.models import Case, CaseStatusChange, Contact, Person, Promise, Repayment, Unit
 
 OPEN_STATUSES = ("open", "in_progress", "promised", "litigation", "asset_swap", "paused")
+assert set(OPEN_STATUSES) == set(CASE_STATUSES) - {"settled"}
+# Every status but settled is open. Written as one comparison: an IN list is re-rendered on every run.
+_IS_OPEN = Case.status != literal_column("'settled'")
 
 
 def _build_case_query() -> Select[Any]:
@@ -77,7 +81,7 @@ def _build_case_query() -> Select[Any]:
 # Built once: constructing aliased selects costs more than running them.
 _CASE_QUERY = _build_case_query()
 _CASE_BY_LOAN = _CASE_QUERY.where(Case.loan_no == bindparam("loan_no"))
-_OPEN_COUNT = select(func.count()).select_from(Case).where(Case.status.in_(OPEN_STATUSES))
+_OPEN_COUNT = select(func.count()).select_from(Case).where(_IS_OPEN)
 
 
 def _scope_clause(role: str) -> Any:
@@ -98,7 +102,7 @@ def _scope_params(person: PersonView) -> dict[str, Any]:
 @cache
 def _open_list(role: str) -> Select[Any]:
     return (
-        _CASE_QUERY.where(Case.status.in_(OPEN_STATUSES), _scope_clause(role))
+        _CASE_QUERY.where(_IS_OPEN, _scope_clause(role))
         .order_by(Case.priority.desc(), Case.deadline, Case.loan_no)
         .limit(bindparam("limit"))
         .offset(bindparam("offset"))
@@ -113,12 +117,15 @@ def _open_count(role: str) -> Select[Any]:
 @cache
 def _due_list(role: str) -> Select[Any]:
     return (
-        _CASE_QUERY.where(
-            Case.status.in_(OPEN_STATUSES), Case.deadline <= bindparam("until"), _scope_clause(role)
-        )
+        _CASE_QUERY.where(_IS_OPEN, Case.deadline <= bindparam("until"), _scope_clause(role))
         .order_by(Case.priority.desc(), Case.deadline)
         .limit(50)
     )
+
+
+@cache
+def _due_count(role: str) -> Select[Any]:
+    return _OPEN_COUNT.where(Case.deadline <= bindparam("until"), _scope_clause(role))
 
 
 _CONTACT_BY_SOURCE = (
@@ -262,13 +269,11 @@ class CaseStore(StoreBase):
 
     def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
         """Open cases (in the person's scope) whose borrower's name appears in `text`."""
-        query = _CASE_QUERY.where(Case.status.in_(OPEN_STATUSES), _scope_clause(person.role)).params(
-            **_scope_params(person)
-        )
+        query = _CASE_QUERY.where(_IS_OPEN, _scope_clause(person.role)).params(**_scope_params(person))
         query = query.where(
             func.length(Case.borrower) >= 2, literal(text, String).like("%" + Case.borrower + "%")
         )
-        with self._sessions() as session:
+        with self._session() as session:
             rows = session.execute(query.order_by(Case.priority.desc()).limit(limit))
             return [CaseView(*row) for row in rows]
 
@@ -447,7 +452,7 @@ class CaseStore(StoreBase):
             _unreversed(Repayment),
         )
         both = union_all(contacts, repayments).subquery()
-        with self._sessions() as session:
+        with self._session() as session:
             row = session.execute(
                 select(both.c.kind, both.c.id).order_by(both.c.at.desc(), both.c.id.desc()).limit(1)
             ).first()
@@ -455,7 +460,7 @@ class CaseStore(StoreBase):
 
     def reversal_by_message(self, source_key: str) -> tuple[str, str] | None:
         """The reversal a message already made, as (kind, loan number): a re-delivered undo undoes no more."""
-        with self._sessions() as session:
+        with self._session() as session:
             for model in (Repayment, Contact):
                 loan_no = session.scalar(
                     select(Case.loan_no)
@@ -555,6 +560,12 @@ class CaseStore(StoreBase):
         with self._read() as connection:
             return [CaseView(*row) for row in connection.execute(_due_list(person.role), params)]
 
+    def count_due(self, person: PersonView, within_days: int, today: date) -> int:
+        """How many open cases in the person's scope are due within `within_days` or overdue."""
+        params = {**_scope_params(person), "until": today + timedelta(days=within_days)}
+        with self._read() as connection:
+            return int(connection.scalar(_due_count(person.role), params) or 0)
+
     def promises_due(self, person: PersonView, until: date) -> list[PromiseDue]:
         """Open promises (not undone) falling due by `until`, in the person's scope."""
         query = (
@@ -589,17 +600,17 @@ class CaseStore(StoreBase):
 
     def unit_id(self, name: str) -> int | None:
         """A unit's id by its name."""
-        with self._sessions() as session:
+        with self._session() as session:
             return session.scalar(select(Unit.id).where(Unit.name == name))
 
     def unit_names(self) -> list[str]:
         """Every unit's name."""
-        with self._sessions() as session:
+        with self._session() as session:
             return list(session.scalars(select(Unit.name).order_by(Unit.name)))
 
     def recovered_on(self, day_start: datetime, day_end: datetime) -> dict[str, Decimal]:
         """Per unit name, what was confirmed between two instants (net of reversals)."""
-        with self._sessions() as session:
+        with self._session() as session:
             rows = session.execute(
                 select(Unit.name, _fen_sum(_fen(Repayment.amount)))
                 .join(Case, Case.id == Repayment.case_id)

@@ -8,8 +8,9 @@ import time
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import bindparam, func, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from core.errors import UserError
@@ -40,7 +41,6 @@ _ESCALATION = _PEOPLE.where(
 _IDENTITIES = select(ChatIdentity.external_id).where(
     ChatIdentity.person_id == bindparam("person_id"), ChatIdentity.channel == bindparam("channel")
 )
-_INSERT_ANSWER = insert(HandledMessage.__table__)
 _ANSWER = select(HandledMessage.replies).where(HandledMessage.key == bindparam("key"))
 
 
@@ -52,6 +52,9 @@ class ChatStore(StoreBase):
         # (what was asked) -> (monotonic expiry, answer); only found people are kept, so a new binding
         # made by another process is seen at once, and a change of role or unit within PEOPLE_CACHE_SECONDS.
         self._people_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+        # Delivered twice at once: the other delivery's answer stands, and this transaction goes on.
+        upsert = sqlite_insert if self.engine.dialect.name == "sqlite" else postgresql_insert
+        self._insert_answer = upsert(HandledMessage.__table__).on_conflict_do_nothing(index_elements=["key"])
 
     def forget_people(self) -> None:
         """Drop what is remembered of people and their identities (after a binding or an import)."""
@@ -96,7 +99,7 @@ class ChatStore(StoreBase):
 
     def people_by_id(self, ids: list[int]) -> list[PersonView]:
         """People by id."""
-        with self._sessions() as session:
+        with self._session() as session:
             return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.id.in_(ids)))]
 
     def escalation_people(self, unit_id: int | None) -> list[PersonView]:
@@ -106,7 +109,7 @@ class ChatStore(StoreBase):
 
     def admins(self) -> list[PersonView]:
         """The task-force clerks."""
-        with self._sessions() as session:
+        with self._session() as session:
             return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.role == "admin"))]
 
     def identities(self, person_id: int, channel: str) -> list[str]:
@@ -188,14 +191,11 @@ class ChatStore(StoreBase):
 
     def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> None:
         """Keep the replies given to a message (the first answer wins)."""
-        try:
-            with self._write() as connection:
-                connection.execute(
-                    _INSERT_ANSWER,
-                    {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},
-                )
-        except IntegrityError:
-            pass  # delivered twice at once: the other delivery's answer stands
+        with self._write() as connection:
+            connection.execute(
+                self._insert_answer,
+                {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},
+            )
 
     def save_draft(self, person_id: int, payload: dict[str, Any]) -> str:
         """Keep a report awaiting the person's choice; returns its token."""
@@ -234,7 +234,7 @@ class ChatStore(StoreBase):
 
     def demo_officer(self) -> str | None:
         """The employee number of the officer with the most cases, to chat as in the terminal demo."""
-        with self._sessions() as session:
+        with self._session() as session:
             return session.scalar(
                 select(Person.employee_no)
                 .join(Case, Case.officer_id == Person.id)

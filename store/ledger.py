@@ -173,14 +173,14 @@ class Store(ChatStore, CaseStore):
 
     def is_empty(self) -> bool:
         """Whether the ledger has no unit, person or case yet."""
-        with self._sessions() as session:
+        with self._session() as session:
             return all(session.scalar(select(func.count()).select_from(t)) == 0 for t in (Unit, Person, Case))
 
     # -- import ---------------------------------------------------------------------------------------
 
     def import_snapshot(self) -> LedgerSnapshot:
         """The ledger's units, people and cases as records, to compare an import against."""
-        with self._sessions() as session:
+        with self._session() as session:
             unit_names = dict(session.execute(select(Unit.id, Unit.name)).all())
             units = {
                 name: UnitRecord(name, leader, None if is_default else target)
@@ -388,7 +388,7 @@ class Store(ChatStore, CaseStore):
 
     def available(self, loan_no: str) -> Balance:
         """What may still be reported on a case: the balance less repayments awaiting confirmation."""
-        with self._sessions() as session:
+        with self._session() as session:
             case_row = session.execute(select(Case).where(Case.loan_no == loan_no)).scalar_one_or_none()
             if case_row is None:
                 raise UserError("ledger.unknown_case", loan_no=loan_no)
@@ -400,7 +400,7 @@ class Store(ChatStore, CaseStore):
 
     def balance(self, loan_no: str) -> Balance:
         """What is still owed on a case after confirmed repayments."""
-        with self._sessions() as session:
+        with self._session() as session:
             row = session.execute(
                 select(Case.principal_remaining, Case.interest_remaining).where(Case.loan_no == loan_no)
             ).one_or_none()
@@ -599,7 +599,7 @@ class Store(ChatStore, CaseStore):
 
     def repayments(self, loan_no: str) -> list[RepaymentEntry]:
         """Every repayment and reversal of a case, oldest first."""
-        with self._sessions() as session:
+        with self._session() as session:
             rows = session.execute(
                 select(Repayment).join(Case).where(Case.loan_no == loan_no).order_by(Repayment.id)
             ).scalars()
@@ -614,7 +614,7 @@ class Store(ChatStore, CaseStore):
 
     def status_history(self, loan_no: str) -> list[tuple[str | None, str, str]]:
         """A case's status changes, oldest first, as (from, to, reason)."""
-        with self._sessions() as session:
+        with self._session() as session:
             return list(
                 session.execute(
                     select(CaseStatusChange.from_status, CaseStatusChange.to_status, CaseStatusChange.reason)
@@ -645,7 +645,7 @@ class Store(ChatStore, CaseStore):
             .group_by(Case.unit_id)
             .subquery()
         )
-        with self._sessions() as session:
+        with self._session() as session:
             rows = session.execute(
                 select(
                     Unit.name,
@@ -665,7 +665,7 @@ class Store(ChatStore, CaseStore):
     def campaign_summary(self) -> CampaignSummary:
         """The whole campaign in figures, for `qingshou run` and the leaders."""
         ranking = self.unit_progress()
-        with self._sessions() as session:
+        with self._session() as session:
             people = session.scalar(select(func.count()).select_from(Person)) or 0
             reversal = aliased(Repayment)
             pending = session.scalar(
@@ -1052,7 +1052,7 @@ class Store(ChatStore, CaseStore):
         return [ExportTable(name, columns, self._stream(query, name)) for name, columns, query in tables]
 
     def _stream(self, query: Any, name: str) -> Iterator[tuple[Any, ...]]:
-        with self._sessions() as session:
+        with self._session() as session:
             for row in session.execute(query.execution_options(yield_per=BULK_CHUNK)):
                 if name == "cases":
                     # principal_remaining + interest_remaining -> one remaining balance column
@@ -1062,7 +1062,7 @@ class Store(ChatStore, CaseStore):
 
     def audit_entries(self, action: str | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
         """The audit log, oldest first, as (action, entity, ref, detail)."""
-        with self._sessions() as session:
+        with self._session() as session:
             query = select(AuditEntry.action, AuditEntry.entity, AuditEntry.ref, AuditEntry.detail).order_by(
                 AuditEntry.id
             )
