@@ -308,9 +308,18 @@ def _find_words(text: str, words: Mapping[str, str | None]) -> list[tuple[int, s
     return [(match.start(), words[match.group()]) for match in _words_pattern(words).finditer(text)]
 
 
+_PATTERNS: dict[int, tuple[Mapping[str, str | None], re.Pattern[str]]] = {}
+
+
 def _words_pattern(words: Mapping[str, str | None]) -> re.Pattern[str]:
-    # Longest first, so that 联系不上 and 保证人 are read before the 联系/保证 inside them; re caches the pattern.
-    return re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+    # Longest first, so that 联系不上 and 保证人 are read before the 联系/保证 inside them. Built once per
+    # vocabulary (they are module constants): sorting and escaping them cost more than the search.
+    known = _PATTERNS.get(id(words))
+    if known is not None and known[0] is words:
+        return known[1]
+    pattern = re.compile("|".join(re.escape(word) for word in sorted(words, key=len, reverse=True)))
+    _PATTERNS[id(words)] = (words, pattern)
+    return pattern
 
 
 def _earliest(values: list[str | None]) -> str | None:

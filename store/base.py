@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import json
 import logging
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import BigInteger, Connection, Engine, func, insert, literal_column, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Engine,
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    select,
+    type_coerce,
+)
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -41,6 +52,10 @@ def _original(model: Any) -> Any:
 
 
 _INSERT_AUDIT = insert(AuditEntry.__table__)
+_PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
+# Who a chat identity is, and who a person is, change rarely (binding, an import of people); every message asks.
+PEOPLE_CACHE_SECONDS = 30.0
+PEOPLE_CACHE_SIZE = 20_000
 # The connection of the message being handled: every read and write of one message shares it.
 _MESSAGE_CONNECTION: ContextVar[Connection | None] = ContextVar("qingshou_message_connection", default=None)
 
@@ -60,6 +75,25 @@ class StoreBase:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._reading = reading_options(engine.dialect.name)
+        # (what was asked) -> (monotonic expiry, answer); only found people are kept, so a new binding
+        # made by another process is seen at once, and a change of role or unit within PEOPLE_CACHE_SECONDS.
+        self._people_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
+
+    def forget_people(self) -> None:
+        """Drop what is remembered of people and their identities (after a binding or an import)."""
+        self._people_cache.clear()
+
+    def _remembered(self, key: tuple[Any, ...], find: Callable[[], Any]) -> Any:
+        now = time.monotonic()
+        hit = self._people_cache.get(key)
+        if hit is not None and hit[0] > now:
+            return hit[1]
+        found = find()
+        if found:
+            if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
+                self._people_cache.clear()
+            self._people_cache[key] = (now + PEOPLE_CACHE_SECONDS, found)
+        return found
 
     def answers(self) -> bool:
         """Whether the database answers a trivial query (the health check)."""
@@ -115,7 +149,8 @@ class StoreBase:
             if connection.in_transaction() and not connection.get_execution_options().get(READ_ONLY):
                 yield connection
                 return
-            connection.execution_options(**self._reading)
+            if not connection.get_execution_options().get(READ_ONLY):
+                connection.execution_options(**self._reading)
             try:
                 yield connection
             finally:
@@ -197,6 +232,18 @@ class StoreBase:
                 "source": source,
             },
         )
+
+    def _person_id(self, connection: Connection, employee_no: str) -> tuple[int, str]:
+        """A person's id and name by employee number (remembered), or the refusal the user sees."""
+
+        def find() -> tuple[int, str] | None:
+            row = connection.execute(_PERSON_ID, {"employee_no": employee_no}).first()
+            return (int(row[0]), str(row[1])) if row else None
+
+        found: tuple[int, str] | None = self._remembered(("person", employee_no), find)
+        if found is None:
+            raise UserError("ledger.unknown_person", employee_no=employee_no)
+        return found
 
     def _case_for_update(self, session: Session, loan_no: str) -> Case:
         case_row = session.execute(

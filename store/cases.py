@@ -25,7 +25,6 @@ from sqlalchemy.orm import aliased
 
 from core.errors import UserError
 from core.money import format_yuan, from_fen
-from core.vocabulary import CASE_STATUSES
 from core.views import (
     CaseEvent,
     CaseView,
@@ -35,6 +34,7 @@ from core.views import (
     PersonView,
     PromiseDue,
 )
+from core.vocabulary import CASE_STATUSES
 from store.base import StoreBase, _fen, _fen_sum, _original
 from store.models import Case, CaseStatusChange, Contact, Person, Promise, Repayment, Unit
 
@@ -148,7 +148,6 @@ _CASE_FOR_CONTACT = (
     .where(Case.loan_no == bindparam("loan_no"))
     .with_for_update()
 )
-_PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
 _INSERT_CONTACT = insert(Contact.__table__).returning(Contact.__table__.c.id)
 _INSERT_PROMISE = insert(Promise.__table__)
 _INSERT_STATUS = insert(CaseStatusChange.__table__)
@@ -347,10 +346,7 @@ class CaseStore(StoreBase):
             if row is None:
                 raise UserError("ledger.unknown_case", loan_no=loan_no)
             case_id, status, principal_remaining, interest_remaining = row
-            person = connection.execute(_PERSON_ID, {"employee_no": employee_no}).first()
-            if person is None:
-                raise UserError("ledger.unknown_person", employee_no=employee_no)
-            person_id, person_name = person
+            person_id, person_name = self._person_id(connection, employee_no)
             if promise_amount is not None and promise_amount > principal_remaining + interest_remaining:
                 owed = principal_remaining + interest_remaining
                 raise UserError(

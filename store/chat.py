@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import secrets
-import time
 from datetime import timedelta
 from typing import Any
 
@@ -21,9 +20,6 @@ from store.models import BindAttempt, BindCode, Case, ChatIdentity, Draft, Handl
 BIND_FAILURES_ALLOWED = 5
 BIND_LOCK = timedelta(hours=1)
 DRAFT_LIFETIME = timedelta(days=1)
-# Who a chat identity is changes rarely (binding, an import of people); every message asks.
-PEOPLE_CACHE_SECONDS = 30.0
-PEOPLE_CACHE_SIZE = 20_000
 
 
 _unit = aliased(Unit)
@@ -49,34 +45,9 @@ class ChatStore(StoreBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # (what was asked) -> (monotonic expiry, answer); only found people are kept, so a new binding
-        # made by another process is seen at once, and a change of role or unit within PEOPLE_CACHE_SECONDS.
-        self._people_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
         # Delivered twice at once: the other delivery's answer stands, and this transaction goes on.
         upsert = sqlite_insert if self.engine.dialect.name == "sqlite" else postgresql_insert
         self._insert_answer = upsert(HandledMessage.__table__).on_conflict_do_nothing(index_elements=["key"])
-
-    def forget_people(self) -> None:
-        """Drop what is remembered of people and their identities (after a binding or an import)."""
-        self._people_cache.clear()
-
-    def _remembered(self, key: tuple[Any, ...], find: Any) -> Any:
-        now = time.monotonic()
-        hit = self._people_cache.get(key)
-        if hit is not None and hit[0] > now:
-            return hit[1]
-        found = find()
-        if found:
-            if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
-                self._people_cache.clear()
-            self._people_cache[key] = (now + PEOPLE_CACHE_SECONDS, found)
-        return found
-
-    def _people(self) -> Any:
-        unit = aliased(Unit)
-        return select(
-            Person.id, Person.name, Person.employee_no, Person.role, Person.unit_id, unit.name
-        ).outerjoin(unit, unit.id == Person.unit_id)
 
     def person_by_identity(self, channel: str, external_id: str) -> PersonView | None:
         """The person bound to a chat identity, if any."""
@@ -104,8 +75,13 @@ class ChatStore(StoreBase):
 
     def escalation_people(self, unit_id: int | None) -> list[PersonView]:
         """Whom a special situation goes to: the unit's leads and every leader."""
-        with self._read() as connection:
-            return [PersonView(*row) for row in connection.execute(_ESCALATION, {"unit_id": unit_id})]
+
+        def find() -> list[PersonView]:
+            with self._read() as connection:
+                return [PersonView(*row) for row in connection.execute(_ESCALATION, {"unit_id": unit_id})]
+
+        found: list[PersonView] = self._remembered(("escalation", unit_id), find)
+        return list(found)
 
     def admins(self) -> list[PersonView]:
         """The task-force clerks."""

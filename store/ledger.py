@@ -164,7 +164,6 @@ _CASE_FOR_REPAYMENT = (
     .where(Case.loan_no == bindparam("loan_no"))
     .with_for_update()
 )
-_PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
 _INSERT_REPAYMENT = insert(Repayment.__table__).returning(Repayment.__table__.c.id)
 
 
@@ -437,9 +436,7 @@ class Store(ChatStore, CaseStore):
             if row is None:
                 raise UserError("ledger.unknown_case", loan_no=loan_no)
             case_id, principal_remaining, interest_remaining = row
-            person = connection.execute(_PERSON_ID, {"employee_no": employee_no}).first()
-            if person is None:
-                raise UserError("ledger.unknown_person", employee_no=employee_no)
+            person = self._person_id(connection, employee_no)
             pending_principal, pending_interest = self._pending(connection, case_id)
             owed_principal = principal_remaining - pending_principal
             owed_interest = interest_remaining - pending_interest
