@@ -1,0 +1,88 @@
+"""Who is writing and what a message already got, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import func, select, text
+
+from bot.app import App
+from core.errors import UserError
+from core.import_plan import plan_import
+from store.models import HandledMessage, Repayment
+from tests.conftest import TODAY
+from tests.ledger_data import CASES, PEOPLE, UNITS, seed
+
+
+@pytest.fixture
+def ledger(app: App) -> App:
+    seed(app)
+    return app
+
+
+def _bind(app: App, employee_no: str, external_id: str) -> None:
+    code = next(line.code for line in app.store.bind_codes() if line.employee_no == employee_no)
+    app.store.bind("telegram", external_id, code)
+
+
+def test_a_reimported_role_is_seen_at_the_next_message(ledger: App) -> None:
+    store = ledger.store
+    _bind(ledger, "E002", "700")
+    before = store.person_by_identity("telegram", "700")
+    assert before is not None and before.role == "officer"
+
+    people = [replace(p, role="unit_lead") if p.employee_no == "E002" else p for p in PEOPLE]
+    plan, problems = plan_import(store.import_snapshot(), UNITS, people, CASES)
+    assert problems == []
+    store.apply_import(plan, actor="test", source="promotion")
+
+    after = store.person_by_identity("telegram", "700")
+    assert after is not None and after.role == "unit_lead"
+
+
+def test_a_new_binding_is_seen_at_once(ledger: App) -> None:
+    store = ledger.store
+    assert store.person_by_identity("telegram", "701") is None
+    _bind(ledger, "E001", "701")
+    found = store.person_by_identity("telegram", "701")
+    assert found is not None and found.employee_no == "E001"
+
+
+def test_a_refused_write_keeps_nothing_of_the_message(ledger: App) -> None:
+    """Entries and the kept answer of one message commit together: a refusal half-way leaves neither."""
+    store = ledger.store
+    with pytest.raises(UserError), store.message_scope(), store.atomic():
+        store.record_repayment("L2023001", "E001", Decimal("1000"), TODAY, source_key="m:1")
+        store.remember_answer("m:1", [{"text": "ok"}])
+        store.record_repayment("L2023001", "E001", Decimal("999999"), TODAY, source_key="m:2")
+    with ledger.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(Repayment)) == 0
+        assert connection.scalar(select(func.count()).select_from(HandledMessage)) == 0
+    assert store.answered("m:1") is None
+
+    with store.message_scope(), store.atomic():
+        store.record_repayment("L2023001", "E001", Decimal("1000"), TODAY, source_key="m:1")
+        store.remember_answer("m:1", [{"text": "ok"}])
+    assert store.answered("m:1") == [{"text": "ok"}]
+    assert store.available("L2023001").total == Decimal("51000.00")
+
+
+def test_reads_in_a_message_see_its_own_writes(ledger: App) -> None:
+    store = ledger.store
+    with store.message_scope(), store.atomic():
+        store.record_repayment("L2023001", "E001", Decimal("2000"), TODAY, source_key="m:3")
+        # The same transaction: the pending report already lowers what may still be reported.
+        assert store.available("L2023001").total == Decimal("50000.00")
+        assert [p.amount for p in store.pending_repayments(store.person_by_employee_no("U001"))] == [
+            Decimal("2000.00")
+        ]
+
+
+def test_sqlite_commits_are_flushed_to_disk(ledger: App) -> None:
+    if ledger.engine.dialect.name != "sqlite":
+        pytest.skip("a SQLite setting")
+    with ledger.engine.connect() as connection:
+        # 2 = FULL: an acknowledged repayment survives a power cut, not only a crash of the bot.
+        assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
