@@ -8,15 +8,20 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
+    Date,
+    Integer,
     Select,
     String,
     and_,
     bindparam,
     case,
+    cast,
     func,
     insert,
     literal,
     literal_column,
+    null,
     select,
     union_all,
     update,
@@ -199,44 +204,85 @@ _PENDING_REPAYMENTS = (
 )
 
 _event_person = aliased(Person)
-_CONTACT_EVENTS = (
-    select(
-        Contact.at,
-        _event_person.name,
-        Contact.channel,
-        Contact.outcome,
-        Contact.note,
-        Contact.reverses_id,
-        Promise.amount,
-        Promise.due_on,
+
+
+def _build_case_events() -> Any:
+    """A case's latest contacts, repayments and status changes in one statement, newest first.
+
+    Columns: at, kind, person, how (channel or method), what (outcome or status), note, reverses, amount,
+    day. At the same instant a contact comes before the status change it caused.
+    """
+    empty = literal_column("''")
+    contacts = (
+        select(
+            Contact.at.label("at"),
+            literal_column("0").label("rank"),
+            Contact.id.label("id"),
+            literal_column("'contact'").label("kind"),
+            _event_person.name.label("person"),
+            Contact.channel.label("how"),
+            Contact.outcome.label("what"),
+            Contact.note.label("note"),
+            Contact.reverses_id.label("reverses"),
+            Promise.amount.label("amount"),
+            Promise.due_on.label("day"),
+        )
+        .join(_event_person, _event_person.id == Contact.person_id)
+        .outerjoin(Promise, Promise.contact_id == Contact.id)
+        .where(Contact.case_id == bindparam("case_id"))
+        .order_by(Contact.at.desc(), Contact.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
     )
-    .join(_event_person, _event_person.id == Contact.person_id)
-    .outerjoin(Promise, Promise.contact_id == Contact.id)
-    .where(Contact.case_id == bindparam("case_id"))
-    .order_by(Contact.at.desc(), Contact.id.desc())
-    .limit(bindparam("limit"))
-)
-_REPAYMENT_EVENTS = (
-    select(
-        Repayment.created_at,
-        _event_person.name,
-        Repayment.amount,
-        Repayment.paid_on,
-        Repayment.status,
-        Repayment.method,
-        Repayment.reverses_id,
+    repayments = (
+        select(
+            Repayment.created_at.label("at"),
+            literal_column("1").label("rank"),
+            Repayment.id.label("id"),
+            literal_column("'repayment'").label("kind"),
+            _event_person.name.label("person"),
+            Repayment.method.label("how"),
+            Repayment.status.label("what"),
+            empty.label("note"),
+            Repayment.reverses_id.label("reverses"),
+            Repayment.amount.label("amount"),
+            Repayment.paid_on.label("day"),
+        )
+        .join(_event_person, _event_person.id == Repayment.person_id)
+        .where(Repayment.case_id == bindparam("case_id"))
+        .order_by(Repayment.created_at.desc(), Repayment.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
     )
-    .join(_event_person, _event_person.id == Repayment.person_id)
-    .where(Repayment.case_id == bindparam("case_id"))
-    .order_by(Repayment.created_at.desc(), Repayment.id.desc())
-    .limit(bindparam("limit"))
-)
-_STATUS_EVENTS = (
-    select(CaseStatusChange.at, CaseStatusChange.to_status, CaseStatusChange.reason)
-    .where(CaseStatusChange.case_id == bindparam("case_id"))
-    .order_by(CaseStatusChange.at.desc(), CaseStatusChange.id.desc())
-    .limit(bindparam("limit"))
-)
+    statuses = (
+        select(
+            CaseStatusChange.at.label("at"),
+            literal_column("2").label("rank"),
+            CaseStatusChange.id.label("id"),
+            literal_column("'status'").label("kind"),
+            empty.label("person"),
+            empty.label("how"),
+            CaseStatusChange.to_status.label("what"),
+            CaseStatusChange.reason.label("note"),
+            # Typed: PostgreSQL reads an untyped NULL in a subquery as text.
+            cast(null(), Integer).label("reverses"),
+            cast(null(), BigInteger).label("amount"),
+            cast(null(), Date).label("day"),
+        )
+        .where(CaseStatusChange.case_id == bindparam("case_id"))
+        .order_by(CaseStatusChange.at.desc(), CaseStatusChange.id.desc())
+        .limit(bindparam("limit"))
+        .subquery()
+    )
+    everything = union_all(select(*contacts.c), select(*repayments.c), select(*statuses.c)).subquery()
+    return (
+        select(*everything.c)
+        .order_by(everything.c.at.desc(), everything.c.rank, everything.c.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
+_CASE_EVENTS = _build_case_events()
 
 
 def _unreversed(model: Any) -> Any:
@@ -278,41 +324,37 @@ class CaseStore(StoreBase):
 
     def case_events(self, case_id: int, limit: int = 5) -> list[CaseEvent]:
         """The latest contacts, repayments and status changes of a case, newest first."""
-        params = {"case_id": case_id, "limit": limit}
         with self._read() as connection:
-            contacts = connection.execute(_CONTACT_EVENTS, params).all()
-            repayments = connection.execute(_REPAYMENT_EVENTS, params).all()
-            statuses = connection.execute(_STATUS_EVENTS, params).all()
-        events = [
-            CaseEvent(
-                at,
-                "contact",
-                name,
-                channel=ch,
-                outcome=out,
-                note=note,
-                amount=amount,
-                day=due,
-                reversed=rev is not None,
-            )
-            for at, name, ch, out, note, rev, amount, due in contacts
-        ]
-        events += [
-            CaseEvent(
-                at,
-                "repayment",
-                name,
-                amount=amount,
-                day=paid_on,
-                status=status,
-                channel=method,
-                reversed=rev is not None,
-            )
-            for at, name, amount, paid_on, status, method, rev in repayments
-        ]
-        events += [CaseEvent(at, "status", "", status=status, note=reason) for at, status, reason in statuses]
-        events.sort(key=lambda e: e.at, reverse=True)
-        return events[:limit]
+            rows = connection.execute(_CASE_EVENTS, {"case_id": case_id, "limit": limit}).all()
+        events = []
+        for at, _rank, _id, kind, person, how, what, note, reverses, amount, day in rows:
+            if kind == "contact":
+                event = CaseEvent(
+                    at,
+                    kind,
+                    person,
+                    channel=how,
+                    outcome=what,
+                    note=note,
+                    amount=amount,
+                    day=day,
+                    reversed=reverses is not None,
+                )
+            elif kind == "repayment":
+                event = CaseEvent(
+                    at,
+                    kind,
+                    person,
+                    amount=amount,
+                    day=day,
+                    status=what,
+                    channel=how,
+                    reversed=reverses is not None,
+                )
+            else:
+                event = CaseEvent(at, kind, "", status=what, note=note)
+            events.append(event)
+        return events
 
     # -- contacts -------------------------------------------------------------------------------------
 
