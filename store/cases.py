@@ -307,11 +307,6 @@ class CaseStore(StoreBase):
             rows = connection.execute(_open_list(person.role), {**params, "limit": limit, "offset": offset})
             return [CaseView(*row) for row in rows], total
 
-    def open_case_count(self, person: PersonView) -> int:
-        """How many open cases a person works."""
-        with self._read() as connection:
-            return int(connection.scalar(_open_count(person.role), _scope_params(person)) or 0)
-
     def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
         """Open cases (in the person's scope) whose borrower's name appears in `text`."""
         query = _CASE_QUERY.where(_IS_OPEN, _scope_clause(person.role)).params(**_scope_params(person))
