@@ -139,6 +139,11 @@ class StoreBase:
         with self.engine.connect() as connection:
             yield connection
 
+    @staticmethod
+    def _writing(connection: Connection) -> bool:
+        """Whether the connection is inside a write transaction (of this message)."""
+        return connection.in_transaction() and not connection.get_execution_options().get(READ_ONLY)
+
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         """A connection for reads, with no transaction of its own: each statement sees what is committed.
@@ -146,7 +151,7 @@ class StoreBase:
         Inside a write of the same message it reads in that transaction (and sees the write's own rows).
         """
         with self._connection() as connection:
-            if connection.in_transaction() and not connection.get_execution_options().get(READ_ONLY):
+            if self._writing(connection):
                 yield connection
                 return
             if not connection.get_execution_options().get(READ_ONLY):
@@ -161,11 +166,11 @@ class StoreBase:
     def _write(self) -> Iterator[Connection]:
         """A transaction on the message's connection (or a fresh one), committed when the block ends."""
         with self._connection() as connection:
-            if connection.in_transaction() and not connection.get_execution_options().get(READ_ONLY):
+            if self._writing(connection):
                 yield connection  # already inside this message's write: one transaction
                 return
             if connection.in_transaction():
-                connection.rollback()
+                connection.rollback()  # SQLAlchemy's bookkeeping of the reads before
             connection.execution_options(
                 **writing_options(self.engine.dialect.name, connection.default_isolation_level)
             )
