@@ -83,6 +83,8 @@ def _is_service(message: Message) -> bool:
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """Cut a long reply at line ends so each part fits one Telegram message."""
+    if len(text) <= limit:
+        return [text]
     parts: list[str] = []
     current = ""
     for line in text.split("\n"):
