@@ -137,22 +137,23 @@ class Router:
     def _once(self, incoming: Incoming, run: Callable[[], Response]) -> Response:
         """Run a writing handler and keep its answer in the same transaction as what it recorded.
 
-        A message delivered again gets the kept answer; one delivered twice at the same instant waits for
-        the other delivery's transaction (SQLite) or fails on its unique keys and is answered from it.
+        A message delivered again gets the kept answer. One delivered twice at the same instant waits for the
+        other delivery's transaction (SQLite) or fails on its unique keys (PostgreSQL) and, tried again, is
+        answered from it.
         """
-        for attempt in (1, 2):
-            try:
-                with self.store.atomic():
-                    remembered = self.store.answered(incoming.key)
-                    if remembered is not None:
-                        return Response([Reply.from_dict(r) for r in remembered])
-                    response = run()
-                    self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
-                    return response
-            except Conflict:
-                if attempt == 2:
-                    raise
-        raise AssertionError("unreachable")
+        try:
+            return self._run_once(incoming, run)
+        except Conflict:
+            return self._run_once(incoming, run)
+
+    def _run_once(self, incoming: Incoming, run: Callable[[], Response]) -> Response:
+        with self.store.atomic():
+            remembered = self.store.answered(incoming.key)
+            if remembered is not None:
+                return Response([Reply.from_dict(r) for r in remembered])
+            response = run()
+            self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
+            return response
 
     def _person(self, incoming: Incoming) -> PersonView | None:
         if incoming.channel == "console":

@@ -206,75 +206,76 @@ _PENDING_REPAYMENTS = (
 _event_person = aliased(Person)
 
 
+# The columns every kind of case event is read as, in UNION order.
+_EVENT_COLUMNS = ("at", "rank", "id", "kind", "person", "how", "what", "note", "reverses", "amount", "day")
+
+
+def _latest_events(model: Any, at: Any, *columns: Any) -> Select[Any]:
+    """One kind of a case's events as `_EVENT_COLUMNS` (`at`, then the rest), newest first, at most `limit`."""
+    labelled = (c.label(name) for c, name in zip((at, *columns), _EVENT_COLUMNS, strict=True))
+    return (
+        select(*labelled)
+        .where(model.case_id == bindparam("case_id"))
+        .order_by(at.desc(), model.id.desc())
+        .limit(bindparam("limit"))
+    )
+
+
 def _build_case_events() -> Any:
     """A case's latest contacts, repayments and status changes in one statement, newest first.
 
-    Columns: at, kind, person, how (channel or method), what (outcome or status), note, reverses, amount,
-    day. At the same instant a contact comes before the status change it caused.
+    At the same instant a contact (rank 0) comes before the status change (rank 2) it caused.
     """
     empty = literal_column("''")
     contacts = (
-        select(
-            Contact.at.label("at"),
-            literal_column("0").label("rank"),
-            Contact.id.label("id"),
-            literal_column("'contact'").label("kind"),
-            _event_person.name.label("person"),
-            Contact.channel.label("how"),
-            Contact.outcome.label("what"),
-            Contact.note.label("note"),
-            Contact.reverses_id.label("reverses"),
-            Promise.amount.label("amount"),
-            Promise.due_on.label("day"),
+        _latest_events(
+            Contact,
+            Contact.at,
+            literal_column("0"),
+            Contact.id,
+            literal_column("'contact'"),
+            _event_person.name,
+            Contact.channel,
+            Contact.outcome,
+            Contact.note,
+            Contact.reverses_id,
+            Promise.amount,
+            Promise.due_on,
         )
         .join(_event_person, _event_person.id == Contact.person_id)
         .outerjoin(Promise, Promise.contact_id == Contact.id)
-        .where(Contact.case_id == bindparam("case_id"))
-        .order_by(Contact.at.desc(), Contact.id.desc())
-        .limit(bindparam("limit"))
-        .subquery()
     )
-    repayments = (
-        select(
-            Repayment.created_at.label("at"),
-            literal_column("1").label("rank"),
-            Repayment.id.label("id"),
-            literal_column("'repayment'").label("kind"),
-            _event_person.name.label("person"),
-            Repayment.method.label("how"),
-            Repayment.status.label("what"),
-            empty.label("note"),
-            Repayment.reverses_id.label("reverses"),
-            Repayment.amount.label("amount"),
-            Repayment.paid_on.label("day"),
-        )
-        .join(_event_person, _event_person.id == Repayment.person_id)
-        .where(Repayment.case_id == bindparam("case_id"))
-        .order_by(Repayment.created_at.desc(), Repayment.id.desc())
-        .limit(bindparam("limit"))
-        .subquery()
+    repayments = _latest_events(
+        Repayment,
+        Repayment.created_at,
+        literal_column("1"),
+        Repayment.id,
+        literal_column("'repayment'"),
+        _event_person.name,
+        Repayment.method,
+        Repayment.status,
+        empty,
+        Repayment.reverses_id,
+        Repayment.amount,
+        Repayment.paid_on,
+    ).join(_event_person, _event_person.id == Repayment.person_id)
+    statuses = _latest_events(
+        CaseStatusChange,
+        CaseStatusChange.at,
+        literal_column("2"),
+        CaseStatusChange.id,
+        literal_column("'status'"),
+        empty,
+        empty,
+        CaseStatusChange.to_status,
+        CaseStatusChange.reason,
+        # Typed: PostgreSQL reads an untyped NULL in a subquery as text.
+        cast(null(), Integer),
+        cast(null(), BigInteger),
+        cast(null(), Date),
     )
-    statuses = (
-        select(
-            CaseStatusChange.at.label("at"),
-            literal_column("2").label("rank"),
-            CaseStatusChange.id.label("id"),
-            literal_column("'status'").label("kind"),
-            empty.label("person"),
-            empty.label("how"),
-            CaseStatusChange.to_status.label("what"),
-            CaseStatusChange.reason.label("note"),
-            # Typed: PostgreSQL reads an untyped NULL in a subquery as text.
-            cast(null(), Integer).label("reverses"),
-            cast(null(), BigInteger).label("amount"),
-            cast(null(), Date).label("day"),
-        )
-        .where(CaseStatusChange.case_id == bindparam("case_id"))
-        .order_by(CaseStatusChange.at.desc(), CaseStatusChange.id.desc())
-        .limit(bindparam("limit"))
-        .subquery()
-    )
-    everything = union_all(select(*contacts.c), select(*repayments.c), select(*statuses.c)).subquery()
+    branches = [select(*kind.subquery().c) for kind in (contacts, repayments, statuses)]
+    everything = union_all(*branches).subquery()
     return (
         select(*everything.c)
         .order_by(everything.c.at.desc(), everything.c.rank, everything.c.id.desc())
