@@ -100,6 +100,10 @@ def split_command(text: str) -> tuple[str, list[str]] | None:
     return None
 
 
+class _AlreadyAnswered(Exception):
+    """The message was answered before: what this delivery did is rolled back."""
+
+
 class Router:
     """Answers incoming messages; one instance serves every channel."""
 
@@ -137,22 +141,29 @@ class Router:
     def _once(self, incoming: Incoming, run: Callable[[], Response]) -> Response:
         """Run a writing handler and keep its answer in the same transaction as what it recorded.
 
-        A message delivered again gets the kept answer. One delivered twice at the same instant waits for the
-        other delivery's transaction (SQLite) or fails on its unique keys (PostgreSQL) and, tried again, is
-        answered from it.
+        Most messages arrive once, so the handler runs first and the answer is kept at the end. A message
+        delivered again finds its answer already kept (or its entries' source keys taken, or the ledger moved
+        on so that it is now refused): its transaction is rolled back and it gets the kept answer. One delivered
+        twice at the same instant waits for the other delivery (SQLite) or fails on its unique keys
+        (PostgreSQL) and, tried again, is answered from it.
         """
-        try:
-            return self._run_once(incoming, run)
-        except Conflict:
-            return self._run_once(incoming, run)
+        tries = 2
+        while True:
+            tries -= 1
+            try:
+                return self._run_once(incoming, run)
+            except (Conflict, _AlreadyAnswered, UserError) as error:
+                remembered = self.store.answered(incoming.key)
+                if remembered is not None:
+                    return Response([Reply.from_dict(r) for r in remembered])
+                if isinstance(error, UserError) or not tries:
+                    raise
 
     def _run_once(self, incoming: Incoming, run: Callable[[], Response]) -> Response:
         with self.store.atomic():
-            remembered = self.store.answered(incoming.key)
-            if remembered is not None:
-                return Response([Reply.from_dict(r) for r in remembered])
             response = run()
-            self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies])
+            if not self.store.remember_answer(incoming.key, [r.to_dict() for r in response.replies]):
+                raise _AlreadyAnswered(incoming.key)
             return response
 
     def _person(self, incoming: Incoming) -> PersonView | None:

@@ -156,11 +156,9 @@ class StoreBase:
                 return
             if not connection.get_execution_options().get(READ_ONLY):
                 connection.execution_options(**self._reading)
-            try:
-                yield connection
-            finally:
-                # Nothing to end at the database (autocommit); this only closes SQLAlchemy's own bookkeeping.
-                connection.rollback()
+            # SQLAlchemy keeps its bookkeeping of a transaction open across the reads (the database has none:
+            # autocommit); a write of the message, or the connection's return to the pool, closes it.
+            yield connection
 
     @contextmanager
     def _write(self) -> Iterator[Connection]:

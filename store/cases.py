@@ -133,7 +133,7 @@ def _due_count(role: str) -> Select[Any]:
     return _OPEN_COUNT.where(Case.deadline <= bindparam("until"), _scope_clause(role))
 
 
-_CONTACT_BY_SOURCE = (
+_CONTACT_BY_ID = (
     select(
         Contact.id,
         Case.loan_no,
@@ -146,12 +146,19 @@ _CONTACT_BY_SOURCE = (
     )
     .join(Case, Case.id == Contact.case_id)
     .outerjoin(Promise, Promise.contact_id == Contact.id)
-    .where(Contact.source_key == bindparam("key"))
+    .where(Contact.id == bindparam("id"))
 )
+# The case, locked, and the contact the same message already recorded (if any): one round trip.
 _CASE_FOR_CONTACT = (
-    select(Case.id, Case.status, Case.principal_remaining, Case.interest_remaining)
+    select(
+        Case.id,
+        Case.status,
+        Case.principal_remaining,
+        Case.interest_remaining,
+        select(Contact.id).where(Contact.source_key == bindparam("key")).scalar_subquery(),
+    )
     .where(Case.loan_no == bindparam("loan_no"))
-    .with_for_update()
+    .with_for_update(of=Case)
 )
 _INSERT_CONTACT = insert(Contact.__table__).returning(Contact.__table__.c.id)
 _INSERT_PROMISE = insert(Promise.__table__)
@@ -376,14 +383,12 @@ class CaseStore(StoreBase):
         if promise_amount is not None and promise_amount <= 0:
             raise UserError("amount.zero")
         with self._write() as connection:
-            if source_key is not None:
-                existing = connection.execute(_CONTACT_BY_SOURCE, {"key": source_key}).first()
-                if existing is not None:
-                    return ContactEntry(*existing)
-            row = connection.execute(_CASE_FOR_CONTACT, {"loan_no": loan_no}).first()
+            row = connection.execute(_CASE_FOR_CONTACT, {"loan_no": loan_no, "key": source_key}).first()
             if row is None:
                 raise UserError("ledger.unknown_case", loan_no=loan_no)
-            case_id, status, principal_remaining, interest_remaining = row
+            case_id, status, principal_remaining, interest_remaining, existing = row
+            if existing is not None:
+                return ContactEntry(*connection.execute(_CONTACT_BY_ID, {"id": existing}).one())
             person_id, person_name = self._person_id(connection, employee_no)
             if promise_amount is not None and promise_amount > principal_remaining + interest_remaining:
                 owed = principal_remaining + interest_remaining

@@ -47,7 +47,11 @@ class ChatStore(StoreBase):
         super().__init__(*args, **kwargs)
         # Delivered twice at once: the other delivery's answer stands, and this transaction goes on.
         upsert = sqlite_insert if self.engine.dialect.name == "sqlite" else postgresql_insert
-        self._insert_answer = upsert(HandledMessage.__table__).on_conflict_do_nothing(index_elements=["key"])
+        self._insert_answer = (
+            upsert(HandledMessage.__table__)
+            .on_conflict_do_nothing(index_elements=["key"])
+            .returning(HandledMessage.__table__.c.id)
+        )
 
     def person_by_identity(self, channel: str, external_id: str) -> PersonView | None:
         """The person bound to a chat identity, if any."""
@@ -165,13 +169,14 @@ class ChatStore(StoreBase):
             replies = connection.scalar(_ANSWER, {"key": key})
             return None if replies is None else json.loads(replies)
 
-    def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> None:
-        """Keep the replies given to a message (the first answer wins)."""
+    def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> bool:
+        """Keep the replies given to a message; False if it already had an answer (the first one stands)."""
         with self._write() as connection:
-            connection.execute(
+            kept = connection.execute(
                 self._insert_answer,
                 {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},
-            )
+            ).first()
+            return kept is not None
 
     def save_draft(self, person_id: int, payload: dict[str, Any]) -> str:
         """Keep a report awaiting the person's choice; returns its token."""

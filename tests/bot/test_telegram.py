@@ -163,6 +163,23 @@ async def test_same_update_twice_records_one_repayment(chat: Chat) -> None:
     assert answers()[0] == answers()[1]
 
 
+async def test_a_question_delivered_twice_is_asked_once(chat: Chat) -> None:
+    await bind_all(chat)
+    update = chat.tg.message(OFFICER_1, "还了一万 现金")
+    await chat._processed(update)
+    await chat.tg.wait_for(lambda: len(chat.tg.sent(OFFICER_1)) >= 2, timeout=15)
+    first = chat.buttons(OFFICER_1)
+    await chat.redeliver(update)
+    await chat.tg.wait_for(lambda: len(chat.tg.sent(OFFICER_1)) >= 3, timeout=15)
+    # The same buttons again, pointing at the one draft kept: pressing one records the repayment once.
+    assert chat.buttons(OFFICER_1) == first
+    with chat.app.engine.connect() as connection:
+        assert connection.execute(sql("SELECT count(*) FROM drafts")).scalar_one() == 1
+    recorded = await chat.press(OFFICER_1, first[0])
+    assert recorded[0].startswith("已报告还款：L2023001 张三 ¥10,000.00")
+    assert chat.count(Repayment) == 1
+
+
 async def test_free_text_without_loan_number_asks_then_records(chat: Chat) -> None:
     await bind_all(chat)
     asked = await chat.say(OFFICER_1, "张三还了两万五")
