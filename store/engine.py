@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
-from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_CACHE_KIB = 64 * 1024
+# A pooled PostgreSQL connection idle longer than this is pinged before use (the server may have restarted).
+PING_AFTER_IDLE_SECONDS = 10.0
 # Execution option marking a connection that only reads.
 READ_ONLY = "qingshou_read_only"
 
@@ -61,7 +64,29 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         # Writers take the write lock up front (no deadlock upgrading a read lock); readers need none.
         event.listen(engine, "begin", _sqlite_begin)
         return engine
-    return create_engine(parsed, pool_pre_ping=True, **kwargs)
+    engine = create_engine(parsed, **kwargs)
+    event.listen(engine, "checkin", _checked_in)
+    event.listen(engine, "checkout", _ping_if_idle)
+    return engine
+
+
+def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+    record.info["idle_since"] = time.monotonic()
+
+
+def _ping_if_idle(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+    # pool_pre_ping would ping on every checkout: a round trip per message, as costly as a query. A connection
+    # returned moments ago is trusted; one that sat idle is tried first, and a dead one is replaced (the pool
+    # retries the checkout on DisconnectionError).
+    idle_since = record.info.get("idle_since")
+    if idle_since is None or time.monotonic() - idle_since < PING_AFTER_IDLE_SECONDS:
+        return
+    try:
+        with dbapi_connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        dbapi_connection.rollback()  # end the transaction the driver began for the ping
+    except Exception as error:
+        raise exc.DisconnectionError("the database connection was lost while idle") from error
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

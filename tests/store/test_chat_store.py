@@ -6,7 +6,7 @@ from dataclasses import replace
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import func, select, text
+from sqlalchemy import create_engine, func, select, text
 
 from bot.app import App
 from core.errors import UserError
@@ -86,3 +86,22 @@ def test_sqlite_commits_are_flushed_to_disk(ledger: App) -> None:
     with ledger.engine.connect() as connection:
         # 2 = FULL: an acknowledged repayment survives a power cut, not only a crash of the bot.
         assert connection.execute(text("PRAGMA synchronous")).scalar() == 2
+
+
+def test_a_connection_lost_while_idle_is_replaced(ledger: App, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The server dropped a pooled connection (a restart, an idle timeout): the next message still works."""
+    if ledger.engine.dialect.name != "postgresql":
+        pytest.skip("a PostgreSQL server closes connections")
+    pool = ledger.engine.pool
+    held = [ledger.engine.connect() for _ in range(max(1, pool.checkedin()))]  # type: ignore[attr-defined]
+    pids = [connection.execute(text("SELECT pg_backend_pid()")).scalar_one() for connection in held]
+    for connection in held:
+        connection.close()
+    outsider = create_engine(ledger.engine.url)
+    with outsider.begin() as connection:
+        for pid in pids:
+            connection.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+    outsider.dispose()
+    monkeypatch.setattr("store.engine.PING_AFTER_IDLE_SECONDS", 0.0)
+    found = ledger.store.case_view("L2023001")
+    assert found is not None and found.borrower == "张三"
