@@ -112,23 +112,16 @@ def _unit_card(ctx: Context, unit_name: str) -> str:
 
 def _officer_card(ctx: Context) -> str:
     me = ctx.me
-    assert me.unit_id is not None
-    mine = next(iter(ctx.store.officer_progress(me.unit_id, me.employee_no)), None)
-    due = ctx.store.count_due(me, ctx.config.reminder_days, ctx.today())
-    lines = [ctx.t("status.officer_title", name=me.name, unit=me.unit or "", day=ctx.today().isoformat())]
-    if mine is not None:
-        lines.append(
-            ctx.t(
-                "status.officer_money",
-                recovered=format_wan(mine.recovered),
-                start=format_wan(mine.start_balance),
-                rate=format_rate(mine.rate),
-            )
-        )
-        lines.append(
-            ctx.t(
-                "status.officer_cases", cases=mine.cases, settled=mine.settled, open=mine.cases - mine.settled
-            )
-        )
-    lines.append(ctx.t("status.officer_due", count=due, days=ctx.config.reminder_days))
+    mine, due = ctx.store.own_progress(me, ctx.config.reminder_days, ctx.today())
+    lines = [
+        ctx.t("status.officer_title", name=me.name, unit=me.unit or "", day=ctx.today().isoformat()),
+        ctx.t(
+            "status.officer_money",
+            recovered=format_wan(mine.recovered),
+            start=format_wan(mine.start_balance),
+            rate=format_rate(mine.rate),
+        ),
+        ctx.t("status.officer_cases", cases=mine.cases, settled=mine.settled, open=mine.cases - mine.settled),
+        ctx.t("status.officer_due", count=due, days=ctx.config.reminder_days),
+    ]
     return "\n".join(lines)

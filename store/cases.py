@@ -128,11 +128,6 @@ def _due_list(role: str) -> Select[Any]:
     )
 
 
-@cache
-def _due_count(role: str) -> Select[Any]:
-    return _OPEN_COUNT.where(Case.deadline <= bindparam("until"), _scope_clause(role))
-
-
 _CONTACT_BY_ID = (
     select(
         Contact.id,
@@ -171,25 +166,29 @@ _TOUCH_CASE = (
     )
 )
 
+# An officer's figures: cases, settled, the balances started with, what confirmed repayments brought back.
+_OFFICER_FIGURES = (
+    func.count(Case.id),
+    _fen_sum(case((Case.status == "settled", 1), else_=0)),
+    _fen_sum(_fen(Case.principal) + _fen(Case.interest)),
+    _fen_sum(
+        _fen(Case.principal)
+        - _fen(Case.principal_remaining)
+        + _fen(Case.interest)
+        - _fen(Case.interest_remaining)
+    ),
+)
 _OFFICER_PROGRESS = (
-    select(
-        Person.employee_no,
-        Person.name,
-        func.count(Case.id),
-        _fen_sum(case((Case.status == "settled", 1), else_=0)),
-        _fen_sum(_fen(Case.principal) + _fen(Case.interest)),
-        _fen_sum(
-            _fen(Case.principal)
-            - _fen(Case.principal_remaining)
-            + _fen(Case.interest)
-            - _fen(Case.interest_remaining)
-        ),
-    )
+    select(Person.employee_no, Person.name, *_OFFICER_FIGURES)
     .outerjoin(Case, Case.officer_id == Person.id)
     .where(Person.unit_id == bindparam("unit_id"), Person.role == "officer")
     .group_by(Person.id, Person.employee_no, Person.name)
 )
-_ONE_OFFICER_PROGRESS = _OFFICER_PROGRESS.where(Person.employee_no == bindparam("employee_no"))
+# One officer's own card: the figures and the open cases falling due, from the officer's cases alone.
+_OWN_PROGRESS = select(
+    *_OFFICER_FIGURES,
+    _fen_sum(case((and_(_IS_OPEN, Case.deadline <= bindparam("until")), 1), else_=0)),
+).where(Case.officer_id == bindparam("officer_id"))
 
 _reporter = aliased(Person)
 _PENDING_REPAYMENTS = (
@@ -599,11 +598,21 @@ class CaseStore(StoreBase):
         with self._read() as connection:
             return [CaseView(*row) for row in connection.execute(_due_list(person.role), params)]
 
-    def count_due(self, person: PersonView, within_days: int, today: date) -> int:
-        """How many open cases in the person's scope are due within `within_days` or overdue."""
-        params = {**_scope_params(person), "until": today + timedelta(days=within_days)}
+    def own_progress(self, officer: PersonView, within_days: int, today: date) -> tuple[OfficerProgress, int]:
+        """An officer's own figures, and how many of their open cases fall due within `within_days` or are
+        overdue (one query, for the officer's progress card)."""
+        params = {"officer_id": officer.id, "until": today + timedelta(days=within_days)}
         with self._read() as connection:
-            return int(connection.scalar(_due_count(person.role), params) or 0)
+            cases, settled, start, got, due = connection.execute(_OWN_PROGRESS, params).one()
+        figures = OfficerProgress(
+            officer.employee_no,
+            officer.name,
+            int(cases),
+            int(settled),
+            from_fen(int(start)),
+            from_fen(int(got)),
+        )
+        return figures, int(due)
 
     def promises_due(self, person: PersonView, until: date) -> list[PromiseDue]:
         """Open promises (not undone) falling due by `until`, in the person's scope."""
@@ -625,11 +634,10 @@ class CaseStore(StoreBase):
 
     # -- progress -------------------------------------------------------------------------------------
 
-    def officer_progress(self, unit_id: int, employee_no: str | None = None) -> list[OfficerProgress]:
-        """Every officer of a unit (or just one) with their cases and confirmed recovery, best rate first."""
-        query = _OFFICER_PROGRESS if employee_no is None else _ONE_OFFICER_PROGRESS
+    def officer_progress(self, unit_id: int) -> list[OfficerProgress]:
+        """Every officer of a unit with their cases and confirmed recovery, best rate first."""
         with self._read() as connection:
-            rows = connection.execute(query, {"unit_id": unit_id, "employee_no": employee_no}).all()
+            rows = connection.execute(_OFFICER_PROGRESS, {"unit_id": unit_id}).all()
         progress = [
             OfficerProgress(no, name, int(cases), int(settled), from_fen(int(start)), from_fen(int(got)))
             for no, name, cases, settled, start, got in rows

@@ -202,3 +202,23 @@ def test_the_same_message_records_one_repayment(ledger: App) -> None:
     undo = store.reverse_repayment(first.id, "E001", source_key="telegram:7:100")
     assert store.reverse_repayment(first.id, "E001", source_key="telegram:7:100").id == undo.id
     assert len(store.repayments("L2023001")) == 2
+
+
+def test_an_officers_own_figures_count_what_falls_due(ledger: App) -> None:
+    store = ledger.store
+    officer = store.person_by_employee_no("E003")
+    assert officer is not None
+    entry = store.record_repayment("L2023003", "E003", Decimal("20000"), TODAY, "transfer")
+    store.decide_repayment(entry.id, "U002", confirm=True)
+    cash = store.record_repayment("L2023003", "E003", Decimal("500"), TODAY, "cash")  # reported, not counted
+    figures, due = store.own_progress(officer, 32, TODAY)  # L2023003 falls due on 2026-12-31
+    assert (figures.cases, figures.settled) == (1, 0)
+    assert (figures.start_balance, figures.recovered) == (Decimal("81500.75"), Decimal("20000.00"))
+    assert due == 1
+    assert store.own_progress(officer, 31, TODAY)[1] == 0
+    # A settled case no longer falls due.
+    rest = store.record_repayment("L2023003", "E003", Decimal("61000.75"), TODAY, "transfer")
+    store.decide_repayment(rest.id, "U002", confirm=True)
+    store.decide_repayment(cash.id, "U002", confirm=True)
+    figures, due = store.own_progress(officer, 32, TODAY)
+    assert (figures.settled, due) == (1, 0)
