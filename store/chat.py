@@ -45,7 +45,7 @@ class ChatStore(StoreBase):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        # Delivered twice at once: the other delivery's answer stands, and this transaction goes on.
+        # A message answered before keeps its first answer; the caller learns that this one was not kept.
         upsert = sqlite_insert if self.engine.dialect.name == "sqlite" else postgresql_insert
         self._insert_answer = (
             upsert(HandledMessage.__table__)
