@@ -248,14 +248,6 @@ class StoreBase:
             raise UserError("ledger.unknown_person", employee_no=employee_no)
         return found
 
-    def _case_for_update(self, session: Session, loan_no: str) -> Case:
-        case_row = session.execute(
-            select(Case).where(Case.loan_no == loan_no).with_for_update()
-        ).scalar_one_or_none()
-        if case_row is None:
-            raise UserError("ledger.unknown_case", loan_no=loan_no)
-        return case_row
-
     def _person(self, session: Session, employee_no: str) -> Person:
         person = session.execute(select(Person).where(Person.employee_no == employee_no)).scalar_one_or_none()
         if person is None:

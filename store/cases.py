@@ -520,9 +520,7 @@ class CaseStore(StoreBase):
             if session.scalar(select(Contact.id).where(Contact.reverses_id == original.id)) is not None:
                 raise UserError("ledger.already_reversed")
             person = self._person(session, employee_no)
-            case_row = session.execute(
-                select(Case).where(Case.id == original.case_id).with_for_update()
-            ).scalar_one()
+            case_row = session.get_one(Case, original.case_id, with_for_update=True)
             reversal = Contact(
                 case_id=original.case_id,
                 person_id=person.id,

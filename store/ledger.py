@@ -519,9 +519,7 @@ class Store(ChatStore, CaseStore):
             if session.scalar(select(Repayment.id).where(Repayment.reverses_id == entry.id)) is not None:
                 raise UserError("ledger.already_reversed")
             person = self._person(session, employee_no)
-            case_row = session.execute(
-                select(Case).where(Case.id == entry.case_id).with_for_update()
-            ).scalar_one()
+            case_row = session.get_one(Case, entry.case_id, with_for_update=True)
             if confirm:
                 if entry.principal_part > case_row.principal_remaining or (
                     entry.interest_part > case_row.interest_remaining
@@ -570,9 +568,7 @@ class Store(ChatStore, CaseStore):
             if original.status == "rejected":
                 raise UserError("ledger.reverse_rejected")
             person = self._person(session, employee_no)
-            case_row = session.execute(
-                select(Case).where(Case.id == original.case_id).with_for_update()
-            ).scalar_one()
+            case_row = session.get_one(Case, original.case_id, with_for_update=True)
             # A reversal carries its original's status: confirmed ones count against it, reported ones cancel.
             reversal = Repayment(
                 case_id=original.case_id,
