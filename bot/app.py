@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine
 
@@ -12,9 +13,13 @@ from bot.settings import Settings
 from core.campaign import Campaign
 from handlers.context import BotConfig
 from handlers.router import Router
+from reminders.config import ScheduleConfig
 from store.engine import make_engine
 from store.ledger import Store
 from store.schema import upgrade
+
+if TYPE_CHECKING:
+    from bot.channels.telegram import TelegramChannel
 
 
 @dataclass(slots=True)
@@ -39,6 +44,33 @@ class App:
         """The handlers' router, shared by every channel."""
         return Router(
             self.store, BotConfig(language=self.settings.language, reminder_days=self.settings.reminder_days)
+        )
+
+    def schedule_config(self) -> ScheduleConfig:
+        """What the daily jobs need of the settings."""
+        s = self.settings
+        return ScheduleConfig(
+            language=s.language,
+            reminder_time=s.reminder_time,
+            reminder_days=s.reminder_days,
+            stale_days=s.stale_days,
+            ranking_time=s.ranking_time,
+            notice_bottom_n=s.notice_bottom_n,
+            skip_holidays=s.skip_holidays,
+        )
+
+    def telegram(self) -> TelegramChannel | None:
+        """The Telegram channel, when a bot token is configured."""
+        if self.settings.telegram_bot_token is None:
+            return None
+        from bot.channels.telegram import TelegramChannel
+
+        return TelegramChannel(
+            self.router(),
+            self.settings.telegram_bot_token.get_secret_value(),
+            self.settings.telegram_api_base_url,
+            language=self.settings.language,
+            group_chat=self.settings.telegram_group_chat_id,
         )
 
     def close(self) -> None:

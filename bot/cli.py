@@ -200,6 +200,34 @@ def _console(app: App, employee_no: str) -> None:
     channel.run(sys.stdin)
 
 
+jobs = typer.Typer(help="Run one of the daily jobs now.", no_args_is_help=True)
+cli.add_typer(jobs, name="jobs")
+
+
+@jobs.command("run")
+@_user_errors
+def jobs_run(
+    job: Annotated[str, typer.Argument(help="reminders, ranking or notices")],
+    day: Annotated[str | None, typer.Option("--date", help="the day to run it for (default: today)")] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="show what would be sent; send and record nothing")
+    ] = False,
+) -> None:
+    """Run one scheduled job now, for a given day; it sends only what was not sent for that day yet."""
+    import asyncio
+    from datetime import date
+
+    from bot.jobs import run_from_cli
+
+    app = _app()
+    try:
+        when = date.fromisoformat(day) if day else app.store.today()
+    except ValueError:
+        raise UserError("jobs.bad_date", value=day) from None
+    for line in asyncio.run(run_from_cli(app, job, when, dry_run)):
+        console.print(line, markup=False)
+
+
 @cli.command()
 @_user_errors
 def run() -> None:

@@ -12,9 +12,9 @@ from bot.app import App
 
 
 async def serve(app: App) -> None:
-    """Run Telegram (polling or webhook) and the web server until SIGINT or SIGTERM."""
-    from bot.channels.telegram import TelegramChannel
+    """Run Telegram (polling or webhook), the daily schedule and the web server until SIGINT or SIGTERM."""
     from bot.web import build_web_app
+    from reminders.scheduler import Schedule
 
     settings = app.settings
     stop = asyncio.Event()
@@ -24,22 +24,20 @@ async def serve(app: App) -> None:
             loop.add_signal_handler(signum, stop.set)
 
     tasks = []
-    telegram = None
-    if settings.telegram_bot_token is not None:
-        telegram = TelegramChannel(
-            app.router(),
-            settings.telegram_bot_token.get_secret_value(),
-            settings.telegram_api_base_url,
-            language=settings.language,
-        )
+    telegram = app.telegram()
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     if telegram is not None and settings.telegram_webhook_url:
         tasks.append(asyncio.create_task(telegram.run_webhook(settings.telegram_webhook_url, secret, stop)))
     elif telegram is not None:
         tasks.append(asyncio.create_task(telegram.run_polling(stop)))
 
+    schedule = Schedule(
+        app.store, app.schedule_config(), [c for c in (telegram,) if c is not None], settings.zone
+    )
+    schedule.start()
+
     web = build_web_app(
-        lambda: {"database": app.store.answers()},
+        lambda: {"database": app.store.answers(), "scheduler": schedule.running},
         telegram=telegram.process if telegram is not None and settings.telegram_webhook_url else None,
         telegram_secret=secret,
     )
@@ -50,5 +48,6 @@ async def serve(app: App) -> None:
     )
     tasks.append(asyncio.create_task(server.serve()))
     await stop.wait()
+    schedule.shutdown()
     server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)

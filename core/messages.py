@@ -80,3 +80,26 @@ class Response:
     def text(cls, text: str, buttons: tuple[tuple[Button, ...], ...] = ()) -> Response:
         """A response of one text reply."""
         return cls([Reply(text, buttons)])
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A message the bot sends on a schedule: to a person (every bound chat) or to a chat.
+
+    `key` names the message within its job and day ("todo:person:42"); with the chat it goes to, it is the
+    dispatch log's key, so each one is sent once.
+    """
+
+    key: str
+    replies: tuple[Reply, ...]
+    person_id: int | None = None
+    chat: str | None = None  # GROUP_CHAT, or "channel:chat id" (a unit's own chat)
+    label: str = ""  # who it is for, as a dry run shows it
+
+
+# The task force's group, wherever each channel has it (a Telegram group, a WeCom group robot).
+GROUP_CHAT = "group"
+
+
+class Undeliverable(Exception):
+    """The platform refused a recipient for good (blocked the bot, left the chat): trying again won't help."""

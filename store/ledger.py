@@ -51,6 +51,7 @@ from store.models import (
     Repayment,
     Unit,
 )
+from store.schedule import ScheduleStore
 
 ZERO = Decimal(0)
 BULK_CHUNK = 5_000
@@ -185,7 +186,7 @@ _CASE_FOR_REPAYMENT = (
 _INSERT_REPAYMENT = insert(Repayment.__table__).returning(Repayment.__table__.c.id)
 
 
-class Store(ChatStore, CaseStore):
+class Store(ChatStore, CaseStore, ScheduleStore):
     """The ledger on SQLite or PostgreSQL."""
 
     def is_empty(self) -> bool:

@@ -24,6 +24,8 @@ What it mimics of the real Bot API (so that the bot's bugs show up here, not in 
   Set ``tg.strict_formatting = False`` to turn the parse_mode checks off.
 * Optional flood limits (constructor arguments) answer 429 with ``retry_after``.
 * Chats in ``tg.blocked`` answer 403 "Forbidden: bot was blocked by the user".
+* ``tg.stall_after = N``: after N messages were sent, further send* calls never get an answer (a network
+  that went away mid-job); they are not recorded as sent.
 
 Not mimicked: webhooks delivering updates, privacy mode in groups (every group message is delivered),
 inline mode, payments, media groups, and most methods (they answer 404, which PTB raises as InvalidToken).
@@ -498,6 +500,8 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.too_many = 0
         self.blocked: set[int] = set()  # chat ids that answer 403 "bot was blocked by the user"
+        self.stall_after: int | None = None
+        self.stalled = 0  # send calls left without an answer
         self.strict_formatting = True
         self.commands: list[dict[str, Any]] = []
         self.webhook_url = ""
@@ -802,6 +806,15 @@ class FakeTelegram:
                 raise _ApiError(401, "Unauthorized")
             if known is None:
                 raise _ApiError(404, "Not Found: method not found")
+            if self.stall_after is not None and call.method.startswith("send"):
+                if (
+                    len([c for c in self.calls if c.ok and c.method.startswith("send") and c.result])
+                    >= self.stall_after
+                ):
+                    self.calls.remove(call)
+                    self.stalled += 1
+                    self._notify()
+                    await asyncio.Event().wait()  # until the client gives up or the server stops
             self._check_flood(call)
             result = known[1](call, request)
             if asyncio.iscoroutine(result):

@@ -9,7 +9,7 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import MessageLimit
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,7 +22,7 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from core.messages import Incoming, Reply, Response
+from core.messages import Incoming, Reply, Response, Undeliverable
 from core.texts import render
 from handlers.router import Router
 
@@ -30,6 +30,12 @@ logger = logging.getLogger(__name__)
 
 CHANNEL = "telegram"
 GROUP_TYPES = ("group", "supergroup")
+# Telegram's limits (SPEC §4): 30 messages a second overall, 20 a minute to one group.
+MESSAGES_PER_SECOND = 30
+GROUP_MESSAGES_PER_MINUTE = 20
+# Paced a little under each limit: the limiter lets one message through at once and then one per interval,
+# so any window of a second (or a minute, for a group) holds at most the limit.
+PACE = 0.95
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -135,16 +141,27 @@ class TelegramChannel:
         language: str = "zh",
         rate_limit: bool = True,
         request: BaseRequest | None = None,
+        group_chat: str | None = None,
+        messages_per_second: float = MESSAGES_PER_SECOND,
     ) -> None:
         self.router = router
         self.language = language
+        self.name = CHANNEL
+        self.group_chat = group_chat
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
             Application.builder().token(token).base_url(base_url).base_file_url(_file_url(base_url))
         )
         if rate_limit:
-            # Telegram's limits: 30 messages a second overall, 20 a minute to one group.
+            # Without bursts: a limiter holding a second's worth of messages would send them at once and then
+            # keep the pace, putting twice the limit into the first second.
             builder = builder.rate_limiter(
-                AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3)
+                AIORateLimiter(
+                    overall_max_rate=1,
+                    overall_time_period=1 / (messages_per_second * PACE),
+                    group_max_rate=1,
+                    group_time_period=60 / (GROUP_MESSAGES_PER_MINUTE * PACE),
+                    max_retries=3,
+                )
             )
         if request is not None:
             builder = builder.request(request).get_updates_request(request)
@@ -202,6 +219,13 @@ class TelegramChannel:
             with warnings.catch_warnings():
                 warnings.filterwarnings("ignore", category=PTBUserWarning, message=".*do_api_request")
                 await bot.do_api_request("sendMessage", api_kwargs=message)
+
+    async def post(self, chat_id: str, reply: Reply) -> None:
+        """Send one scheduled reply; a chat that blocked the bot or is gone is Undeliverable."""
+        try:
+            await self.send(int(chat_id), reply)
+        except (Forbidden, BadRequest) as refusal:
+            raise Undeliverable(str(refusal)) from refusal
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         logger.error("Telegram update failed", exc_info=context.error)

@@ -1,0 +1,136 @@
+"""The daily ranking of units (每日排名) and who lags behind it: pure rules over the ledger's figures."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+
+ZERO = Decimal(0)
+
+
+@dataclass(frozen=True, slots=True)
+class UnitFigures:
+    """What the ledger holds for one unit at the end of a ranking day, and at the end of the one before."""
+
+    unit_id: int
+    unit: str
+    leader_name: str
+    target: Decimal
+    recovered: Decimal  # confirmed by the end of the day, net of reversals
+    recovered_before: Decimal  # the same, by the end of the previous ranking day
+    cases: int
+    settled: int
+
+
+@dataclass(frozen=True, slots=True)
+class UnitStanding:
+    """A unit's place in the day's ranking."""
+
+    unit_id: int
+    unit: str
+    leader_name: str
+    target: Decimal
+    recovered: Decimal
+    recovered_today: Decimal  # since the previous ranking day
+    cases: int
+    settled: int
+    rate: Decimal  # recovered ÷ target
+    rank: int
+    previous_rank: int
+
+    @property
+    def rank_change(self) -> int:
+        """Places gained since the previous ranking day (negative: places lost)."""
+        return self.previous_rank - self.rank
+
+    def gap(self, expected: Decimal) -> Decimal:
+        """How far the completion rate is below the expected-progress line (0 when at or above it)."""
+        return max(expected - self.rate, ZERO)
+
+    def gap_amount(self, expected: Decimal) -> Decimal:
+        """The yuan still to recover to reach the expected-progress line."""
+        return max((self.target * expected).quantize(Decimal("0.01")) - self.recovered, ZERO)
+
+
+@dataclass(frozen=True, slots=True)
+class Ranking:
+    """Every unit, best completion rate first, with the expected-progress line of the day."""
+
+    day: date
+    expected: Decimal
+    units: tuple[UnitStanding, ...]
+
+    def lagging(self, bottom_n: int) -> list[UnitStanding]:
+        """Units below the expected-progress line or among the last `bottom_n` (SPEC §4), in rank order."""
+        last = len(self.units) - bottom_n
+        return [u for u in self.units if u.rate < self.expected or u.rank > last]
+
+    def standing(self, unit_id: int) -> UnitStanding | None:
+        """One unit's standing."""
+        return next((u for u in self.units if u.unit_id == unit_id), None)
+
+
+def completion_rate(recovered: Decimal, target: Decimal) -> Decimal:
+    """Recovered ÷ target, to four decimals; a unit with no target has no rate."""
+    if target <= 0:
+        return ZERO
+    return (recovered / target).quantize(Decimal("0.0001"))
+
+
+def _order(rate: Decimal, recovered: Decimal, unit: str) -> tuple[Decimal, Decimal, str]:
+    # Best rate first; equal rates by the larger amount, then by name, so the order is stable.
+    return (-rate, -recovered, unit)
+
+
+def rank_units(figures: list[UnitFigures], day: date, expected: Decimal) -> Ranking:
+    """Rank the units by completion rate, today and as they stood at the end of the previous ranking day."""
+    before = sorted(
+        figures,
+        key=lambda f: _order(completion_rate(f.recovered_before, f.target), f.recovered_before, f.unit),
+    )
+    previous_rank = {f.unit_id: position for position, f in enumerate(before, start=1)}
+    now = sorted(figures, key=lambda f: _order(completion_rate(f.recovered, f.target), f.recovered, f.unit))
+    units = tuple(
+        UnitStanding(
+            unit_id=f.unit_id,
+            unit=f.unit,
+            leader_name=f.leader_name,
+            target=f.target,
+            recovered=f.recovered,
+            recovered_today=f.recovered - f.recovered_before,
+            cases=f.cases,
+            settled=f.settled,
+            rate=completion_rate(f.recovered, f.target),
+            rank=position,
+            previous_rank=previous_rank[f.unit_id],
+        )
+        for position, f in enumerate(now, start=1)
+    )
+    return Ranking(day, expected, units)
+
+
+@dataclass(frozen=True, slots=True)
+class OutstandingCase:
+    """One of a unit's largest unsettled cases, as a notice lists it."""
+
+    loan_no: str
+    borrower: str
+    officer: str
+    outstanding: Decimal
+    deadline: date
+    status: str
+
+
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A supervision notice (督办函) to a lagging unit: everything its document says."""
+
+    standing: UnitStanding
+    total_units: int
+    expected: Decimal
+    overdue_cases: int
+    largest: tuple[OutstandingCase, ...]
+    issued: date
+    reply_by: date
+    number: str  # the notice's reference, e.g. 清收督〔2026〕1129-03号

@@ -1,0 +1,487 @@
+"""The supervision notice (督办函) to a lagging unit: a Word document in the form of an official letter,
+and the short message sent with it."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import UTC, date, datetime, time
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Length, Pt
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+from docx.text.run import Run
+
+from core.campaign import format_rate
+from core.money import format_wan, format_yuan
+from core.ranking import Notice, OutstandingCase
+from core.texts import render
+
+# core/texts is not ours to edit; the notice's wording lives here, one catalogue per language.
+_TEXTS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "关于{unit}不良贷款清收进度滞后的督办函",
+        "addressee": "{unit}（{leader}同志）：",
+        "addressee_unit": "{unit}：",
+        "date": "{year}年{month}月{day}日",
+        "situation": (
+            "截至{day}，你单位不良贷款清收任务{target}，已确认收回{recovered}（{today}），完成率{rate}，"
+            "在全市{total}个单位中排名第{rank}名，{change}。"
+        ),
+        "today_new": "较上一日新增{amount}",
+        "today_none": "较上一日无新增",
+        "today_less": "较上一日冲正减少{amount}",
+        "rank_up": "较上一日上升{places}位",
+        "rank_down": "较上一日下降{places}位",
+        "rank_same": "与上一日持平",
+        "behind": "按时间进度应完成{expected}，你单位落后时间进度{points}个百分点，差额{shortfall}。",
+        "on_line": "按时间进度应完成{expected}，你单位虽已达到时间进度，但排名靠后。",
+        "sentence_space": "",
+        "cases": "你单位共有清收案件{cases}笔，已结清{settled}笔，已超过收回时限仍未结清{overdue}笔。",
+        "largest_intro": "你单位未收回余额最大的{count}笔案件如下：",
+        "requirements_intro": "为加快清收进度，确保按期完成清收任务，现就有关事项督办如下：",
+        "item": "{number}、",
+        "causes_head": "深入分析原因。",
+        "causes": "对照清收任务和时间进度，逐户查找清收进度滞后的原因，制定有针对性的整改措施。",
+        "overdue_head": "逐案落实责任。",
+        "overdue": (
+            "对已超过收回时限的{overdue}笔案件，逐笔明确责任人、清收措施和完成时限，做到一案一策、责任到人。"
+        ),
+        "open": "对尚未结清的案件，逐笔明确责任人、清收措施和完成时限，做到一案一策、责任到人。",
+        "largest_head": "紧盯大额案件。",
+        "largest": "对上表所列大额案件，由单位主要负责人牵头包案，集中力量攻坚，尽快取得实质性进展。",
+        "confirm_head": "及时确认回款。",
+        "confirm": "对清收责任人报告的还款，及时核实入账并予以确认，确保清收数据真实、准确。",
+        "daily_head": "每日报告进展。",
+        "daily": "清收责任人每日通过清收助手报送催收和还款情况，专班将每日通报各单位排名。",
+        "reply": "请于{day}前将整改措施和进展情况书面报送专班。",
+        "message_behind": (
+            "【督办】{unit}：截至{day}完成率{rate}，排名{rank}/{total}，"
+            "落后时间进度{points}个百分点（差额{shortfall}）。"
+        ),
+        "message_on_line": (
+            "【督办】{unit}：截至{day}完成率{rate}，排名{rank}/{total}，已达时间进度{expected}，但排名靠后。"
+        ),
+        "message_reply": "督办函（{number}）见附件，请于{day}前将整改措施和进展情况书面报送专班。",
+    },
+    "en": {
+        "title": "Supervision Notice on the Lagging Recovery of Non-Performing Loans at {unit}",
+        "addressee": "To {unit} (attention: {leader}):",
+        "addressee_unit": "To {unit}:",
+        "date": "{day} {month_name} {year}",
+        "situation": (
+            "As of {day}, your unit's recovery target is {target}; it has recovered and confirmed "
+            "{recovered} ({today}), a completion rate of {rate}. It ranks {rank}/{total} among the city's "
+            "units, {change}."
+        ),
+        "today_new": "{amount} since the previous day",
+        "today_none": "nothing new since the previous day",
+        "today_less": "{amount} less than the previous day after reversals",
+        "rank_up": "up from {previous} the previous day",
+        "rank_down": "down from {previous} the previous day",
+        "rank_same": "unchanged from the previous day",
+        "behind": (
+            "The expected-progress line is {expected}; your unit is {points} percentage points behind it, "
+            "a shortfall of {shortfall}."
+        ),
+        "on_line": (
+            "The expected-progress line is {expected}; your unit has reached it "
+            "but still ranks near the bottom."
+        ),
+        "sentence_space": " ",
+        "cases": (
+            "Of your unit's {cases} cases, {settled} are settled and {overdue} are past their recovery "
+            "deadline and still open."
+        ),
+        "largest_intro": "Your unit's {count} largest outstanding cases:",
+        "requirements_intro": (
+            "To speed up recovery and meet the target on time, the task force requires the following:"
+        ),
+        "item": "{number}. ",
+        "causes_head": "Analyse the causes. ",
+        "causes": (
+            "Compare each case with the target and the expected progress, find why recovery is lagging, "
+            "and draw up corrective measures for each cause."
+        ),
+        "overdue_head": "Assign every case. ",
+        "overdue": (
+            "For each of the {overdue} cases past their recovery deadline, name the responsible person, "
+            "the recovery measures and the date by which they will be completed."
+        ),
+        "open": (
+            "For each open case, name the responsible person, the recovery measures and the date by which "
+            "they will be completed."
+        ),
+        "largest_head": "Focus on the largest cases. ",
+        "largest": (
+            "The unit's principal leader takes personal charge of the large cases listed above and "
+            "concentrates resources on them until they make real progress."
+        ),
+        "confirm_head": "Confirm repayments promptly. ",
+        "confirm": (
+            "Check every repayment an officer reports against the accounts and confirm it without delay, "
+            "so that the recovery figures are true and accurate."
+        ),
+        "daily_head": "Report progress daily. ",
+        "daily": (
+            "Officers report their contacts and repayments through Qingshou every day; the task force will "
+            "announce the ranking of the units every day."
+        ),
+        "reply": "Please report your corrective measures and progress in writing to the task force by {day}.",
+        "message_behind": (
+            "Supervision notice for {unit}: {rate} complete as of {day}, rank {rank}/{total}, "
+            "{points} percentage points below the expected-progress line ({shortfall} short)."
+        ),
+        "message_on_line": (
+            "Supervision notice for {unit}: {rate} complete as of {day}, rank {rank}/{total}; "
+            "it has reached the expected-progress line ({expected}) but ranks near the bottom."
+        ),
+        "message_reply": (
+            "The notice ({number}) is attached; please report your corrective measures and progress "
+            "in writing to the task force by {day}."
+        ),
+    },
+}
+_COLUMNS: dict[str, tuple[str, ...]] = {
+    "zh": ("贷款编号", "借款人", "责任人", "未收回余额", "收回时限", "状态"),
+    "en": ("Loan no.", "Borrower", "Officer", "Outstanding", "Deadline", "Status"),
+}
+_MONTHS = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+
+# (Latin font, East Asian font) by role. Unit, borrower and officer names stay Chinese in the English notice,
+# so every run needs an East Asian font; Word takes it only from the eastAsia attribute.
+_FONTS: dict[str, dict[str, tuple[str, str]]] = {
+    "zh": {"body": ("仿宋", "仿宋"), "heading": ("黑体", "黑体"), "title": ("黑体", "黑体")},
+    "en": {
+        "body": ("Times New Roman", "仿宋"),
+        "heading": ("Times New Roman", "黑体"),
+        "title": ("Times New Roman", "黑体"),
+    },
+}
+_LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en-US"}
+
+# Sizes and margins of GB/T 9704 (党政机关公文格式): title 二号, body 三号, 28-point lines on A4.
+_TITLE_SIZE = Pt(22)
+_BODY_SIZE = Pt(16)
+_TABLE_SIZE = Pt(12)
+_LINE = Pt(28)
+_TWO_CHARACTERS = Pt(32)
+_COLUMN_WIDTHS = (Cm(3.6), Cm(2.4), Cm(2.0), Cm(3.0), Cm(2.4), Cm(2.2))  # 15.6 cm: A4 less both margins
+
+SHANGHAI = ZoneInfo("Asia/Shanghai")
+
+
+def notice_document(notice: Notice, language: str = "zh", task_force: str = "不良贷款清收工作专班") -> bytes:
+    """The supervision notice to a lagging unit as a .docx, the same bytes every time for the same notice."""
+    language = language if language in _TEXTS else "zh"
+    texts = _TEXTS[language]
+    fonts = _FONTS[language]
+    standing = notice.standing
+    document = Document()
+    _set_up_page(document, language)
+
+    number = document.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    number.paragraph_format.space_after = _LINE
+    _add_run(number, notice.number, fonts["body"])
+
+    title_text = texts["title"].format(unit=standing.unit)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # An exact 28-point line would clip the 22-point title, and a long unit name wraps it onto a second line.
+    title.paragraph_format.line_spacing = Pt(36)
+    title.paragraph_format.space_after = _LINE
+    _add_run(title, title_text, fonts["title"], size=_TITLE_SIZE, bold=True)
+
+    if standing.leader_name.strip():
+        addressee = texts["addressee"].format(unit=standing.unit, leader=standing.leader_name.strip())
+    else:
+        addressee = texts["addressee_unit"].format(unit=standing.unit)
+    _add_run(document.add_paragraph(), addressee, fonts["body"])
+
+    for text in _situation(notice, language):
+        _add_run(_body_paragraph(document), text, fonts["body"])
+
+    if notice.largest:
+        intro = texts["largest_intro"].format(count=len(notice.largest))
+        _add_run(_body_paragraph(document), intro, fonts["body"])
+        _add_cases_table(document, notice.largest, language)
+
+    _add_run(_body_paragraph(document), texts["requirements_intro"], fonts["body"])
+    for position, (head, text) in enumerate(_requirements(notice, language)):
+        item = _body_paragraph(document)
+        _add_run(item, _item_number(position, language) + head, fonts["heading"])
+        _add_run(item, text, fonts["body"])
+
+    reply = texts["reply"].format(day=_long_date(notice.reply_by, language))
+    _add_run(_body_paragraph(document), reply, fonts["body"])
+
+    signature = document.add_paragraph()
+    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    signature.paragraph_format.space_before = _LINE * 2
+    signature.paragraph_format.right_indent = _TWO_CHARACTERS
+    _add_run(signature, task_force, fonts["body"])
+    issued = document.add_paragraph()
+    issued.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    issued.paragraph_format.right_indent = _TWO_CHARACTERS
+    _add_run(issued, _long_date(notice.issued, language), fonts["body"])
+
+    _set_properties(document, notice, title_text, task_force, language)
+    saved = io.BytesIO()
+    document.save(saved)
+    return _with_fixed_timestamps(saved.getvalue(), notice.issued)
+
+
+def notice_message(notice: Notice, language: str = "zh") -> str:
+    """The short message sent with the notice: the unit's rate, rank and gap, and the reply-by date."""
+    language = language if language in _TEXTS else "zh"
+    texts = _TEXTS[language]
+    standing = notice.standing
+    figures = {
+        "unit": standing.unit,
+        "day": _long_date(notice.issued, language),
+        "rate": format_rate(standing.rate),
+        "rank": standing.rank,
+        "total": notice.total_units,
+        "expected": format_rate(notice.expected),
+        "points": _points_behind(notice),
+        "shortfall": format_wan(standing.gap_amount(notice.expected)),
+    }
+    first = texts["message_behind" if standing.gap(notice.expected) > 0 else "message_on_line"]
+    reply = texts["message_reply"].format(number=notice.number, day=_long_date(notice.reply_by, language))
+    return first.format(**figures) + "\n" + reply
+
+
+def _situation(notice: Notice, language: str) -> list[str]:
+    """The body paragraphs that state where the unit stands."""
+    texts = _TEXTS[language]
+    standing = notice.standing
+    if standing.recovered_today > 0:
+        today = texts["today_new"].format(amount=format_wan(standing.recovered_today))
+    elif standing.recovered_today < 0:
+        # A reversed repayment can leave a unit with less confirmed than the day before.
+        today = texts["today_less"].format(amount=format_wan(-standing.recovered_today))
+    else:
+        today = texts["today_none"]
+    change = standing.rank_change
+    rank_key = "rank_up" if change > 0 else "rank_down" if change < 0 else "rank_same"
+    situation = texts["situation"].format(
+        day=_long_date(notice.issued, language),
+        target=format_wan(standing.target),
+        recovered=format_wan(standing.recovered),
+        today=today,
+        rate=format_rate(standing.rate),
+        total=notice.total_units,
+        rank=standing.rank,
+        change=texts[rank_key].format(
+            places=abs(change), previous=f"{standing.previous_rank}/{notice.total_units}"
+        ),
+    )
+    expected = format_rate(notice.expected)
+    if standing.gap(notice.expected) > 0:
+        gap = texts["behind"].format(
+            expected=expected,
+            points=_points_behind(notice),
+            shortfall=format_wan(standing.gap_amount(notice.expected)),
+        )
+    else:
+        # Units in the last places are notified even when they are on the line (SPEC §4).
+        gap = texts["on_line"].format(expected=expected)
+    cases = texts["cases"].format(
+        cases=standing.cases, settled=standing.settled, overdue=notice.overdue_cases
+    )
+    return [situation, gap + texts["sentence_space"] + cases]
+
+
+def _requirements(notice: Notice, language: str) -> list[tuple[str, str]]:
+    """The numbered requirements as (heading, text); large cases only when the table lists some."""
+    texts = _TEXTS[language]
+    if notice.overdue_cases > 0:
+        assign = texts["overdue"].format(overdue=notice.overdue_cases)
+    else:
+        assign = texts["open"]
+    items = [(texts["causes_head"], texts["causes"]), (texts["overdue_head"], assign)]
+    if notice.largest:
+        items.append((texts["largest_head"], texts["largest"]))
+    items.append((texts["confirm_head"], texts["confirm"]))
+    items.append((texts["daily_head"], texts["daily"]))
+    return items
+
+
+def _points_behind(notice: Notice) -> str:
+    """Percentage points below the line, as the difference of the two printed rates."""
+    # The rounded figures the reader sees, not the exact ones, so that the reader's own subtraction agrees.
+    shown_expected = Decimal(format_rate(notice.expected).removesuffix("%"))
+    shown_rate = Decimal(format_rate(notice.standing.rate).removesuffix("%"))
+    return str(max(shown_expected - shown_rate, Decimal("0.0")))
+
+
+def _item_number(position: int, language: str) -> str:
+    """一、二、三、… in Chinese, 1. 2. 3. in English."""
+    number = _CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
+    return _TEXTS[language]["item"].format(number=number)
+
+
+def _long_date(day: date, language: str) -> str:
+    """2026年12月2日 / 2 December 2026: an official letter writes dates without leading zeros."""
+    return _TEXTS[language]["date"].format(
+        year=day.year, month=day.month, day=day.day, month_name=_MONTHS[day.month - 1]
+    )
+
+
+def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...], language: str) -> None:
+    """The largest outstanding cases, one row each, in the order given."""
+    fonts = _FONTS[language]
+    table = document.add_table(rows=1 + len(cases), cols=len(_COLUMNS[language]))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    header = table.rows[0]
+    # A long table runs onto a second page; Word repeats a header row marked so.
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    header._tr.get_or_add_trPr().append(repeat)
+    for cell, text in zip(header.cells, _COLUMNS[language], strict=True):
+        _fill_cell(cell, text, fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    for row, case in zip(table.rows[1:], cases, strict=True):
+        values = (
+            case.loan_no,
+            case.borrower,
+            case.officer,
+            format_yuan(case.outstanding),
+            case.deadline.isoformat(),
+            render(f"status.{case.status}", language),
+        )
+        for column, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
+            alignment = WD_ALIGN_PARAGRAPH.RIGHT if column == 3 else WD_ALIGN_PARAGRAPH.CENTER
+            _fill_cell(cell, text, fonts["body"], alignment)
+    # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree.
+    for column, width in zip(table.columns, _COLUMN_WIDTHS, strict=True):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
+
+
+def _fill_cell(
+    cell: _Cell, text: str, font: tuple[str, str], alignment: WD_ALIGN_PARAGRAPH, bold: bool = False
+) -> None:
+    """Write one table cell in the table's smaller size on single-spaced lines."""
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = alignment
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    _add_run(paragraph, text, font, size=_TABLE_SIZE, bold=bold)
+
+
+def _body_paragraph(document: WordDocument) -> Paragraph:
+    """A body paragraph, its first line indented by two characters."""
+    paragraph = document.add_paragraph()
+    paragraph.paragraph_format.first_line_indent = _TWO_CHARACTERS
+    # Word reads firstLineChars in hundredths of a character and prefers it to the length when both are set.
+    ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
+    if ind is not None:
+        ind.set(qn("w:firstLineChars"), "200")
+    return paragraph
+
+
+def _add_run(
+    paragraph: Paragraph, text: str, font: tuple[str, str], size: Length = _BODY_SIZE, bold: bool = False
+) -> Run:
+    """A run in the given Latin and East Asian fonts."""
+    run = paragraph.add_run(text)
+    latin, east_asian = font
+    run.font.name = latin
+    run.font.size = size
+    if bold:
+        run.font.bold = True
+    run_properties = run._element.get_or_add_rPr()
+    run_properties.get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+    return run
+
+
+def _set_up_page(document: WordDocument, language: str) -> None:
+    """A4 with the margins of an official document, and defaults that suit Chinese text."""
+    section = document.sections[0]
+    section.page_width, section.page_height = Cm(21), Cm(29.7)
+    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
+    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
+
+    latin, east_asian = _FONTS[language]["body"]
+    defaults = document.styles.element.find(qn("w:docDefaults"))
+    run_defaults = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if defaults is not None else None
+    if run_defaults is not None:
+        # Theme fonts in the template would win over the explicit ones on a run that names no font of its own.
+        fonts = run_defaults.find(qn("w:rFonts"))
+        if fonts is not None:
+            for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
+                fonts.attrib.pop(qn(attribute), None)
+            for attribute, name in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian)):
+                fonts.set(qn(attribute), name)
+        lang = run_defaults.find(qn("w:lang"))
+        if lang is not None:
+            # The East Asian language decides Chinese line breaking and which font draws “”…… and the like.
+            lang.set(qn("w:val"), _LANGUAGE_TAGS[language])
+            lang.set(qn("w:eastAsia"), "zh-CN")
+
+    normal = document.styles["Normal"]
+    normal.font.name = latin  # type: ignore[attr-defined]
+    normal.font.size = _BODY_SIZE  # type: ignore[attr-defined]
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+    paragraph_format = normal.paragraph_format  # type: ignore[attr-defined]
+    paragraph_format.line_spacing = _LINE
+    paragraph_format.space_before = Pt(0)
+    paragraph_format.space_after = Pt(0)
+
+
+def _set_properties(
+    document: WordDocument, notice: Notice, title: str, task_force: str, language: str
+) -> None:
+    """Title, author and dates from the notice alone, so the same notice gives the same file."""
+    # python-docx writes the datetime's digits followed by "Z", so it must be in UTC already.
+    issued = datetime.combine(notice.issued, time(0), SHANGHAI).astimezone(UTC)
+    properties = document.core_properties
+    properties.title = title
+    properties.subject = notice.number
+    properties.author = task_force
+    properties.last_modified_by = task_force
+    properties.comments = ""
+    properties.keywords = ""
+    properties.category = ""
+    properties.language = _LANGUAGE_TAGS[language]
+    properties.revision = 1
+    properties.created = issued
+    properties.modified = issued
+
+
+def _with_fixed_timestamps(docx: bytes, issued: date) -> bytes:
+    """The same archive with every member dated the issued day, so equal notices give equal bytes."""
+    stamp = (issued.year, issued.month, issued.day, 0, 0, 0)
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(output, "w") as target:
+        for member in source.infolist():
+            info = zipfile.ZipInfo(member.filename, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            target.writestr(info, source.read(member))
+    return output.getvalue()

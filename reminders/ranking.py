@@ -1,0 +1,139 @@
+"""The evening's ranking: a text table and a bar chart to the task-force group, and to each unit lead their
+unit's place with its officers (pure: store and day in, messages out)."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+
+from core.campaign import format_rate
+from core.messages import GROUP_CHAT, Outgoing, Reply
+from core.money import format_wan
+from core.ranking import Ranking, UnitStanding, completion_rate, rank_units
+from core.texts import render
+from core.workdays import previous_workday
+from handlers.formatting import officer_lines
+from reminders.chart import ranking_chart
+from reminders.config import ScheduleConfig
+from store.ledger import Store
+
+# Up to this many units the group sees every line; beyond, the head and the tail of the table.
+FULL_TABLE_UNITS = 60
+TABLE_HEAD = TABLE_TAIL = 25
+
+
+def day_ranking(store: Store, day: date, config: ScheduleConfig) -> Ranking:
+    """Every unit ranked by its confirmed recovery at the end of `day`, against the previous ranking day."""
+    previous = previous_workday(day, config.skip_holidays)
+    figures = store.unit_figures(day, previous)
+    return rank_units(figures, day, store.campaign.expected_progress(day))
+
+
+def change_text(standing: UnitStanding, language: str) -> str:
+    """A unit's move since the previous ranking day: ↑2, ↓1 or —."""
+    if standing.rank_change > 0:
+        return render("ranking.up", language, count=standing.rank_change)
+    if standing.rank_change < 0:
+        return render("ranking.down", language, count=-standing.rank_change)
+    return render("ranking.same", language)
+
+
+def ranking_text(ranking: Ranking, language: str) -> str:
+    """The ranking as the group reads it: one line a unit, lagging ones flagged, totals at the end."""
+    day = ranking.day.isoformat()
+    lines = [render("ranking.title", language, day=day, expected=format_rate(ranking.expected))]
+    units = ranking.units
+    shown: list[UnitStanding | None] = list(units)
+    if len(units) > FULL_TABLE_UNITS:
+        shown = [*units[:TABLE_HEAD], None, *units[-TABLE_TAIL:]]
+    for standing in shown:
+        if standing is None:
+            lines.append(render("ranking.gap", language, count=len(units) - TABLE_HEAD - TABLE_TAIL))
+            continue
+        lines.append(
+            render(
+                "ranking.line",
+                language,
+                rank=standing.rank,
+                unit=standing.unit,
+                rate=format_rate(standing.rate),
+                change=change_text(standing, language),
+                today=format_wan(standing.recovered_today),
+                settled=standing.settled,
+                cases=standing.cases,
+                flag=render("ranking.lagging_flag", language) if standing.rate < ranking.expected else "",
+            )
+        )
+    target = sum((u.target for u in units), Decimal(0))
+    recovered = sum((u.recovered for u in units), Decimal(0))
+    lines.append(
+        render(
+            "ranking.footer",
+            language,
+            count=sum(1 for u in units if u.rate < ranking.expected),
+            recovered=format_wan(recovered),
+            target=format_wan(target),
+            rate=format_rate(completion_rate(recovered, target)),
+        )
+    )
+    return "\n".join(lines)
+
+
+def build_ranking(
+    store: Store, day: date, config: ScheduleConfig, ranking: Ranking | None = None
+) -> list[Outgoing]:
+    """The group's ranking (text and chart), and each unit lead's own unit with its officers."""
+    language = config.language
+    ranking = ranking or day_ranking(store, day, config)
+    if not ranking.units:
+        return []
+    caption = render("ranking.chart_caption", language, day=day.isoformat())
+    messages = [
+        Outgoing(
+            "ranking:group",
+            (
+                Reply(ranking_text(ranking, language)),
+                Reply(
+                    caption,
+                    picture=ranking_chart(ranking, language),
+                    filename=f"ranking-{day.isoformat()}.png",
+                ),
+            ),
+            chat=GROUP_CHAT,
+            label=render("ranking.chart_caption", language, day=day.isoformat()),
+        )
+    ]
+    officers = store.officer_figures(day)
+    total = len(ranking.units)
+    by_unit = {u.unit_id: u for u in ranking.units}
+    for lead_id, lead_name, unit_id in store.people_with_role("unit_lead"):
+        standing = by_unit.get(unit_id) if unit_id is not None else None
+        if standing is None:
+            continue
+        lines = [
+            render(
+                "ranking.unit_title",
+                language,
+                day=day.isoformat(),
+                unit=standing.unit,
+                rank=standing.rank,
+                total=total,
+                change=change_text(standing, language),
+                rate=format_rate(standing.rate),
+                expected=format_rate(ranking.expected),
+                today=format_wan(standing.recovered_today),
+            )
+        ]
+        unit_officers = officers.get(standing.unit_id, [])
+        if unit_officers:
+            lines.append(render("ranking.unit_officers", language))
+            lines.extend(officer_lines(unit_officers, language))
+        messages.append(
+            Outgoing(
+                f"ranking:person:{lead_id}",
+                (Reply("\n".join(lines)),),
+                person_id=lead_id,
+                label=f"{lead_name}（{standing.unit}）",
+            )
+        )
+    return messages

@@ -1,0 +1,142 @@
+"""The morning's messages: each officer's to-do and each unit lead's digest (pure: store and day in,
+messages out)."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import date
+from zoneinfo import ZoneInfo
+
+from core.messages import Outgoing, Reply
+from core.money import format_yuan
+from core.texts import render
+from core.todo import OfficerTodo, TodoCase, TodoCounts
+from reminders.config import ScheduleConfig
+from store.ledger import Store
+
+# A unit lead's digest lists this many officers, those with the most overdue cases first.
+DIGEST_OFFICERS = 15
+
+
+def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Outgoing]:
+    """The to-do of every officer with something to do, and a digest for every unit lead whose unit has any.
+
+    Promises whose date has passed are expected to be decided already (`Store.decide_promises`), so that
+    the broken ones appear here.
+    """
+    todos = store.officer_todos(day, config.reminder_days, config.stale_days)
+    messages = [_todo_message(todo, day, config, store.campaign.zone) for todo in todos]
+    per_unit: dict[int, list[OfficerTodo]] = defaultdict(list)
+    for todo in todos:
+        if todo.unit_id is not None:
+            per_unit[todo.unit_id].append(todo)
+    pending = store.pending_by_unit()
+    unit_names = store.unit_names_by_id()
+    for lead_id, lead_name, unit_id in store.people_with_role("unit_lead"):
+        if unit_id is None or (unit_id not in per_unit and not pending.get(unit_id)):
+            continue
+        text = _digest_text(
+            unit_names.get(unit_id, ""), per_unit.get(unit_id, []), pending.get(unit_id, 0), day, config
+        )
+        messages.append(
+            Outgoing(
+                f"digest:person:{lead_id}",
+                (Reply(text),),
+                person_id=lead_id,
+                label=f"{lead_name}（{unit_names.get(unit_id, '')}）",
+            )
+        )
+    return messages
+
+
+def _parts(counts: TodoCounts, config: ScheduleConfig) -> str:
+    language = config.language
+    parts = []
+    for key, count in (
+        ("overdue", counts.overdue),
+        ("due_soon", counts.due_soon),
+        ("promises", counts.promises_due),
+        ("broken", counts.broken),
+        ("stale", counts.stale),
+    ):
+        if count:
+            days = config.reminder_days if key == "due_soon" else config.stale_days
+            parts.append(render(f"todo.part.{key}", language, count=count, days=days))
+    return render("todo.reason.separator", language).join(parts)
+
+
+def _reasons(item: TodoCase, day: date, config: ScheduleConfig, zone: ZoneInfo) -> str:
+    language = config.language
+    reasons = []
+    if item.overdue:
+        reasons.append(render("todo.reason.overdue", language, days=(day - item.deadline).days))
+    elif item.deadline == day:
+        reasons.append(render("todo.reason.due_today", language))
+    elif item.due_soon:
+        reasons.append(render("todo.reason.due_soon", language, day=item.deadline.isoformat()))
+    if item.broken_due_on is not None and item.broken_amount is not None:
+        reasons.append(
+            render(
+                "todo.reason.broken",
+                language,
+                day=item.broken_due_on.isoformat(),
+                amount=format_yuan(item.broken_amount),
+            )
+        )
+    if item.promise_due_on is not None and item.promise_amount is not None:
+        key = "todo.reason.promise_today" if item.promise_due_on <= day else "todo.reason.promise_tomorrow"
+        reasons.append(render(key, language, amount=format_yuan(item.promise_amount)))
+    if item.stale:
+        if item.last_contact_at is None:
+            reasons.append(render("todo.reason.never_contacted", language))
+        else:
+            days = (day - item.last_contact_at.astimezone(zone).date()).days
+            reasons.append(render("todo.reason.stale", language, days=days))
+    return render("todo.reason.separator", language).join(reasons)
+
+
+def _todo_message(todo: OfficerTodo, day: date, config: ScheduleConfig, zone: ZoneInfo) -> Outgoing:
+    language = config.language
+    lines = [
+        render("todo.title", language, day=day.isoformat(), name=todo.name),
+        render("todo.summary", language, cases=todo.counts.cases, parts=_parts(todo.counts, config)),
+        render("todo.by_priority", language),
+    ]
+    for position, item in enumerate(todo.cases, start=1):
+        lines.append(
+            render(
+                "todo.line",
+                language,
+                position=position,
+                loan_no=item.loan_no,
+                borrower=item.borrower,
+                outstanding=format_yuan(item.outstanding),
+                reasons=_reasons(item, day, config, zone),
+            )
+        )
+    if todo.counts.cases > len(todo.cases):
+        lines.append(render("todo.more", language, count=todo.counts.cases - len(todo.cases)))
+    lines.append(render("todo.hint", language, loan_no=todo.cases[0].loan_no))
+    return Outgoing(
+        f"todo:person:{todo.person_id}", (Reply("\n".join(lines)),), person_id=todo.person_id, label=todo.name
+    )
+
+
+def _digest_text(unit: str, todos: list[OfficerTodo], pending: int, day: date, config: ScheduleConfig) -> str:
+    language = config.language
+    total = sum((t.counts for t in todos), TodoCounts())
+    lines = [render("digest.title", language, day=day.isoformat(), unit=unit)]
+    if total.cases:
+        lines.append(render("digest.summary", language, cases=total.cases, parts=_parts(total, config)))
+    if pending:
+        lines.append(render("digest.pending", language, count=pending))
+    if todos:
+        lines.append(render("digest.officers", language))
+        ordered = sorted(todos, key=lambda t: (-t.counts.overdue, -t.counts.broken, -t.counts.cases, t.name))
+        for todo in ordered[:DIGEST_OFFICERS]:
+            lines.append(
+                render("digest.officer_line", language, name=todo.name, parts=_parts(todo.counts, config))
+            )
+        if len(ordered) > DIGEST_OFFICERS:
+            lines.append(render("digest.more", language, count=len(ordered) - DIGEST_OFFICERS))
+    return "\n".join(lines)
