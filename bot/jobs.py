@@ -8,6 +8,7 @@ from datetime import date
 from bot.app import App
 from core.errors import UserError
 from core.texts import render
+from reminders.config import JOBS
 from reminders.dispatch import Outlet
 from reminders.jobs import JobRun, run_job
 
@@ -15,6 +16,8 @@ from reminders.jobs import JobRun, run_job
 async def run_from_cli(app: App, job: str, day: date, dry_run: bool) -> list[str]:
     """Run (or rehearse) a job for `day`; returns the lines to print."""
     language = app.language
+    if job not in JOBS:
+        raise UserError("jobs.unknown", job=job)
     telegram = app.telegram()
     outlets: list[Outlet] = [c for c in (telegram,) if c is not None]
     if not outlets and not dry_run:
@@ -29,11 +32,8 @@ async def run_from_cli(app: App, job: str, day: date, dry_run: bool) -> list[str
 def describe(run: JobRun, language: str, dry_run: bool) -> list[str]:
     """What a run did (or, rehearsed, would do), as lines for a terminal."""
     if not run.workday:
-        name = (
-            f"（{run.holiday}）"
-            if run.holiday and language == "zh"
-            else (f" ({run.holiday})" if run.holiday else "")
-        )
+        holiday = render(f"holiday.{run.holiday}", language) if run.holiday else ""
+        name = "" if not holiday else (f"（{holiday}）" if language == "zh" else f" ({holiday})")
         return [render("jobs.not_workday", language, day=run.day.isoformat(), name=name)]
     report = run.report
     lines: list[str] = []

@@ -32,12 +32,14 @@ def is_workday(day: date) -> bool:
 
 
 def holiday_name(day: date) -> str | None:
-    """The official name of the holiday `day` falls in (English, as the calendar gives it), if known."""
+    """Which public holiday `day` falls in, as a key of the text catalogues ("national_day"), if known."""
     try:
         on_holiday, name = chinese_calendar.get_holiday_detail(day)
     except NotImplementedError:
         return None
-    return str(name) if on_holiday and name else None
+    if not on_holiday or not name:
+        return None
+    return str(chinese_calendar.Holiday(name).name)
 
 
 def previous_workday(day: date, skip_holidays: bool = True) -> date:

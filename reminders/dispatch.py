@@ -7,6 +7,7 @@ import asyncio
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -27,6 +28,10 @@ IN_FLIGHT = 8
 # lapses (its process died) and this one takes them over.
 RECHECK_SECONDS = 5.0
 GIVE_UP_AFTER = CLAIM_LEASE * 3
+# Sent deliveries are marked in the log in groups of this many, or after this long. A process killed
+# outright (not stopped) may leave that many sent but unmarked: after CLAIM_LEASE they are sent again.
+MARK_EVERY = 20
+MARK_SECONDS = 0.5
 
 
 class Outlet(Protocol):
@@ -126,49 +131,82 @@ class Dispatcher:
     async def _send_all(
         self, job: str, day: date, waiting: list[Delivery], report: DispatchReport
     ) -> list[Delivery]:
-        """Claim and send, a batch at a time; returns the deliveries another process holds."""
-        limit = asyncio.Semaphore(IN_FLIGHT)
+        """Claim a batch at a time and keep IN_FLIGHT deliveries going across batches; returns the
+        deliveries another process holds."""
+        run = _Run(self, job, day, report)
         elsewhere: list[Delivery] = []
-        for start in range(0, len(waiting), CLAIM_BATCH):
-            batch = waiting[start : start + CLAIM_BATCH]
-            held = set(self.store.claim(job, day, [d.recipient for d in batch], self.worker))
-            elsewhere.extend(d for d in batch if d.recipient not in held)
-            unsent = set(held)
-            try:
-                async with asyncio.TaskGroup() as group:
-                    for delivery in batch:
-                        if delivery.recipient in held:
-                            group.create_task(self._deliver(job, day, delivery, limit, unsent, report))
-            finally:
-                # Interrupted (or failed) deliveries go back to the log's free pool: the next run sends them.
-                self.store.release(job, day, sorted(unsent), self.worker)
+        tasks: set[asyncio.Task[None]] = set()
+        try:
+            for start in range(0, len(waiting), CLAIM_BATCH):
+                batch = waiting[start : start + CLAIM_BATCH]
+                held = set(self.store.claim(job, day, [d.recipient for d in batch], self.worker))
+                run.unsent.update(held)
+                for delivery in batch:
+                    if delivery.recipient not in held:
+                        elsewhere.append(delivery)
+                        continue
+                    await run.slots.acquire()
+                    task = asyncio.create_task(run.deliver(delivery))
+                    tasks.add(task)
+                    task.add_done_callback(tasks.discard)
+                run.flush()
+            if tasks:
+                await asyncio.gather(*tasks)
+        finally:
+            for task in tasks:
+                task.cancel()
+            if tasks:
+                await asyncio.gather(*tasks, return_exceptions=True)
+            run.flush(force=True)
+            # Interrupted or failed deliveries go back to the log's free pool: the next run sends them.
+            self.store.release(job, day, sorted(run.unsent), self.worker)
         return elsewhere
 
-    async def _deliver(
-        self,
-        job: str,
-        day: date,
-        delivery: Delivery,
-        limit: asyncio.Semaphore,
-        unsent: set[str],
-        report: DispatchReport,
-    ) -> None:
-        outlet = self.outlets[delivery.outlet]
-        async with limit:
-            try:
-                for reply in delivery.message.replies:
-                    await outlet.post(delivery.chat_id, reply)
-            except Undeliverable as refusal:
-                logger.warning("%s refused %s: %s", delivery.outlet, delivery.recipient, refusal)
-                self.store.finish(job, day, delivery.recipient, self.worker, sent=False)
-                unsent.discard(delivery.recipient)
-                report.failed += 1
-                return
-            except Exception:
-                # A network failure or a platform error that may pass: the claim is given back.
-                logger.exception("could not send %s", delivery.recipient)
-                report.failed += 1
-                return
-            self.store.finish(job, day, delivery.recipient, self.worker)
-            unsent.discard(delivery.recipient)
-            report.sent += 1
+
+class _Run:
+    """One pass of a job's deliveries: the slots in flight, and the sent ones waiting to be marked."""
+
+    def __init__(self, dispatcher: Dispatcher, job: str, day: date, report: DispatchReport) -> None:
+        self.dispatcher = dispatcher
+        self.job = job
+        self.day = day
+        self.report = report
+        self.slots = asyncio.Semaphore(IN_FLIGHT)
+        self.unsent: set[str] = set()
+        self.to_mark: list[str] = []
+        self.marked_at = time.monotonic()
+
+    async def deliver(self, delivery: Delivery) -> None:
+        """Send one delivery's replies; mark it sent, refused, or leave it to be given back."""
+        store, worker = self.dispatcher.store, self.dispatcher.worker
+        outlet = self.dispatcher.outlets[delivery.outlet]
+        try:
+            for reply in delivery.message.replies:
+                await outlet.post(delivery.chat_id, reply)
+        except Undeliverable as refusal:
+            logger.warning("%s refused %s: %s", delivery.outlet, delivery.recipient, refusal)
+            store.finish(self.job, self.day, [delivery.recipient], worker, sent=False)
+            self.unsent.discard(delivery.recipient)
+            self.report.failed += 1
+            return
+        except Exception:
+            # A network failure or a platform error that may pass: the claim is given back.
+            logger.exception("could not send %s", delivery.recipient)
+            self.report.failed += 1
+            return
+        finally:
+            self.slots.release()
+        self.unsent.discard(delivery.recipient)
+        self.to_mark.append(delivery.recipient)
+        self.report.sent += 1
+        self.flush()
+
+    def flush(self, force: bool = False) -> None:
+        """Mark what was sent, a few at a time: one write per message would cost more than the sending."""
+        if not self.to_mark:
+            return
+        if not force and len(self.to_mark) < MARK_EVERY and time.monotonic() - self.marked_at < MARK_SECONDS:
+            return
+        marked, self.to_mark = self.to_mark, []
+        self.marked_at = time.monotonic()
+        self.dispatcher.store.finish(self.job, self.day, marked, self.dispatcher.worker)

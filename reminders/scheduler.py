@@ -46,6 +46,7 @@ class Schedule:
         self.outlets = outlets
         self.zone = zone
         self._clock = clock or (lambda: datetime.now(zone))
+        self._stopped = False
         self.scheduler = AsyncIOScheduler(
             timezone=zone,
             job_defaults={
@@ -58,7 +59,8 @@ class Schedule:
     @property
     def running(self) -> bool:
         """Whether the scheduler runs (the health check reports it)."""
-        return bool(self.scheduler.running)
+        # APScheduler stops on the loop's next turn: a schedule told to stop is not running any more.
+        return bool(self.scheduler.running) and not self._stopped
 
     def start(self) -> None:
         """Add the jobs at their times and start; a job whose time passed shortly before starts now."""
@@ -87,7 +89,8 @@ class Schedule:
 
     def shutdown(self) -> None:
         """Stop the scheduler without waiting for a running job (its unsent claims are given back)."""
-        if self.scheduler.running:
+        if self.scheduler.running and not self._stopped:
+            self._stopped = True
             self.scheduler.shutdown(wait=False)
 
     def _today(self) -> date:

@@ -295,7 +295,7 @@ _FINISH = (
     .where(
         _dispatch.c.job == bindparam("d_job"),
         _dispatch.c.day == bindparam("d_day", type_=Date),
-        _dispatch.c.recipient == bindparam("d_recipient"),
+        _dispatch.c.recipient.in_(bindparam("d_recipients", expanding=True)),
         _dispatch.c.claimed_by == bindparam("d_worker"),
     )
     .values(status=bindparam("d_status"), sent_at=bindparam("d_now", type_=UtcDateTime()))
@@ -665,15 +665,15 @@ class ScheduleStore(StoreBase):
                 )
         return [r for r in recipients if r in taken]
 
-    def finish(self, job: str, day: date, recipient: str, worker: str, sent: bool = True) -> None:
-        """Mark a claimed recipient as sent (or as refused for good by the platform)."""
+    def finish(self, job: str, day: date, recipients: list[str], worker: str, sent: bool = True) -> None:
+        """Mark claimed recipients as sent (or as refused for good by the platform)."""
         with self._write() as connection:
             connection.execute(
                 _FINISH,
                 {
                     "d_job": job,
                     "d_day": day,
-                    "d_recipient": recipient,
+                    "d_recipients": recipients,
                     "d_worker": worker,
                     "d_status": "sent" if sent else "failed",
                     "d_now": self.now(),

@@ -33,9 +33,14 @@ GROUP_TYPES = ("group", "supergroup")
 # Telegram's limits (SPEC §4): 30 messages a second overall, 20 a minute to one group.
 MESSAGES_PER_SECOND = 30
 GROUP_MESSAGES_PER_MINUTE = 20
-# Paced a little under each limit: the limiter lets one message through at once and then one per interval,
-# so any window of a second (or a minute, for a group) holds at most the limit.
+# Paced a little under each limit, with bursts small enough that any window of a second (or a minute, for
+# a group) holds at most the limit even when the requests arrive bunched: burst + PACE * limit < limit.
 PACE = 0.95
+
+
+def _burst(limit: float) -> int:
+    # Half the headroom: the other half absorbs requests that leave evenly spaced and arrive bunched.
+    return max(1, int(limit * (1 - PACE) / 2))
 
 
 def to_incoming(update: Update) -> Incoming | None:
@@ -152,14 +157,15 @@ class TelegramChannel:
             Application.builder().token(token).base_url(base_url).base_file_url(_file_url(base_url))
         )
         if rate_limit:
-            # Without bursts: a limiter holding a second's worth of messages would send them at once and then
+            # Small bursts: a limiter holding a second's worth of messages would send them at once and then
             # keep the pace, putting twice the limit into the first second.
+            overall, group = _burst(messages_per_second), _burst(GROUP_MESSAGES_PER_MINUTE)
             builder = builder.rate_limiter(
                 AIORateLimiter(
-                    overall_max_rate=1,
-                    overall_time_period=1 / (messages_per_second * PACE),
-                    group_max_rate=1,
-                    group_time_period=60 / (GROUP_MESSAGES_PER_MINUTE * PACE),
+                    overall_max_rate=overall,
+                    overall_time_period=overall / (messages_per_second * PACE),
+                    group_max_rate=group,
+                    group_time_period=60 * group / (GROUP_MESSAGES_PER_MINUTE * PACE),
                     max_retries=3,
                 )
             )

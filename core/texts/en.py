@@ -271,4 +271,12 @@ TEXTS: dict[str, str] = {
     "jobs.dry_summary": "Dry run of {job} for {day}: {count} messages would be sent, {done} already were, {unbound} people have no bound chat. Nothing was sent or recorded.",
     "jobs.summary": "{job} {day}: {total} messages, {sent} sent now, {done} sent before, {failed} failed, {unbound} people with no bound chat.",
     "jobs.bad_date": 'Cannot read the date "{value}": write it as 2026-12-10.',
+    "holiday.new_years_day": "New Year's Day",
+    "holiday.spring_festival": "Spring Festival",
+    "holiday.tomb_sweeping_day": "Tomb-sweeping Day",
+    "holiday.labour_day": "Labour Day",
+    "holiday.dragon_boat_festival": "Dragon Boat Festival",
+    "holiday.national_day": "National Day",
+    "holiday.mid_autumn_festival": "Mid-autumn Festival",
+    "holiday.anti_fascist_70th_day": "Anti-Fascist 70th Day",
 }

@@ -278,4 +278,12 @@ TEXTS: dict[str, str] = {
     "jobs.dry_summary": "演练 {job} {day}：将发送 {count} 条，已发过 {done} 条，未绑定聊天 {unbound} 人。未发送，也未记录任何内容。",
     "jobs.summary": "{job} {day}：共 {total} 条，本次发送 {sent} 条，此前已发 {done} 条，失败 {failed} 条，未绑定聊天 {unbound} 人。",
     "jobs.bad_date": "日期“{value}”看不懂，请写成 2026-12-10。",
+    "holiday.new_years_day": "元旦",
+    "holiday.spring_festival": "春节",
+    "holiday.tomb_sweeping_day": "清明节",
+    "holiday.labour_day": "劳动节",
+    "holiday.dragon_boat_festival": "端午节",
+    "holiday.national_day": "国庆节",
+    "holiday.mid_autumn_festival": "中秋节",
+    "holiday.anti_fascist_70th_day": "抗战胜利70周年纪念日",
 }

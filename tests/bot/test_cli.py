@@ -143,3 +143,121 @@ def test_chat_as_unknown_person_is_refused(folder: Path) -> None:
     result = qingshou(folder, "chat", "--as", "NOBODY")
     assert result.returncode == 1
     assert "未找到工号 NOBODY" in result.stderr
+
+
+# -- jobs run -------------------------------------------------------------------------------------------
+
+DRY_RUN_NOTE = "。未发送，也未记录任何内容。"
+UNBOUND = "[未绑定聊天，不会送达]"
+
+
+@pytest.fixture
+def no_channel(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No chat channel configured, whatever the environment running the tests holds."""
+    monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
+
+
+@pytest.fixture
+def demo_folder(folder: Path, no_channel: None) -> Path:
+    """A folder whose database holds the tiny demo campaign (its activity dated before the machine's today)."""
+    loaded = qingshou(folder, "demo", "--scale", "tiny")
+    assert loaded.returncode == 0, loaded.stderr
+    assert "已生成演示数据：5 个单位" in loaded.stdout
+    return folder
+
+
+def ledger_state(folder: Path) -> tuple[list[tuple[str, int]], int]:
+    """The promises counted by status, and the number of rows in the dispatch log."""
+    with sqlite3.connect(folder / "cli.db") as db:
+        promises = db.execute(
+            "SELECT status, count(*) FROM promises GROUP BY status ORDER BY status"
+        ).fetchall()
+        (dispatched,) = db.execute("SELECT count(*) FROM dispatch_log").fetchone()
+    return promises, dispatched
+
+
+def first_workday_after_an_open_promise(folder: Path) -> str:
+    """A working day on which the morning job would decide at least one promise still open in the ledger."""
+    from datetime import date, timedelta
+
+    from core.workdays import is_workday
+
+    with sqlite3.connect(folder / "cli.db") as db:
+        (earliest,) = db.execute("SELECT min(due_on) FROM promises WHERE status = 'open'").fetchone()
+    assert earliest is not None, "the demo should leave some promises open"
+    day = date.fromisoformat(earliest) + timedelta(days=1)
+    while not is_workday(day):
+        day += timedelta(days=1)
+    return day.isoformat()
+
+
+def dry_run_lines(folder: Path, job: str, day: str) -> list[str]:
+    result = qingshou(folder, "jobs", "run", job, "--date", day, "--dry-run")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    return result.stdout.splitlines()
+
+
+def test_jobs_dry_run_prints_the_to_dos_and_sends_and_records_nothing(demo_folder: Path) -> None:
+    before = ledger_state(demo_folder)
+    assert before[1] == 0
+    lines = dry_run_lines(demo_folder, "reminders", "2026-11-30")
+    to_dos = [line for line in lines if line.strip().startswith("【每日待办】2026-11-30 ")]
+    assert to_dos, lines[:20]
+    assert any(line.strip().startswith("1. L") for line in lines)  # the cases, in order of priority
+    # Nobody has bound a chat yet: every message is shown as going nowhere.
+    unbound = [line for line in lines if line.startswith("→ ") and line.endswith(UNBOUND)]
+    assert len(unbound) >= len(to_dos)
+    summary = lines[-1]
+    assert summary == (
+        f"演练 reminders 2026-11-30：将发送 0 条，已发过 0 条，未绑定聊天 {len(unbound)} 人{DRY_RUN_NOTE}"
+    )
+    assert ledger_state(demo_folder) == before
+
+    # On a later day the morning job decides the promises that fell due: the rehearsal keeps none of it.
+    later = first_workday_after_an_open_promise(demo_folder)
+    lines = dry_run_lines(demo_folder, "reminders", later)
+    assert any(line.strip().startswith(f"【每日待办】{later} ") for line in lines)
+    assert lines[-1].startswith(f"演练 reminders {later}：将发送 0 条") and lines[-1].endswith(DRY_RUN_NOTE)
+    assert ledger_state(demo_folder) == before
+
+
+def test_jobs_on_a_public_holiday_say_it_is_not_a_working_day(demo_folder: Path) -> None:
+    lines = dry_run_lines(demo_folder, "ranking", "2026-10-01")
+    assert len(lines) == 1, lines
+    assert lines[0] == "2026-10-01 不是工作日（国庆节），按 SKIP_HOLIDAYS 设置不发送。"
+    assert lines[0].endswith("按 SKIP_HOLIDAYS 设置不发送。")
+    assert ledger_state(demo_folder)[1] == 0
+
+
+def test_jobs_run_refuses_an_unknown_job(folder: Path, no_channel: None) -> None:
+    result = qingshou(folder, "jobs", "run", "bogus", "--dry-run")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "没有这个任务：bogus（可选：reminders、ranking、notices）"
+    assert result.stdout == ""
+
+
+def test_jobs_run_refuses_an_unknown_job_before_looking_for_a_channel(folder: Path, no_channel: None) -> None:
+    result = qingshou(folder, "jobs", "run", "bogus")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "没有这个任务：bogus（可选：reminders、ranking、notices）"
+
+
+def test_jobs_run_refuses_a_date_it_cannot_read(folder: Path, no_channel: None) -> None:
+    result = qingshou(folder, "jobs", "run", "reminders", "--date", "2026-13-01", "--dry-run")
+    assert result.returncode == 1
+    assert result.stderr.strip() == "日期“2026-13-01”看不懂，请写成 2026-12-10。"
+    assert result.stdout == ""
+
+
+def test_jobs_run_without_a_channel_refuses_to_send_and_suggests_a_dry_run(
+    demo_folder: Path,
+) -> None:
+    before = ledger_state(demo_folder)
+    result = qingshou(demo_folder, "jobs", "run", "reminders", "--date", "2026-11-30")
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        "没有配置任何聊天渠道（如 TELEGRAM_BOT_TOKEN），无法发送；加 --dry-run 可查看将发送的内容。"
+    )
+    assert result.stdout == ""
+    assert ledger_state(demo_folder) == before
