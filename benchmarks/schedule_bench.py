@@ -185,7 +185,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="province")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--date", help="the day to build for (default: the next working day)")
+    parser.add_argument("--date", help="the day to build for (default: the first working day after today)")
     parser.add_argument("--sqlite", help="a SQLite file holding the demo already (kept; made if missing)")
     parser.add_argument("--no-postgres", action="store_true")
     parser.add_argument("--no-fan-out", action="store_true")
@@ -204,7 +204,12 @@ def main() -> None:
         for name, url, schema in databases:
             print(f"{name}:")
             app = prepare(url, args.scale, fresh=schema is not None)
-            day = date.fromisoformat(args.date) if args.date else next_workday(app.store.today())
+            # After today: the promises falling due today are then decided too, as on a real morning.
+            day = (
+                date.fromisoformat(args.date)
+                if args.date
+                else next_workday(app.store.today() + timedelta(days=1))
+            )
             print(f"  building for {day}")
             measure_builds(app, day, args.runs)
             if sqlite_app is None and name == "SQLite":

@@ -1,5 +1,5 @@
 """Right after the ranking: a supervision notice (督办函) for each lagging unit, as a Word document with a
-short message to the unit's chat and its unit leads, and the list of them to the admins (pure)."""
+short message to the unit's chat and its unit leads, and the list of them to admins and leaders (pure)."""
 
 from __future__ import annotations
 
@@ -84,8 +84,10 @@ def build_notices(
         for u in lagging
     )
     listing = Reply("\n".join(lines))
-    for admin in store.admins():
-        messages.append(
-            Outgoing(f"notices:person:{admin.id}", (listing,), person_id=admin.id, label=admin.name)
-        )
+    # The admins follow the notices up; the task force's leaders receive them too (SPEC §1).
+    for role in ("admin", "leader"):
+        for person_id, name, _unit in store.people_with_role(role):
+            messages.append(
+                Outgoing(f"notices:person:{person_id}", (listing,), person_id=person_id, label=name)
+            )
     return messages

@@ -158,43 +158,42 @@ def _build_unit_figures() -> Any:
     day_end = bindparam("day_end", type_=UtcDateTime())
     before_end = bindparam("before_end", type_=UtcDateTime())
     # Confirmed repayments net of reversals (a reversal of a confirmed one is a confirmed negative entry,
-    # dated when it was made), so the figures of any past day can be read again.
+    # dated when it was made), so the figures of any past day can be read again. Summed per case first and
+    # joined to one pass over the cases: reading the cases once costs about what a plain GROUP BY does.
     paid = (
         select(
-            Case.unit_id.label("unit_id"),
-            _fen_sum(_fen(Repayment.amount)).label("recovered"),
-            _fen_sum(case((Repayment.decided_at < before_end, _fen(Repayment.amount)), else_=_ZERO)).label(
+            Repayment.case_id.label("case_id"),
+            func.sum(_fen(Repayment.amount)).label("recovered"),
+            func.sum(case((Repayment.decided_at < before_end, _fen(Repayment.amount)), else_=_ZERO)).label(
                 "recovered_before"
             ),
         )
-        .join(Case, Case.id == Repayment.case_id)
         .where(Repayment.status == "confirmed", Repayment.decided_at < day_end)
-        .group_by(Case.unit_id)
+        .group_by(Repayment.case_id)
         .subquery()
     )
-    cases = (
+    per_unit = (
         select(
             Case.unit_id.label("unit_id"),
             func.count().label("cases"),
             _fen_sum(_flag(Case.status == "settled")).label("settled"),
+            _fen_sum(paid.c.recovered).label("recovered"),
+            _fen_sum(paid.c.recovered_before).label("recovered_before"),
         )
+        .outerjoin(paid, paid.c.case_id == Case.id)
         .group_by(Case.unit_id)
         .subquery()
     )
-    return (
-        select(
-            Unit.id,
-            Unit.name,
-            Unit.leader_name,
-            Unit.target,
-            func.coalesce(paid.c.recovered, _ZERO),
-            func.coalesce(paid.c.recovered_before, _ZERO),
-            func.coalesce(cases.c.cases, _ZERO),
-            func.coalesce(cases.c.settled, _ZERO),
-        )
-        .outerjoin(paid, paid.c.unit_id == Unit.id)
-        .outerjoin(cases, cases.c.unit_id == Unit.id)
-    )
+    return select(
+        Unit.id,
+        Unit.name,
+        Unit.leader_name,
+        Unit.target,
+        func.coalesce(per_unit.c.recovered, _ZERO),
+        func.coalesce(per_unit.c.recovered_before, _ZERO),
+        func.coalesce(per_unit.c.cases, _ZERO),
+        func.coalesce(per_unit.c.settled, _ZERO),
+    ).outerjoin(per_unit, per_unit.c.unit_id == Unit.id)
 
 
 _UNIT_FIGURES = _build_unit_figures()

@@ -19,8 +19,10 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from core.import_plan import plan_import
+from core.messages import Outgoing, Reply
 from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
+from reminders.dispatch import Dispatcher
 from reminders.jobs import run_job
 from store.models import Case, Dispatch, Promise
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock
@@ -364,3 +366,18 @@ async def test_two_processes_started_together_send_each_message_once(
     assert [p.returncode for p in processes] == [0, 0], outputs
     assert [len(tg.sent(user, "sendMessage")) for user in users] == [1] * 30
     assert len(tg.sent(method="sendMessage")) == 30
+
+
+async def test_fan_out_stays_within_the_platforms_rate(app: App) -> None:
+    # A Bot API that answers 429 past 30 messages in any one second: the bot is never refused, and nothing
+    # is sent twice or lost.
+    async with FakeTelegram(rate_per_second=30, group_rate_per_minute=20) as limited:
+        channel = channel_for(app, limited)
+        messages = [
+            Outgoing(f"fan:{i}", (Reply(f"第 {i} 条"),), chat=f"telegram:{8000 + i}") for i in range(75)
+        ]
+        async with channel.application:
+            report = await Dispatcher(app.store, [channel]).send("fan-out", DAY, messages)
+        assert limited.too_many == 0
+        assert sorted(call.chat_id for call in limited.sent(method="sendMessage")) == list(range(8000, 8075))
+        assert report.sent == 75
