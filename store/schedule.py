@@ -397,15 +397,26 @@ class ScheduleStore(StoreBase):
                     decisions.append(
                         PromiseDecision(promise_id, loan_no, officer_id, amount, due_on, outcome)
                     )
+            # Only promises still open are decided: another process deciding the same morning (two bots
+            # started together) holds their rows until it commits, and then they are no longer open.
+            table = Promise.__table__
+            decided: set[int] = set()
+            for outcome in ("kept", "partial", "broken"):
+                ids = [d.promise_id for d in decisions if d.status == outcome]
+                for start in range(0, len(ids), 5_000):
+                    decided.update(
+                        connection.scalars(
+                            update(table)
+                            .where(table.c.id.in_(ids[start : start + 5_000]), table.c.status == "open")
+                            .values(status=outcome, decided_on=day)
+                            .returning(table.c.id)
+                        )
+                    )
+            decisions = [d for d in decisions if d.promise_id in decided]
             if not decisions:
                 return []
-            connection.execute(
-                update(Promise.__table__)
-                .where(Promise.__table__.c.id == bindparam("promise_id"))
-                .values(status=bindparam("outcome"), decided_on=day),
-                [{"promise_id": d.promise_id, "outcome": d.status} for d in decisions],
-            )
-            self._release_promised_cases(connection, sorted({row.case_id for row in promises}))
+            cases = {row.id: row.case_id for row in promises}
+            self._release_promised_cases(connection, sorted({cases[d.promise_id] for d in decisions}))
             self._audit(
                 connection,
                 "schedule",

@@ -6,6 +6,7 @@ import asyncio
 import io
 import os
 import sys
+import threading
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -24,7 +25,7 @@ from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
 from reminders.dispatch import Dispatcher
 from reminders.jobs import run_job
-from store.models import Case, Dispatch, Promise
+from store.models import AuditEntry, Case, CaseStatusChange, Dispatch, Promise
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
 
@@ -381,3 +382,31 @@ async def test_fan_out_stays_within_the_platforms_rate(app: App) -> None:
         assert limited.too_many == 0
         assert sorted(call.chat_id for call in limited.sent(method="sendMessage")) == list(range(8000, 8075))
         assert report.sent == 75
+
+
+def test_two_processes_deciding_the_same_morning_decide_each_promise_once(app: App, clock: Clock) -> None:
+    build_ledger(app, clock, DAY)
+    barrier = threading.Barrier(2)
+    results: list[list[str]] = []
+
+    def decide() -> None:
+        barrier.wait()
+        results.append([d.loan_no for d in app.store.decide_promises(DAY)])
+
+    threads = [threading.Thread(target=decide) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert sorted(results) == [[], ["L002"]]
+    with app.engine.connect() as connection:
+        history = connection.execute(
+            select(CaseStatusChange.to_status)
+            .join(Case, Case.id == CaseStatusChange.case_id)
+            .where(Case.loan_no == "L002", CaseStatusChange.reason == "promise")
+        ).all()
+        decided = connection.scalar(
+            select(func.count()).select_from(AuditEntry).where(AuditEntry.action == "promise.decide")
+        )
+    assert history == [("in_progress",)]
+    assert decided == 1
