@@ -28,7 +28,7 @@ log = logging.getLogger(__name__)
 CHART_TEXTS: dict[str, dict[str, str]] = {
     "zh": {
         "title": "各单位清收完成率排名（{day}）",
-        "expected": "序时进度 {rate}",
+        "expected": "时间进度 {rate}",
         "gap": "……（中间 {count} 个单位略）",
         "axis": "完成率",
     },

@@ -890,22 +890,20 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             .subquery()
         )
         table = Case.__table__
+        # UPDATE … FROM a grouped subquery: the database joins once. Correlated subqueries per case let
+        # PostgreSQL's planner, with no statistics yet on the freshly loaded rows, rescan them for every case.
         session.execute(
-            update(table).values(
-                principal_remaining=_fen(table.c.principal)
-                - func.coalesce(
-                    select(paid.c.principal).where(paid.c.case_id == table.c.id).scalar_subquery(),
-                    literal_column("0"),
-                ),
-                interest_remaining=_fen(table.c.interest)
-                - func.coalesce(
-                    select(paid.c.interest).where(paid.c.case_id == table.c.id).scalar_subquery(),
-                    literal_column("0"),
-                ),
-                last_contact_at=select(last_contact.c.at)
-                .where(last_contact.c.case_id == table.c.id)
-                .scalar_subquery(),
+            update(table)
+            .where(table.c.id == paid.c.case_id)
+            .values(
+                principal_remaining=_fen(table.c.principal) - paid.c.principal,
+                interest_remaining=_fen(table.c.interest) - paid.c.interest,
             )
+        )
+        session.execute(
+            update(table)
+            .where(table.c.id == last_contact.c.case_id)
+            .values(last_contact_at=last_contact.c.at)
         )
         contacted = and_(table.c.last_contact_at.is_not(None), table.c.status == "open")
         for status, condition in (

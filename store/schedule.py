@@ -157,43 +157,55 @@ _PENDING_BY_UNIT = (
 def _build_unit_figures() -> Any:
     day_end = bindparam("day_end", type_=UtcDateTime())
     before_end = bindparam("before_end", type_=UtcDateTime())
-    # Confirmed repayments net of reversals (a reversal of a confirmed one is a confirmed negative entry,
-    # dated when it was made), so the figures of any past day can be read again. Summed per case first and
-    # joined to one pass over the cases: reading the cases once costs about what a plain GROUP BY does.
-    paid = (
-        select(
-            Repayment.case_id.label("case_id"),
-            func.sum(_fen(Repayment.amount)).label("recovered"),
-            func.sum(case((Repayment.decided_at < before_end, _fen(Repayment.amount)), else_=_ZERO)).label(
-                "recovered_before"
-            ),
-        )
-        .where(Repayment.status == "confirmed", Repayment.decided_at < day_end)
-        .group_by(Repayment.case_id)
-        .subquery()
-    )
+    # What confirmed repayments brought back is what the cases' balances have gone down by: the ledger keeps
+    # that running total as it confirms and reverses. The figures at the end of a past day are that total
+    # less what was confirmed since (a reversal of a confirmed repayment is a confirmed negative entry, dated
+    # when it was made), so a day's figures are one pass over the cases and a look at the last day's
+    # confirmations, not a sum over every repayment of the campaign.
     per_unit = (
         select(
             Case.unit_id.label("unit_id"),
             func.count().label("cases"),
             _fen_sum(_flag(Case.status == "settled")).label("settled"),
-            _fen_sum(paid.c.recovered).label("recovered"),
-            _fen_sum(paid.c.recovered_before).label("recovered_before"),
+            _fen_sum(
+                _fen(Case.principal)
+                - _fen(Case.principal_remaining)
+                + _fen(Case.interest)
+                - _fen(Case.interest_remaining)
+            ).label("recovered"),
         )
-        .outerjoin(paid, paid.c.case_id == Case.id)
         .group_by(Case.unit_id)
         .subquery()
     )
-    return select(
-        Unit.id,
-        Unit.name,
-        Unit.leader_name,
-        Unit.target,
-        func.coalesce(per_unit.c.recovered, _ZERO),
-        func.coalesce(per_unit.c.recovered_before, _ZERO),
-        func.coalesce(per_unit.c.cases, _ZERO),
-        func.coalesce(per_unit.c.settled, _ZERO),
-    ).outerjoin(per_unit, per_unit.c.unit_id == Unit.id)
+    later = (
+        select(
+            Case.unit_id.label("unit_id"),
+            _fen_sum(case((Repayment.decided_at >= day_end, _fen(Repayment.amount)), else_=_ZERO)).label(
+                "after_day"
+            ),
+            _fen_sum(_fen(Repayment.amount)).label("after_before"),
+        )
+        .select_from(Repayment)
+        .join(Case, Case.id == Repayment.case_id)
+        .where(Repayment.status == "confirmed", Repayment.decided_at >= before_end)
+        .group_by(Case.unit_id)
+        .subquery()
+    )
+    recovered = func.coalesce(per_unit.c.recovered, _ZERO)
+    return (
+        select(
+            Unit.id,
+            Unit.name,
+            Unit.leader_name,
+            Unit.target,
+            recovered - func.coalesce(later.c.after_day, _ZERO),
+            recovered - func.coalesce(later.c.after_before, _ZERO),
+            func.coalesce(per_unit.c.cases, _ZERO),
+            func.coalesce(per_unit.c.settled, _ZERO),
+        )
+        .outerjoin(per_unit, per_unit.c.unit_id == Unit.id)
+        .outerjoin(later, later.c.unit_id == Unit.id)
+    )
 
 
 _UNIT_FIGURES = _build_unit_figures()

@@ -158,7 +158,7 @@ def test_every_chinese_text_of_the_chart_is_drawn_in_the_shipped_font() -> None:
     chinese = [t for t in texts if is_chinese(t.get_text())]
     shown = {t.get_text() for t in chinese}
     assert "各单位清收完成率排名（2026-11-29）" in shown
-    assert "序时进度 91.2%" in shown
+    assert "时间进度 91.2%" in shown
     assert "1. " + small_ranking().units[0].unit in shown
     for text in chinese:
         assert Path(findfont(text.get_fontproperties())) == chart_font_path(), text.get_text()
@@ -259,7 +259,7 @@ def test_the_expected_progress_line_is_dashed_and_labelled() -> None:
     dashed = [line for line in ax.get_lines() if line.get_linestyle() == "--"]
     assert len(dashed) == 1
     assert list(dashed[0].get_xdata()) == [pytest.approx(float(ranking.expected))] * 2
-    assert "序时进度 " + format_rate(ranking.expected) in [t.get_text() for t in drawn_texts(figure)]
+    assert "时间进度 " + format_rate(ranking.expected) in [t.get_text() for t in drawn_texts(figure)]
 
 
 def test_english_chart() -> None:

@@ -410,3 +410,26 @@ def test_two_processes_deciding_the_same_morning_decide_each_promise_once(app: A
         )
     assert history == [("in_progress",)]
     assert decided == 1
+
+
+def test_a_past_days_figures_are_read_again_as_they_stood(app: App, clock: Clock) -> None:
+    ranked_ledger(app, clock)
+    # The 20,000 confirmed on DAY is reversed the day after: DAY still counts it, RANK_DAY no longer does.
+    (confirmed,) = app.store.repayments("L004")
+    clock.now = at(RANK_DAY, 12)
+    app.store.reverse_repayment(confirmed.id, "U001", note="录错了")
+    figures = {f.unit: f for f in app.store.unit_figures(DAY, DAY - timedelta(days=3))}
+    assert (figures["城关信用社"].recovered, figures["城关信用社"].recovered_before) == (
+        Decimal(20000),
+        Decimal(0),
+    )
+    assert figures["东风信用社"].recovered == Decimal(0)
+    figures = {f.unit: f for f in app.store.unit_figures(RANK_DAY, DAY)}
+    assert (figures["城关信用社"].recovered, figures["城关信用社"].recovered_before) == (
+        Decimal(30000),
+        Decimal(20000),
+    )
+    assert (figures["东风信用社"].recovered, figures["东风信用社"].recovered_before) == (
+        Decimal(45000),
+        Decimal(0),
+    )
