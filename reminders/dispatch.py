@@ -28,6 +28,9 @@ IN_FLIGHT = 8
 # lapses (its process died) and this one takes them over.
 RECHECK_SECONDS = 5.0
 GIVE_UP_AFTER = CLAIM_LEASE * 3
+# Deliveries that failed in a way that may pass (a timeout, a dropped connection) are tried again.
+RETRIES = 2
+RETRY_SECONDS = 10.0
 # Sent deliveries are marked in the log in groups of this many, or after this long. A process killed
 # outright (not stopped) may leave that many sent but unmarked: after CLAIM_LEASE they are sent again.
 MARK_EVERY = 20
@@ -75,10 +78,20 @@ def worker_name() -> str:
 class Dispatcher:
     """Delivers a job's messages through every outlet, each delivery once per day."""
 
-    def __init__(self, store: Store, outlets: Sequence[Outlet], worker: str | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        outlets: Sequence[Outlet],
+        worker: str | None = None,
+        *,
+        retries: int = RETRIES,
+        retry_after: float = RETRY_SECONDS,
+    ) -> None:
         self.store = store
         self.outlets = {outlet.name: outlet for outlet in outlets}
         self.worker = worker or worker_name()
+        self.retries = retries
+        self.retry_after = retry_after
 
     def plan(self, messages: Sequence[Outgoing]) -> tuple[list[Delivery], list[Outgoing]]:
         """Where each message goes: every bound chat of its person on every outlet, or its chat.
@@ -115,24 +128,33 @@ class Dispatcher:
         done = self.store.dispatched(job, day)
         waiting = [d for d in deliveries if d.recipient not in done]
         report.done_before = len(deliveries) - len(waiting)
-        elsewhere = await self._send_all(job, day, waiting, report)
+        elsewhere, failed = await self._send_all(job, day, waiting, report)
+        # A network that failed for a moment: the deliveries it failed are tried again shortly.
+        for _ in range(self.retries):
+            if not failed:
+                break
+            await asyncio.sleep(self.retry_after)
+            more, failed = await self._send_all(job, day, failed, report)
+            elsewhere.extend(more)
+        report.failed += len(failed)
         # What another process holds: it is sending them, or it died and its claims lapse after CLAIM_LEASE.
         loop = asyncio.get_running_loop()
         give_up = loop.time() + GIVE_UP_AFTER.total_seconds()
         while elsewhere and loop.time() < give_up:
             await asyncio.sleep(RECHECK_SECONDS)
             done = self.store.dispatched(job, day)
-            elsewhere = await self._send_all(
+            elsewhere, failed = await self._send_all(
                 job, day, [d for d in elsewhere if d.recipient not in done], report
             )
+            report.failed += len(failed)
         report.held_elsewhere = len(elsewhere)
         return report
 
     async def _send_all(
         self, job: str, day: date, waiting: list[Delivery], report: DispatchReport
-    ) -> list[Delivery]:
+    ) -> tuple[list[Delivery], list[Delivery]]:
         """Claim a batch at a time and keep IN_FLIGHT deliveries going across batches; returns the
-        deliveries another process holds."""
+        deliveries another process holds, and those that failed in a way that may pass."""
         run = _Run(self, job, day, report)
         elsewhere: list[Delivery] = []
         tasks: set[asyncio.Task[None]] = set()
@@ -160,7 +182,7 @@ class Dispatcher:
             run.flush(force=True)
             # Interrupted or failed deliveries go back to the log's free pool: the next run sends them.
             self.store.release(job, day, sorted(run.unsent), self.worker)
-        return elsewhere
+        return elsewhere, run.failed
 
 
 class _Run:
@@ -173,6 +195,7 @@ class _Run:
         self.report = report
         self.slots = asyncio.Semaphore(IN_FLIGHT)
         self.unsent: set[str] = set()
+        self.failed: list[Delivery] = []
         self.to_mark: list[str] = []
         self.marked_at = time.monotonic()
 
@@ -192,7 +215,7 @@ class _Run:
         except Exception:
             # A network failure or a platform error that may pass: the claim is given back.
             logger.exception("could not send %s", delivery.recipient)
-            self.report.failed += 1
+            self.failed.append(delivery)
             return
         finally:
             self.slots.release()

@@ -433,3 +433,43 @@ def test_a_past_days_figures_are_read_again_as_they_stood(app: App, clock: Clock
         Decimal(45000),
         Decimal(0),
     )
+
+
+async def test_a_chat_that_blocked_the_bot_is_marked_failed_and_not_tried_again(
+    app: App, clock: Clock, tg: FakeTelegram
+) -> None:
+    users = many_officers(app, clock, 3)
+    tg.blocked.add(users[1])
+    await run(app, tg, "reminders")
+    await run(app, tg, "reminders")
+    assert [len(tg.sent(user, "sendMessage")) for user in users] == [1, 0, 1]
+    refused = [c for c in tg.calls if c.chat_id == users[1] and c.method == "sendMessage"]
+    assert [c.error_code for c in refused] == [403]  # the second run did not try again
+    with app.engine.connect() as connection:
+        statuses = sorted(connection.scalars(select(Dispatch.status)))
+    assert statuses == ["failed", "sent", "sent"]
+
+
+class FlakyNetwork:
+    """A platform whose connection drops on the first try for each chat (a fake of the network, not of us)."""
+
+    name = "telegram"
+    group_chat = None
+
+    def __init__(self) -> None:
+        self.tries: dict[str, int] = {}
+        self.delivered: list[str] = []
+
+    async def post(self, chat_id: str, reply: Reply) -> None:
+        self.tries[chat_id] = self.tries.get(chat_id, 0) + 1
+        if self.tries[chat_id] == 1:
+            raise ConnectionResetError("connection reset by peer")
+        self.delivered.append(chat_id)
+
+
+async def test_deliveries_that_failed_for_a_moment_are_tried_again(app: App) -> None:
+    network = FlakyNetwork()
+    messages = [Outgoing(f"m:{i}", (Reply("今日待办"),), chat=f"telegram:{9000 + i}") for i in range(5)]
+    report = await Dispatcher(app.store, [network], retry_after=0.01).send("retry", DAY, messages)
+    assert sorted(network.delivered) == [str(9000 + i) for i in range(5)]
+    assert (report.sent, report.failed) == (5, 0)
