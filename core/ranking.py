@@ -66,10 +66,6 @@ class Ranking:
         last = len(self.units) - bottom_n
         return [u for u in self.units if u.rate < self.expected or u.rank > last]
 
-    def standing(self, unit_id: int) -> UnitStanding | None:
-        """One unit's standing."""
-        return next((u for u in self.units if u.unit_id == unit_id), None)
-
 
 def completion_rate(recovered: Decimal, target: Decimal) -> Decimal:
     """Recovered ÷ target, to four decimals; a unit with no target has no rate."""

@@ -28,6 +28,7 @@ from reminders.jobs import run_job
 from store.models import AuditEntry, Case, CaseStatusChange, Dispatch, Promise
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
+from tests.ledger_data import PEOPLE
 
 DAY = date(2026, 11, 30)  # a Monday
 RANK_DAY = date(2026, 12, 1)  # the Tuesday after: its previous ranking day is DAY
@@ -44,19 +45,12 @@ def at(day: date, hour: int = 9) -> datetime:
 
 
 def build_ledger(app: App, clock: Clock, day: date) -> None:
-    """Two units; 李明 (E001) has four cases needing him on `day`, 周强 (E002) has nothing to do."""
+    """Two units and the people of the small ledger; 李明 (E001) has four cases needing him on `day`,
+    周强 (E002) has nothing to do."""
     clock.now = at(day - timedelta(days=10))
     units = [
         UnitRecord("城关信用社", "王建国", Decimal("5000000.00")),
         UnitRecord("东风信用社", "赵东升", Decimal("1000000.00")),
-    ]
-    people = [
-        PersonRecord("李明", "E001", "城关信用社", "officer", "13800001111"),
-        PersonRecord("周强", "E002", "城关信用社", "officer", "13800002222"),
-        PersonRecord("王建国", "U001", "城关信用社", "unit_lead", "13800003333"),
-        PersonRecord("赵东升", "U002", "东风信用社", "unit_lead", "13800004444"),
-        PersonRecord("孙芳", "E003", "东风信用社", "officer", "13800005555"),
-        PersonRecord("陈专班", "A001", None, "admin", ""),
     ]
 
     def loan(no: str, borrower: str, unit: str, officer: str, amount: str, deadline: date) -> CaseRecord:
@@ -72,7 +66,7 @@ def build_ledger(app: App, clock: Clock, day: date) -> None:
         loan("L005", "钱七", "城关信用社", "E002", "100000.00", CAMPAIGN_END),
         loan("L006", "孙八", "东风信用社", "E003", "50000.00", CAMPAIGN_END),
     ]
-    plan, problems = plan_import(app.store.import_snapshot(), units, people, cases)
+    plan, problems = plan_import(app.store.import_snapshot(), units, PEOPLE, cases)
     assert problems == []
     app.store.apply_import(plan, actor="test", source="test")
     clock.now = at(day - timedelta(days=5))

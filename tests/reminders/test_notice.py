@@ -58,8 +58,7 @@ def make_notice(
         ),
     ]
     ranking = rank_units(figures, ISSUED, EXPECTED)
-    standing = ranking.standing(unit_id)
-    assert standing is not None
+    standing = next(u for u in ranking.units if u.unit_id == unit_id)
     return Notice(
         standing=standing,
         total_units=len(ranking.units),
