@@ -20,6 +20,7 @@ from store.schema import upgrade
 
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
+    from bot.channels.wecom import WeComChannel
 
 
 @dataclass(slots=True)
@@ -71,6 +72,27 @@ class App:
             self.settings.telegram_api_base_url,
             language=self.settings.language,
             group_chat=self.settings.telegram_group_chat_id,
+        )
+
+    def wecom(self) -> WeComChannel | None:
+        """The WeCom channel, when its corp id, agent, secret, token and AES key are all configured."""
+        s = self.settings
+        if not (
+            s.wecom_corp_id and s.wecom_agent_id and s.wecom_secret and s.wecom_token and s.wecom_aes_key
+        ):
+            return None
+        from bot.channels.wecom import WeComChannel
+
+        return WeComChannel(
+            self.router(),
+            s.wecom_corp_id,
+            s.wecom_agent_id,
+            s.wecom_secret.get_secret_value(),
+            s.wecom_token.get_secret_value(),
+            s.wecom_aes_key.get_secret_value(),
+            s.wecom_api_base_url,
+            s.wecom_group_webhook_url.get_secret_value() if s.wecom_group_webhook_url else None,
+            language=s.language,
         )
 
     def close(self) -> None:

@@ -242,7 +242,7 @@ def run() -> None:
     app.init_database()
     if app.store.is_empty():
         _load_demo(app, "city")
-    if app.settings.telegram_bot_token is not None:
+    if app.settings.telegram_bot_token is not None or app.wecom() is not None:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
         asyncio.run(serve(app))
         return

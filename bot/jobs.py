@@ -19,12 +19,15 @@ async def run_from_cli(app: App, job: str, day: date, dry_run: bool) -> list[str
     if job not in JOBS:
         raise UserError("jobs.unknown", job=job)
     telegram = app.telegram()
-    outlets: list[Outlet] = [c for c in (telegram,) if c is not None]
+    wecom = app.wecom()
+    outlets: list[Outlet] = [c for c in (telegram, wecom) if c is not None]
     if not outlets and not dry_run:
         raise UserError("jobs.no_channel")
     async with contextlib.AsyncExitStack() as stack:
         if telegram is not None and not dry_run:
             await stack.enter_async_context(telegram.application)
+        if wecom is not None:
+            stack.push_async_callback(wecom.close)
         run = await run_job(app.store, job, day, app.schedule_config(), outlets, dry_run=dry_run)
     return describe(run, language, dry_run)
 

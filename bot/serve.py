@@ -12,7 +12,8 @@ from bot.app import App
 
 
 async def serve(app: App) -> None:
-    """Run Telegram (polling or webhook), the daily schedule and the web server until SIGINT or SIGTERM."""
+    """Run Telegram (polling or webhook), WeCom (callbacks), the daily schedule and the web server until SIGINT
+    or SIGTERM."""
     from bot.web import build_web_app
     from reminders.scheduler import Schedule
 
@@ -25,6 +26,7 @@ async def serve(app: App) -> None:
 
     tasks = []
     telegram = app.telegram()
+    wecom = app.wecom()
     secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
     if telegram is not None and settings.telegram_webhook_url:
         tasks.append(asyncio.create_task(telegram.run_webhook(settings.telegram_webhook_url, secret, stop)))
@@ -40,6 +42,7 @@ async def serve(app: App) -> None:
         lambda: {"database": app.store.answers(), "scheduler": schedule.running},
         telegram=telegram.process if telegram is not None and settings.telegram_webhook_url else None,
         telegram_secret=secret,
+        wecom=wecom,
     )
     server = uvicorn.Server(
         uvicorn.Config(
@@ -51,3 +54,5 @@ async def serve(app: App) -> None:
     schedule.shutdown()
     server.should_exit = True
     await asyncio.gather(*tasks, return_exceptions=True)
+    if wecom is not None:
+        await wecom.close()

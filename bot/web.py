@@ -1,4 +1,4 @@
-"""The web server for webhooks (SPEC §8): /telegram/webhook, /healthz, and later /wecom/callback."""
+"""The web server for webhooks (SPEC §8): /wecom/callback, /telegram/webhook and /healthz."""
 
 from __future__ import annotations
 
@@ -9,8 +9,10 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import Route
+
+from bot.channels.wecom import BadCallback, WeComChannel
 
 logger = logging.getLogger(__name__)
 
@@ -22,6 +24,7 @@ def build_web_app(
     health: HealthCheck,
     telegram: UpdateProcessor | None = None,
     telegram_secret: str | None = None,
+    wecom: WeComChannel | None = None,
 ) -> Starlette:
     """The ASGI application serving the configured webhooks and the health check."""
 
@@ -43,7 +46,43 @@ def build_web_app(
         await telegram(payload)
         return Response(status_code=200)
 
+    async def wecom_check(request: Request) -> Response:
+        # WeCom checks the callback URL once, when it is saved in the admin console.
+        assert wecom is not None
+        query = request.query_params
+        try:
+            echo = wecom.verify(
+                query.get("msg_signature", ""),
+                query.get("timestamp", ""),
+                query.get("nonce", ""),
+                query.get("echostr", ""),
+            )
+        except BadCallback:
+            return Response(status_code=403)
+        return PlainTextResponse(echo)
+
+    async def wecom_callback(request: Request) -> Response:
+        assert wecom is not None
+        query = request.query_params
+        try:
+            incoming = wecom.read(
+                await request.body(),
+                query.get("msg_signature", ""),
+                query.get("timestamp", ""),
+                query.get("nonce", ""),
+            )
+        except BadCallback as refusal:
+            logger.warning("WeCom callback refused: %s", refusal)
+            return Response(status_code=403)
+        if incoming is not None:
+            # Answered at once, well inside WeCom's 5 seconds; the replies follow through the API.
+            wecom.accept(incoming)
+        return PlainTextResponse("")
+
     routes = [Route("/healthz", healthz, methods=["GET"])]
+    if wecom is not None:
+        routes.append(Route("/wecom/callback", wecom_check, methods=["GET"]))
+        routes.append(Route("/wecom/callback", wecom_callback, methods=["POST"]))
     if telegram is not None:
         routes.append(Route("/telegram/webhook", telegram_webhook, methods=["POST"]))
     return Starlette(routes=routes)

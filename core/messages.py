@@ -45,6 +45,7 @@ class Reply:
     picture: bytes | None = None
     document: bytes | None = None
     filename: str = ""
+    mentions: tuple[str, ...] = ()  # mobile numbers of members a group message @-mentions (WeCom's robot)
 
     def to_dict(self) -> dict[str, Any]:
         """A JSON-able form, for answering a re-delivered message the same way (text and buttons only)."""

@@ -15,11 +15,23 @@ from sqlalchemy.orm import aliased
 from core.errors import UserError
 from core.views import PersonView
 from store.base import StoreBase
-from store.models import BindAttempt, BindCode, Case, ChatIdentity, Draft, HandledMessage, Person, Unit
+from store.models import (
+    BindAttempt,
+    BindCode,
+    Case,
+    ChatIdentity,
+    Draft,
+    HandledMessage,
+    OfferedChoices,
+    Person,
+    Unit,
+)
 
 BIND_FAILURES_ALLOWED = 5
 BIND_LOCK = timedelta(hours=1)
 DRAFT_LIFETIME = timedelta(days=1)
+# A number answers the choices offered in its chat within this time; after it, it is just a number.
+CHOICES_LIFETIME = timedelta(days=1)
 
 
 _unit = aliased(Unit)
@@ -51,6 +63,11 @@ class ChatStore(StoreBase):
             upsert(HandledMessage.__table__)
             .on_conflict_do_nothing(index_elements=["key"])
             .returning(HandledMessage.__table__.c.id)
+        )
+        offered = upsert(OfferedChoices.__table__)
+        self._offer = offered.on_conflict_do_update(
+            index_elements=["channel", "chat_id"],
+            set_={"options": offered.excluded.options, "at": offered.excluded.at},
         )
 
     def person_by_identity(self, channel: str, external_id: str) -> PersonView | None:
@@ -177,6 +194,34 @@ class ChatStore(StoreBase):
                 {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},
             ).first()
             return kept is not None
+
+    def offer_choices(self, channel: str, chat_id: str, options: list[str]) -> None:
+        """Keep the choices just offered in a chat, numbered from 1 in this order (they replace earlier ones)."""
+        with self._write() as connection:
+            connection.execute(
+                self._offer,
+                {
+                    "channel": channel,
+                    "chat_id": chat_id,
+                    "options": json.dumps(options, ensure_ascii=False),
+                    "at": self.now(),
+                },
+            )
+
+    def offered_choice(self, channel: str, chat_id: str, number: int) -> str | None:
+        """The choice a number answers in a chat, if it was offered there lately."""
+        with self._read() as connection:
+            row = connection.execute(
+                select(OfferedChoices.options).where(
+                    OfferedChoices.channel == channel,
+                    OfferedChoices.chat_id == chat_id,
+                    OfferedChoices.at >= self.now() - CHOICES_LIFETIME,
+                )
+            ).first()
+        if row is None:
+            return None
+        options: list[str] = json.loads(row[0])
+        return options[number - 1] if 1 <= number <= len(options) else None
 
     def save_draft(self, person_id: int, payload: dict[str, Any]) -> str:
         """Keep a report awaiting the person's choice; returns its token."""

@@ -341,3 +341,16 @@ class Draft(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
     payload: Mapped[str] = mapped_column(Text)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OfferedChoices(Base):
+    """The choices last offered in a chat that has no buttons (WeCom): a number answers one of them."""
+
+    __tablename__ = "offered_choices"
+    __table_args__ = (UniqueConstraint("channel", "chat_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    options: Mapped[str] = mapped_column(Text)  # JSON list of the buttons' data, in the order numbered
+    at: Mapped[datetime] = mapped_column(UtcDateTime)

@@ -279,4 +279,5 @@ TEXTS: dict[str, str] = {
     "holiday.national_day": "National Day",
     "holiday.mid_autumn_festival": "Mid-autumn Festival",
     "holiday.anti_fascist_70th_day": "Anti-Fascist 70th Day",
+    "choices.prompt": "Reply with a number:",
 }

@@ -286,4 +286,5 @@ TEXTS: dict[str, str] = {
     "holiday.national_day": "国庆节",
     "holiday.mid_autumn_festival": "中秋节",
     "holiday.anti_fascist_70th_day": "抗战胜利70周年纪念日",
+    "choices.prompt": "回复数字选择：",
 }

@@ -1,0 +1,187 @@
+"""WeCom end to end: callbacks encrypted with wechatpy's own crypto, exactly as WeCom builds them, posted to the
+running web server; replies checked at a fake WeCom API on 127.0.0.1."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import socket
+import time
+from collections.abc import AsyncIterator
+from decimal import Decimal
+from typing import Any
+from xml.etree import ElementTree
+
+import httpx
+import pytest
+import uvicorn
+from sqlalchemy import func, select
+from wechatpy.enterprise.crypto import WeChatCrypto
+
+from bot.app import App
+from bot.channels.wecom import WeComChannel
+from bot.web import build_web_app
+from store.models import Repayment
+from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeCom
+from tests.ledger_data import seed
+
+OFFICER_1, OFFICER_2, LEAD = "liming", "zhouqiang", "wangjianguo"
+
+
+class WeComChat:
+    """The member's side: WeCom encrypts what they write and posts it to the bot's callback URL."""
+
+    def __init__(self, app: App, wecom: FakeWeCom, url: str, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self.wecom = wecom
+        self.url = url
+        self.client = client
+        self.crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
+        self.message_ids = iter(range(7_000_000_000_000_000_001, 7_000_000_000_000_999_999))
+
+    def callback(self, user: str, text: str, message_id: int | None = None) -> tuple[dict[str, str], bytes]:
+        """The query and body of the callback WeCom would post for a text message."""
+        msg_id = message_id if message_id is not None else next(self.message_ids)
+        plain = (
+            f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
+            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
+            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId><AgentID>{AGENT_ID}</AgentID></xml>"
+        )
+        timestamp, nonce = str(int(time.time())), f"n{msg_id % 1_000_000}"
+        encrypted = ElementTree.fromstring(self.crypto.encrypt_message(plain, nonce, timestamp))
+        body = (
+            f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><AgentID><![CDATA[{AGENT_ID}]]></AgentID>"
+            f"<Encrypt><![CDATA[{encrypted.findtext('Encrypt')}]]></Encrypt></xml>"
+        ).encode()
+        query = {
+            "msg_signature": encrypted.findtext("MsgSignature") or "",
+            "timestamp": timestamp,
+            "nonce": nonce,
+        }
+        return query, body
+
+    async def post(self, query: dict[str, str], body: bytes) -> httpx.Response:
+        return await self.client.post(self.url, params=query, content=body)
+
+    async def say(self, user: str, text: str, expect: int = 1) -> list[str]:
+        """Write to the bot and return the texts it sent back through the API."""
+        before = len(self.wecom.texts(user))
+        answer = await self.post(*self.callback(user, text))
+        assert answer.status_code == 200 and answer.text == ""
+        await self.wecom.wait_for(lambda: len(self.wecom.texts(user)) >= before + expect)
+        return self.wecom.texts(user)[before:]
+
+    def code(self, employee_no: str) -> str:
+        return next(line.code for line in self.app.store.bind_codes() if line.employee_no == employee_no)
+
+    def repayments(self) -> int:
+        with self.app.engine.connect() as connection:
+            return int(connection.execute(select(func.count()).select_from(Repayment)).scalar_one())
+
+
+@contextlib.asynccontextmanager
+async def running(web: Any) -> AsyncIterator[str]:
+    """The ASGI app served by uvicorn on a free port of 127.0.0.1; yields its base URL."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(web, log_level="warning", lifespan="off"))
+    task = asyncio.create_task(server.serve(sockets=[sock]))
+    while not server.started:
+        await asyncio.sleep(0.01)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        server.should_exit = True
+        await task
+        sock.close()
+
+
+@pytest.fixture
+async def chat(app: App) -> AsyncIterator[WeComChat]:
+    seed(app)
+    async with FakeWeCom() as wecom:
+        channel = WeComChannel(
+            app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, wecom.robot_url
+        )
+        web = build_web_app(lambda: {"database": app.store.answers()}, wecom=channel)
+        async with running(web) as base, httpx.AsyncClient(trust_env=False) as client:
+            yield WeComChat(app, wecom, f"{base}/wecom/callback", client)
+        await channel.close()
+
+
+async def bind(chat: WeComChat, user: str, employee_no: str) -> None:
+    answer = await chat.say(user, f"绑定 {chat.code(employee_no)}")
+    assert answer[0].startswith("绑定成功"), answer
+
+
+async def test_url_verification_answers_the_echo_and_refuses_a_forged_one(chat: WeComChat) -> None:
+    crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
+    encrypted = ElementTree.fromstring(crypto.encrypt_message("echo-1234", "nonce", "1700000000"))
+    query = {
+        "msg_signature": encrypted.findtext("MsgSignature"),
+        "timestamp": "1700000000",
+        "nonce": "nonce",
+        "echostr": encrypted.findtext("Encrypt"),
+    }
+    answer = await chat.client.get(chat.url, params=query)
+    assert (answer.status_code, answer.text) == (200, "echo-1234")
+    forged = await chat.client.get(chat.url, params={**query, "msg_signature": "0" * 40})
+    assert forged.status_code == 403
+
+
+async def test_bind_repay_by_free_text_choose_by_number_and_progress(chat: WeComChat) -> None:
+    await bind(chat, OFFICER_1, "E001")
+    await bind(chat, OFFICER_2, "E002")
+    await bind(chat, LEAD, "U001")
+
+    recorded = await chat.say(OFFICER_2, "L2023002 还款5万 现金", expect=1)
+    assert recorded[0].startswith("已报告还款：L2023002 李四 ¥50,000.00")
+    await chat.wecom.wait_for(lambda: chat.wecom.texts(LEAD))  # the unit lead is asked to confirm
+    assert chat.repayments() == 1
+
+    # No loan number: the bot asks, with its choices numbered, and records nothing until answered.
+    unsure = await chat.say(OFFICER_1, "还了一万 现金")
+    assert unsure[0].startswith("没有找到贷款编号或借款人")
+    assert "回复数字选择：" in unsure[0] and "[1] L2023001 张三" in unsure[0]
+    assert chat.repayments() == 1
+    picked = await chat.say(OFFICER_1, "1")
+    assert picked[0].startswith("已报告还款：L2023001 张三 ¥10,000.00")
+    assert chat.repayments() == 2
+    await chat.wecom.wait_for(lambda: len(chat.wecom.texts(LEAD)) == 3)  # bound, then two to confirm
+
+    progress = await chat.say(LEAD, "进度")
+    assert progress[0].startswith("城关信用社 清收进度")
+    assert chat.app.store.available("L2023002").total == Decimal("70000.00")
+
+
+async def test_a_callback_with_a_wrong_signature_is_refused_and_changes_nothing(chat: WeComChat) -> None:
+    await bind(chat, OFFICER_2, "E002")
+    query, body = chat.callback(OFFICER_2, "L2023002 还款5万 现金")
+    answer = await chat.post({**query, "msg_signature": "f" * 40}, body)
+    assert answer.status_code == 403
+    await asyncio.sleep(0.3)
+    assert chat.repayments() == 0
+    assert len(chat.wecom.texts(OFFICER_2)) == 1  # only the answer to the binding
+
+
+async def test_a_callback_sent_again_with_the_same_msgid_is_recorded_once(chat: WeComChat) -> None:
+    await bind(chat, OFFICER_2, "E002")
+    query, body = chat.callback(OFFICER_2, "L2023002 还款5万 现金", message_id=7_100_000_000_000_000_001)
+    first = await chat.post(query, body)
+    again = await chat.post(query, body)  # WeCom retries a callback it thinks went unanswered
+    assert first.status_code == again.status_code == 200
+    await chat.wecom.wait_for(lambda: len(chat.wecom.texts(OFFICER_2)) >= 3)
+    await asyncio.sleep(0.3)
+    assert chat.repayments() == 1
+    replies = chat.wecom.texts(OFFICER_2)[1:]
+    assert len(replies) == 2 and replies[0] == replies[1]  # answered the same way both times
+
+
+async def test_a_stale_access_token_is_renewed(chat: WeComChat) -> None:
+    await bind(chat, OFFICER_2, "E002")
+    assert chat.wecom.token_fetches == 1
+    chat.wecom.expire_tokens()
+    answer = await chat.say(OFFICER_2, "帮助")
+    assert answer[0].startswith("清收助手")
+    assert chat.wecom.token_fetches == 2
