@@ -88,21 +88,21 @@ def build_ranking(
     if not ranking.units:
         return []
     caption = render("ranking.chart_caption", language, day=day.isoformat())
-    messages = [
-        Outgoing(
-            "ranking:group",
-            (
-                Reply(ranking_text(ranking, language)),
-                Reply(
-                    caption,
-                    picture=ranking_chart(ranking, language),
-                    filename=f"ranking-{day.isoformat()}.png",
-                ),
-            ),
-            chat=GROUP_CHAT,
-            label=render("ranking.chart_caption", language, day=day.isoformat()),
-        )
+    group = [
+        Reply(ranking_text(ranking, language)),
+        Reply(caption, picture=ranking_chart(ranking, language), filename=f"ranking-{day.isoformat()}.png"),
     ]
+    lagging = ranking.lagging(config.notice_bottom_n)
+    if lagging:
+        # The lagging units' leads are called on by name, and @-mentioned where the platform can (WeCom).
+        leads = store.unit_leads([u.unit_id for u in lagging])
+        names = [
+            f"{u.unit}（{'、'.join(name for name, _ in leads.get(u.unit_id, [])) or u.leader_name}）"
+            for u in lagging
+        ]
+        mobiles = tuple(mobile for u in lagging for _, mobile in leads.get(u.unit_id, []) if mobile)
+        group.append(Reply(render("ranking.mention", language, units="、".join(names)), mentions=mobiles))
+    messages = [Outgoing("ranking:group", tuple(group), chat=GROUP_CHAT, label=caption)]
     officers = store.officer_figures(day)
     total = len(ranking.units)
     by_unit = {u.unit_id: u for u in ranking.units}

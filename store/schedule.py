@@ -543,6 +543,19 @@ class ScheduleStore(StoreBase):
                 for pid, name, unit_id in connection.execute(_PEOPLE_BY_ROLE, {"role": role})
             ]
 
+    def unit_leads(self, unit_ids: list[int]) -> dict[int, list[tuple[str, str]]]:
+        """The unit leads of these units, as (name, mobile), per unit."""
+        found: dict[int, list[tuple[str, str]]] = defaultdict(list)
+        with self._read() as connection:
+            for start in range(0, len(unit_ids), 1_000):
+                for unit_id, name, mobile in connection.execute(
+                    select(Person.unit_id, Person.name, Person.mobile)
+                    .where(Person.role == "unit_lead", Person.unit_id.in_(unit_ids[start : start + 1_000]))
+                    .order_by(Person.unit_id, Person.employee_no)
+                ):
+                    found[unit_id].append((name, mobile))
+        return found
+
     def identities_of(self, person_ids: Iterable[int]) -> dict[int, list[tuple[str, str]]]:
         """Every chat identity of these people, as (channel, external id), per person."""
         ids = sorted(set(person_ids))

@@ -8,8 +8,8 @@ What it mimics of WeCom (so that the bot's bugs show up here):
   (44004 is empty content, 45002 too long); members in ``unknown_users`` answer 60111.
 * ``/cgi-bin/media/upload`` keeps an uploaded image or file and answers its media id.
 * ``/cgi-bin/webhook/send?key=…`` is the group robot: markdown (at most 4,096 bytes), image (base64 and the
-  md5 of the bytes) and text with ``mentioned_mobile_list``; more than ``robot_per_minute`` messages in any
-  minute answer 45009 "api freq out of limit".
+  md5 of the bytes) and text with ``mentioned_mobile_list``; more than ``robot_limit`` messages in any
+  ``robot_period`` seconds (20 a minute, as WeCom) answer 45009 "api freq out of limit".
 """
 
 from __future__ import annotations
@@ -46,8 +46,9 @@ class Sent:
 class FakeWeCom:
     """The WeCom API and one group robot, recording what the bot sends."""
 
-    def __init__(self, robot_per_minute: int = 20) -> None:
-        self.robot_per_minute = robot_per_minute
+    def __init__(self, robot_limit: int = 20, robot_period: float = 60.0) -> None:
+        self.robot_limit = robot_limit
+        self.robot_period = robot_period
         self.sent: list[Sent] = []
         self.robot: list[dict[str, Any]] = []
         self.robot_refused = 0
@@ -172,9 +173,9 @@ class FakeWeCom:
         if request.query.get("key") != ROBOT_KEY:
             return self._answer(93000, "invalid webhook url")
         now = time.monotonic()
-        while self._robot_times and self._robot_times[0] <= now - 60:
+        while self._robot_times and self._robot_times[0] <= now - self.robot_period:
             self._robot_times.popleft()
-        if len(self._robot_times) >= self.robot_per_minute:
+        if len(self._robot_times) >= self.robot_limit:
             self.robot_refused += 1
             return self._answer(45009, "api freq out of limit")
         body = await request.json()

@@ -184,12 +184,12 @@ class GroupRobot:
     """The task-force group's robot (群机器人): markdown, pictures and @-mentions, 20 messages a minute."""
 
     def __init__(
-        self, webhook_url: str, client: httpx.AsyncClient, per_minute: float = ROBOT_PER_MINUTE
+        self, webhook_url: str, client: httpx.AsyncClient, limit: int = ROBOT_PER_MINUTE, period: float = 60.0
     ) -> None:
         self.webhook_url = webhook_url
         self.client = client
-        # One at a time, a little under the limit, so that no minute ever holds more than it.
-        self.limiter = AsyncLimiter(1, 60 / (per_minute * 0.95))
+        # One at a time, a little under the limit, so that no `period` ever holds more than `limit`.
+        self.limiter = AsyncLimiter(1, period / (limit * 0.95))
 
     async def _post(self, body: dict[str, Any]) -> None:
         async with self.limiter:
@@ -349,10 +349,12 @@ class WeComChannel:
             raise
 
     async def _to_group(self, reply: Reply) -> None:
+        # Each post counts against the robot's 20 a minute: a picture goes without its caption (the chart
+        # carries its own title), a mention as the one text that can @ people.
         assert self.robot is not None
-        if reply.text and not reply.mentions:
-            await self.robot.markdown(reply.text)
         if reply.picture is not None:
             await self.robot.image(reply.picture)
-        if reply.mentions:
+        elif reply.mentions:
             await self.robot.mention(reply.text, reply.mentions)
+        elif reply.text:
+            await self.robot.markdown(reply.text)

@@ -280,4 +280,5 @@ TEXTS: dict[str, str] = {
     "holiday.mid_autumn_festival": "Mid-autumn Festival",
     "holiday.anti_fascist_70th_day": "Anti-Fascist 70th Day",
     "choices.prompt": "Reply with a number:",
+    "ranking.mention": "Unit leads, please look at your unit's progress: {units}",
 }

@@ -287,4 +287,5 @@ TEXTS: dict[str, str] = {
     "holiday.mid_autumn_festival": "中秋节",
     "holiday.anti_fascist_70th_day": "抗战胜利70周年纪念日",
     "choices.prompt": "回复数字选择：",
+    "ranking.mention": "请以下单位负责人关注本单位进度：{units}",
 }

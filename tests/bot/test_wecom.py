@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from wechatpy.enterprise.crypto import WeChatCrypto
 
 from bot.app import App
-from bot.channels.wecom import WeComChannel
+from bot.channels.wecom import GroupRobot, WeComChannel
 from bot.web import build_web_app
 from store.models import Repayment
 from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeCom
@@ -185,3 +185,64 @@ async def test_a_stale_access_token_is_renewed(chat: WeComChat) -> None:
     answer = await chat.say(OFFICER_2, "帮助")
     assert answer[0].startswith("清收助手")
     assert chat.wecom.token_fetches == 2
+
+
+async def test_the_ranking_reaches_the_group_robot_with_the_lagging_leads_mentioned(
+    app: App, clock: Any
+) -> None:
+    from reminders.jobs import run_job
+    from tests.reminders.test_jobs import CONFIG, RANK_DAY, ranked_ledger
+
+    ranked_ledger(app, clock)
+    async with FakeWeCom() as wecom:
+        channel = WeComChannel(
+            app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, wecom.robot_url
+        )
+        await run_job(app.store, "ranking", RANK_DAY, CONFIG, [channel])
+        await channel.close()
+    markdown, image, mention = wecom.robot
+    assert markdown["msgtype"] == "markdown"
+    assert markdown["markdown"]["content"].startswith(
+        "【每日排名】2026-12-01 各单位清收完成率（时间进度 91.8%）"
+    )
+    assert image["msgtype"] == "image"
+    assert mention == {
+        "msgtype": "text",
+        "text": {
+            "content": "请以下单位负责人关注本单位进度：东风信用社（赵东升）、城关信用社（王建国）",
+            "mentioned_mobile_list": ["13800004444", "13800003333"],
+        },
+    }
+    assert wecom.robot_refused == 0
+
+
+async def test_the_group_robot_keeps_under_its_rate_without_being_refused(app: App) -> None:
+    from core.messages import Outgoing, Reply
+    from reminders.dispatch import Dispatcher
+    from tests.fake_telegram import tiny_png
+    from tests.reminders.test_jobs import DAY
+
+    # A ranking long enough for several markdown parts, a chart and a mention: more posts than a robot that
+    # takes three a second (WeCom's 20 a minute, sped up) allows at once, paced by the robot's own limiter.
+    long_text = "\n".join(f"{n}. 第{n}信用社 12.3% ↑1 今日1.00万元 结清3/40 ⚠" for n in range(1, 200))
+    ranking = Outgoing(
+        "ranking:group",
+        (Reply(long_text), Reply("图", picture=tiny_png()), Reply("请关注", mentions=("13800004444",))),
+        chat="group",
+    )
+    for paced, refused in ((3, 0), (1000, 1)):
+        async with FakeWeCom(robot_limit=3, robot_period=1.0) as wecom:
+            channel = WeComChannel(
+                app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, wecom.robot_url
+            )
+            channel.robot = GroupRobot(wecom.robot_url, channel.client, limit=paced, period=1.0)
+            report = await Dispatcher(app.store, [channel], retries=0).send(f"robot-{paced}", DAY, [ranking])
+            await channel.close()
+        if refused:
+            assert wecom.robot_refused >= 1 and report.failed == 1  # unpaced, the robot is refused
+        else:
+            assert wecom.robot_refused == 0 and report.sent == 1
+            kinds = [m["msgtype"] for m in wecom.robot]
+            assert kinds == ["markdown"] * (len(kinds) - 2) + ["image", "text"] and len(kinds) >= 5
+            parts = [m["markdown"]["content"] for m in wecom.robot[:-2]]
+            assert "\n".join(parts) == long_text and all(len(p.encode()) <= 4096 for p in parts)

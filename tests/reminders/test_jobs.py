@@ -195,7 +195,7 @@ async def test_the_ranking_equals_the_figures_worked_out_by_hand(
     # By hand. 城关: target 5,000,000; confirmed 20,000 yesterday + 30,000 today = 50,000 -> 1.0%,
     # yesterday 0.4% and first. 东风: target 1,000,000; 45,000 confirmed today -> 4.5%, yesterday 0% and
     # second. Expected progress on 2026-12-01: 335 of 365 days = 91.8%.
-    text, picture = tg.sent(GROUP)
+    text, picture, mention = tg.sent(GROUP)
     assert text.text == (
         "【每日排名】2026-12-01 各单位清收完成率（时间进度 91.8%）\n"
         "1. 东风信用社 4.5% ↑1 今日4.50万元 结清0/1 ⚠\n"
@@ -203,6 +203,7 @@ async def test_the_ranking_equals_the_figures_worked_out_by_hand(
         "⚠ 低于时间进度的单位 2 个。合计已确认收回 9.50万元 / 目标 600.00万元，完成率 1.6%。"
     )
     assert picture.method == "sendPhoto" and picture.text == "2026-12-01 各单位清收完成率"
+    assert mention.text == "请以下单位负责人关注本单位进度：东风信用社（赵东升）、城关信用社（王建国）"
     png = picture.files["photo"].data
     assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size[0] >= 800
     (own,) = tg.texts(LEAD_1)
