@@ -18,7 +18,7 @@ import asyncio
 import base64
 import hashlib
 import time
-from collections import deque
+from collections import Counter, deque
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -50,6 +50,7 @@ class FakeWeCom:
         self.robot_limit = robot_limit
         self.robot_period = robot_period
         self.sent: list[Sent] = []
+        self.text_counts: Counter[str] = Counter()  # texts received, per member
         self.robot: list[dict[str, Any]] = []
         self.robot_refused = 0
         self.token_fetches = 0
@@ -146,6 +147,7 @@ class FakeWeCom:
             if len(content.encode()) > 2048:
                 return self._answer(45002, "content size out of limit")
             self.sent.append(Sent(user, kind, content))
+            self.text_counts[user] += 1
         elif kind in ("image", "file"):
             media_id = str(body.get(kind, {}).get("media_id", ""))
             if media_id not in self._media:

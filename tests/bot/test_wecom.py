@@ -71,6 +71,13 @@ class WeComChat:
         await self.wecom.wait_for(lambda: len(self.wecom.texts(user)) >= before + expect)
         return self.wecom.texts(user)[before:]
 
+    async def settled(self) -> None:
+        """Wait until nothing new has reached the fake API for a short while."""
+        seen = -1
+        while seen != len(self.wecom.sent):
+            seen = len(self.wecom.sent)
+            await asyncio.sleep(0.1)
+
     def code(self, employee_no: str) -> str:
         return next(line.code for line in self.app.store.bind_codes() if line.employee_no == employee_no)
 

@@ -1,0 +1,157 @@
+"""One list of dialogues, run as conversations on Telegram, on WeCom and in the terminal: the same handlers
+answer the same way on every channel, buttons on Telegram and numbered choices elsewhere."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Protocol
+
+import httpx
+import pytest
+
+from bot.app import App
+from bot.channels.console import ConsoleChannel
+from bot.channels.telegram import TelegramChannel
+from bot.channels.wecom import WeComChannel
+from bot.web import build_web_app
+from tests.bot.test_telegram import Chat, _settled
+from tests.bot.test_wecom import WeComChat, running
+from tests.fake_telegram import FakeTelegram
+from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeCom
+from tests.ledger_data import seed
+
+PEOPLE = {"officer_1": "E001", "officer_2": "E002", "lead": "U001"}
+
+
+@dataclass(frozen=True)
+class Step:
+    """Someone writes (or picks the n-th choice offered to them last); the first reply starts with `answer`."""
+
+    who: str
+    answer: str
+    say: str = ""
+    choose: int = 0
+
+
+DIALOGUES: dict[str, list[Step]] = {
+    "help": [Step("officer_1", "清收助手", say="帮助")],
+    "a repayment by free text, confirmed by the unit lead": [
+        Step("officer_2", "已报告还款：L2023002 李四 ¥50,000.00", say="L2023002 还款5万 现金"),
+        Step("lead", "待确认还款 1 笔", say="待确认"),
+        Step("lead", "已确认：L2023002", choose=1),
+        Step("lead", "城关信用社 清收进度", say="进度"),
+    ],
+    "unsure, asked, then chosen by the officer": [
+        Step("officer_1", "没有找到贷款编号或借款人", say="还了一万 现金"),
+        Step("officer_1", "已报告还款：L2023001 张三 ¥10,000.00", choose=1),
+        Step("officer_1", "已撤销 L2023001 的还款 ¥10,000.00", say="撤销"),
+    ],
+    "my cases, then one case's card": [
+        Step("officer_1", "未结清案件 1 笔", say="我的案件"),
+        Step("officer_1", "【L2023001】张三\n单位：城关信用社 · 责任人：李明", choose=1),
+    ],
+    "a contact with a promise": [
+        Step("officer_1", "已记录：L2023001 张三，上门·承诺还款", say="L2023001 上门 承诺12月10日前还3万"),
+        Step("officer_1", "未来 7 天没有到期案件，也没有到期的承诺。", say="到期"),
+    ],
+}
+
+
+class Conversation(Protocol):
+    async def say(self, who: str, text: str) -> str: ...
+
+    async def choose(self, who: str, number: int) -> str: ...
+
+
+class OnTelegram:
+    def __init__(self, chat: Chat, users: dict[str, int]) -> None:
+        self.chat, self.users = chat, users
+
+    async def say(self, who: str, text: str) -> str:
+        await _settled(self.chat.tg)  # what the last step pushed to others has arrived
+        return (await self.chat.say(self.users[who], text))[0]
+
+    async def choose(self, who: str, number: int) -> str:
+        await _settled(self.chat.tg)
+        user = self.users[who]
+        return (await self.chat.press(user, self.chat.buttons(user)[number - 1]))[0]
+
+
+class OnWeCom:
+    def __init__(self, chat: WeComChat, users: dict[str, str]) -> None:
+        self.chat, self.users = chat, users
+
+    async def say(self, who: str, text: str) -> str:
+        await self.chat.settled()  # what the last step pushed to others has arrived
+        return (await self.chat.say(self.users[who], text))[0]
+
+    async def choose(self, who: str, number: int) -> str:
+        return await self.say(who, str(number))
+
+
+class InTheTerminal:
+    def __init__(self, app: App) -> None:
+        self.channels = {
+            who: ConsoleChannel(app.router(), employee_no, io.StringIO())
+            for who, employee_no in PEOPLE.items()
+        }
+
+    async def say(self, who: str, text: str) -> str:
+        channel = self.channels[who]
+        assert isinstance(channel.output, io.StringIO)
+        start = channel.output.tell()
+        channel.run([text])
+        written = channel.output.getvalue()[start:]
+        return written.split("\n", 1)[1]  # after the echo of what was typed
+
+    async def choose(self, who: str, number: int) -> str:
+        return await self.say(who, str(number))
+
+
+@pytest.fixture(params=["telegram", "wecom", "terminal"])
+async def conversation(request: pytest.FixtureRequest, app: App) -> AsyncIterator[Conversation]:
+    seed(app)
+    codes = {line.employee_no: line.code for line in app.store.bind_codes()}
+    if request.param == "terminal":
+        yield InTheTerminal(app)
+        return
+    if request.param == "telegram":
+        async with FakeTelegram() as tg:
+            channel = TelegramChannel(app.router(), tg.token, tg.base_url)
+            stop = asyncio.Event()
+            polling = asyncio.create_task(channel.run_polling(stop))
+            chat = Chat(tg, app)
+            users = {who: 1000 + n for n, who in enumerate(PEOPLE)}
+            try:
+                for who, employee_no in PEOPLE.items():
+                    assert (await chat.say(users[who], f"/bind {codes[employee_no]}"))[0].startswith(
+                        "绑定成功"
+                    )
+                yield OnTelegram(chat, users)
+            finally:
+                stop.set()
+                await asyncio.wait_for(polling, 10)
+        return
+    async with FakeWeCom() as wecom:
+        channel = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url)
+        web = build_web_app(lambda: {"database": True}, wecom=channel)
+        async with running(web) as base, httpx.AsyncClient(trust_env=False) as client:
+            chat = WeComChat(app, wecom, f"{base}/wecom/callback", client)
+            users = {who: f"user-{who}" for who in PEOPLE}
+            for who, employee_no in PEOPLE.items():
+                assert (await chat.say(users[who], f"绑定 {codes[employee_no]}"))[0].startswith("绑定成功")
+            yield OnWeCom(chat, users)
+        await channel.close()
+
+
+@pytest.mark.parametrize("name", list(DIALOGUES))
+async def test_dialogue(conversation: Conversation, name: str) -> None:
+    for step in DIALOGUES[name]:
+        if step.choose:
+            answer = await conversation.choose(step.who, step.choose)
+        else:
+            answer = await conversation.say(step.who, step.say)
+        assert answer.startswith(step.answer), (step, answer)
