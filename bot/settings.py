@@ -76,6 +76,24 @@ class Settings(BaseSettings):
             raise ValueError("CAMPAIGN_END is before CAMPAIGN_START")
         return self
 
+    @model_validator(mode="after")
+    def _wecom_complete(self) -> Settings:
+        # WeCom needs all five to receive and answer; a half-filled set would start a bot that stays silent.
+        needed = {
+            "WECOM_CORP_ID": self.wecom_corp_id,
+            "WECOM_AGENT_ID": self.wecom_agent_id,
+            "WECOM_SECRET": self.wecom_secret,
+            "WECOM_TOKEN": self.wecom_token,
+            "WECOM_AES_KEY": self.wecom_aes_key,
+        }
+        given = [name for name, value in needed.items() if value]
+        if given and len(given) < len(needed):
+            missing = next(name for name, value in needed.items() if not value)
+            raise ValueError(f"{missing} is not set (WeCom needs {', '.join(needed)})")
+        if self.wecom_aes_key is not None and len(self.wecom_aes_key.get_secret_value()) != 43:
+            raise ValueError("WECOM_AES_KEY must be the 43 characters of the app's EncodingAESKey")
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         """The campaign's time zone."""

@@ -47,6 +47,25 @@ def test_bad_setting_names_itself_in_one_line(
     assert "\n" not in line
 
 
+def test_wecom_needs_every_credential_and_a_whole_aes_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    for name, value in (
+        ("WECOM_CORP_ID", "wx5823bf96d3bd56c7"),
+        ("WECOM_AGENT_ID", "1000002"),
+        ("WECOM_SECRET", "secret"),
+        ("WECOM_TOKEN", "QDG6eK"),
+    ):
+        monkeypatch.setenv(name, value)
+    with pytest.raises(UserError) as refused:
+        load_settings(_env_file=None)
+    assert "WECOM_AES_KEY is not set" in refused.value.render("en")
+    monkeypatch.setenv("WECOM_AES_KEY", "too-short")
+    with pytest.raises(UserError) as refused:
+        load_settings(_env_file=None)
+    assert "WECOM_AES_KEY must be the 43 characters" in refused.value.render("en")
+    monkeypatch.setenv("WECOM_AES_KEY", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C")
+    assert load_settings(_env_file=None).wecom_aes_key is not None
+
+
 def test_campaign_end_before_start_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("CAMPAIGN_START", "2026-06-01")
     monkeypatch.setenv("CAMPAIGN_END", "2026-01-01")
@@ -64,9 +83,17 @@ def test_empty_values_mean_the_default(monkeypatch: pytest.MonkeyPatch) -> None:
 
 def test_secrets_stay_out_of_reprs(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123456:VERY-SECRET")
-    monkeypatch.setenv("WECOM_SECRET", "wecom-secret-value")
+    for name, value in (
+        ("WECOM_CORP_ID", "wx5823bf96d3bd56c7"),
+        ("WECOM_AGENT_ID", "1000002"),
+        ("WECOM_SECRET", "wecom-secret-value"),
+        ("WECOM_TOKEN", "QDG6eK"),
+        ("WECOM_AES_KEY", "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C"),
+    ):
+        monkeypatch.setenv(name, value)
     settings = load_settings(_env_file=None)
     assert "VERY-SECRET" not in repr(settings) and "wecom-secret-value" not in str(settings)
+    assert "jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C" not in repr(settings)
     assert settings.telegram_bot_token is not None
     assert settings.telegram_bot_token.get_secret_value() == "123456:VERY-SECRET"
 

@@ -253,3 +253,59 @@ async def test_the_group_robot_keeps_under_its_rate_without_being_refused(app: A
             assert kinds == ["markdown"] * (len(kinds) - 2) + ["image", "text"] and len(kinds) >= 5
             parts = [m["markdown"]["content"] for m in wecom.robot[:-2]]
             assert "\n".join(parts) == long_text and all(len(p.encode()) <= 4096 for p in parts)
+
+
+def test_long_texts_are_cut_under_the_byte_limits() -> None:
+    from bot.channels.wecom import split_bytes
+
+    lines = [f"{n}. 第{n}笔 L2023{n:04d} 张三 未收回 ¥12,345.67：逾期 3 天" for n in range(200)]
+    parts = split_bytes("\n".join(lines), 2048)
+    assert len(parts) > 1 and all(len(p.encode()) <= 2048 for p in parts)
+    assert "\n".join(parts) == "\n".join(lines)
+    one_line = "欠" * 3000  # 9,000 bytes with no line end: cut between characters, never inside one
+    pieces = split_bytes(one_line, 2048)
+    assert all(len(p.encode()) <= 2048 for p in pieces) and "".join(pieces) == one_line
+
+
+async def test_the_morning_reaches_wecom_and_telegram_members_once_each(app: App, clock: Any) -> None:
+    from bot.channels.telegram import TelegramChannel
+    from reminders.jobs import run_job
+    from tests.fake_telegram import FakeTelegram
+    from tests.reminders.test_jobs import CONFIG, DAY, TODO_LI_MING, build_ledger
+
+    build_ledger(app, clock, DAY)
+    codes = {line.employee_no: line.code for line in app.store.bind_codes()}
+    app.store.bind("wecom", OFFICER_1, codes["E001"])  # the officer works on WeCom, the unit lead on Telegram
+    app.store.bind("telegram", "2001", codes["U001"])
+    async with FakeWeCom() as wecom, FakeTelegram() as tg:
+        on_wecom = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url)
+        on_telegram = TelegramChannel(app.router(), tg.token, tg.base_url)
+        async with on_telegram.application:
+            for _ in range(2):  # the second run finds everything sent
+                await run_job(app.store, "reminders", DAY, CONFIG, [on_wecom, on_telegram])
+        await on_wecom.close()
+    assert wecom.texts(OFFICER_1) == [TODO_LI_MING]
+    (digest,) = tg.texts(2001)
+    assert digest.startswith("【单位待办汇总】2026-11-30 城关信用社")
+
+
+async def test_a_notice_reaches_a_wecom_unit_lead_as_a_word_file(app: App, clock: Any) -> None:
+    import io
+
+    import docx
+
+    from reminders.jobs import run_job
+    from tests.reminders.test_jobs import CONFIG, RANK_DAY, ranked_ledger
+
+    ranked_ledger(app, clock)
+    codes = {line.employee_no: line.code for line in app.store.bind_codes()}
+    app.store.bind("wecom", LEAD, codes["U001"])
+    async with FakeWeCom() as wecom:
+        channel = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url)
+        await run_job(app.store, "notices", RANK_DAY, CONFIG, [channel])
+        await channel.close()
+    text, document = [s for s in wecom.sent if s.user == LEAD]
+    assert text.msgtype == "text" and "城关信用社" in text.content
+    assert document.msgtype == "file" and document.filename == "督办函-城关信用社-2026-12-01.docx"
+    body = "\n".join(p.text for p in docx.Document(io.BytesIO(document.media)).paragraphs)
+    assert "关于城关信用社不良贷款清收进度滞后的督办函" in body
