@@ -309,3 +309,57 @@ async def test_a_notice_reaches_a_wecom_unit_lead_as_a_word_file(app: App, clock
     assert document.msgtype == "file" and document.filename == "督办函-城关信用社-2026-12-01.docx"
     body = "\n".join(p.text for p in docx.Document(io.BytesIO(document.media)).paragraphs)
     assert "关于城关信用社不良贷款清收进度滞后的督办函" in body
+
+
+async def test_qingshou_run_serves_the_wecom_callback_and_the_health_check(database_url: str) -> None:
+    import os
+    import signal
+
+    from bot.app import build
+    from bot.serve import serve
+    from bot.settings import load_settings
+
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    sock.close()
+    async with FakeWeCom() as wecom:
+        settings = load_settings(
+            _env_file=None,
+            database_url=database_url,
+            wecom_corp_id=CORP_ID,
+            wecom_agent_id=AGENT_ID,
+            wecom_secret=SECRET,
+            wecom_token=TOKEN,
+            wecom_aes_key=AES_KEY,
+            wecom_api_base_url=wecom.base_url,
+            http_host="127.0.0.1",
+            http_port=port,
+        )
+        app = build(settings)
+        app.init_database()
+        running_bot = asyncio.create_task(serve(app))
+        base = f"http://127.0.0.1:{port}"
+        async with httpx.AsyncClient(trust_env=False) as client:
+            for _ in range(100):
+                with contextlib.suppress(httpx.TransportError):
+                    health = await client.get(f"{base}/healthz")
+                    break
+                await asyncio.sleep(0.05)
+            assert health.json() == {"status": "ok", "database": True, "scheduler": True}
+            encrypted = ElementTree.fromstring(
+                WeChatCrypto(TOKEN, AES_KEY, CORP_ID).encrypt_message("hi", "n", "1")
+            )
+            echo = await client.get(
+                f"{base}/wecom/callback",
+                params={
+                    "msg_signature": encrypted.findtext("MsgSignature"),
+                    "timestamp": "1",
+                    "nonce": "n",
+                    "echostr": encrypted.findtext("Encrypt"),
+                },
+            )
+            assert (echo.status_code, echo.text) == (200, "hi")
+        os.kill(os.getpid(), signal.SIGTERM)  # what stops `qingshou run`
+        await asyncio.wait_for(running_bot, 10)
+        app.close()
