@@ -39,13 +39,16 @@ class WeComChat:
         self.crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
         self.message_ids = iter(range(7_000_000_000_000_000_001, 7_000_000_000_000_999_999))
 
-    def callback(self, user: str, text: str, message_id: int | None = None) -> tuple[dict[str, str], bytes]:
-        """The query and body of the callback WeCom would post for a text message."""
+    def callback(
+        self, user: str, text: str, message_id: int | None = None, fields: str | None = None
+    ) -> tuple[dict[str, str], bytes]:
+        """The query and body of the callback WeCom would post for a text message (or other `fields`)."""
         msg_id = message_id if message_id is not None else next(self.message_ids)
+        content = fields or f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
         plain = (
             f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]></FromUserName>"
-            f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]></MsgType>"
-            f"<Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId><AgentID>{AGENT_ID}</AgentID></xml>"
+            f"<CreateTime>{int(time.time())}</CreateTime>{content}<MsgId>{msg_id}</MsgId>"
+            f"<AgentID>{AGENT_ID}</AgentID></xml>"
         )
         timestamp, nonce = str(int(time.time())), f"n{msg_id % 1_000_000}"
         encrypted = ElementTree.fromstring(self.crypto.encrypt_message(plain, nonce, timestamp))
@@ -63,10 +66,10 @@ class WeComChat:
     async def post(self, query: dict[str, str], body: bytes) -> httpx.Response:
         return await self.client.post(self.url, params=query, content=body)
 
-    async def say(self, user: str, text: str, expect: int = 1) -> list[str]:
-        """Write to the bot and return the texts it sent back through the API."""
+    async def say(self, user: str, text: str = "", expect: int = 1, fields: str | None = None) -> list[str]:
+        """Write to the bot (or send other `fields`) and return the texts it sent back through the API."""
         before = len(self.wecom.texts(user))
-        answer = await self.post(*self.callback(user, text))
+        answer = await self.post(*self.callback(user, text, fields=fields))
         assert answer.status_code == 200 and answer.text == ""
         await self.wecom.wait_for(lambda: len(self.wecom.texts(user)) >= before + expect)
         return self.wecom.texts(user)[before:]
@@ -363,3 +366,27 @@ async def test_qingshou_run_serves_the_wecom_callback_and_the_health_check(datab
         os.kill(os.getpid(), signal.SIGTERM)  # what stops `qingshou run`
         await asyncio.wait_for(running_bot, 10)
         app.close()
+
+
+LOCATION = (
+    "<MsgType><![CDATA[location]]></MsgType><Location_X>30.25</Location_X><Location_Y>120.16</Location_Y>"
+    "<Scale>15</Scale><Label><![CDATA[城关镇]]></Label>"
+)
+
+
+async def test_a_location_and_a_menu_click(chat: WeComChat) -> None:
+    from store.models import Contact
+
+    await bind(chat, OFFICER_2, "E002")
+    await chat.say(OFFICER_2, "L2023002 上门 已联系")
+    kept = await chat.say(OFFICER_2, fields=LOCATION)
+    assert kept == ["位置已记入 L2023002 的最近一次催收记录。"]
+    with chat.app.engine.connect() as connection:
+        assert connection.execute(select(Contact.latitude, Contact.longitude)).one() == (
+            "30.250000",
+            "120.160000",
+        )
+    # A menu item whose key is a keyword works as if typed.
+    click = "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[click]]></Event><EventKey><![CDATA[我的案件]]></EventKey>"
+    cases = await chat.say(OFFICER_2, fields=click)
+    assert cases[0].startswith("未结清案件 1 笔")
