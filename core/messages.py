@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -104,3 +105,34 @@ GROUP_CHAT = "group"
 
 class Undeliverable(Exception):
     """The platform refused a recipient for good (blocked the bot, left the chat): trying again won't help."""
+
+
+def split_text(text: str, limit: int, size: Callable[[str], int] = len) -> list[str]:
+    """Cut a long text at line ends so each part measures at most `limit` (characters, or as `size` counts:
+    WeCom counts UTF-8 bytes); a line longer than that is cut between characters."""
+    parts: list[str] = []
+    current = ""
+    for line in text.split("\n"):
+        while size(line) > limit:
+            cut = min(len(line), limit)
+            while size(line[:cut]) > limit:
+                cut -= 1
+            if current:
+                parts.append(current)
+                current = ""
+            parts.append(line[:cut])
+            line = line[cut:]
+        candidate = f"{current}\n{line}" if current else line
+        if size(candidate) > limit:
+            parts.append(current)
+            current = line
+        else:
+            current = candidate
+    if current or not parts:
+        parts.append(current)
+    return parts
+
+
+def utf8_size(text: str) -> int:
+    """How many bytes a text takes in UTF-8."""
+    return len(text.encode())

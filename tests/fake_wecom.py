@@ -163,6 +163,8 @@ class FakeWeCom:
         stale = self._stale(request)
         if stale is not None:
             return stale
+        if request.query.get("type") not in ("image", "voice", "video", "file"):
+            return self._answer(40004, "invalid media type")
         form = await request.post()
         media = form.get("media")
         if not isinstance(media, web.FileField):

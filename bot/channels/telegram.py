@@ -23,6 +23,7 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from core.messages import Incoming, Reply, Response, Undeliverable
+from core.messages import split_text as split_lines
 from core.texts import render
 from handlers.router import Router
 
@@ -94,26 +95,7 @@ def _is_service(message: Message) -> bool:
 
 def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
     """Cut a long reply at line ends so each part fits one Telegram message."""
-    if len(text) <= limit:
-        return [text]
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
+    return split_lines(text, limit)
 
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:

@@ -19,7 +19,7 @@ from wechatpy.enterprise.events import ClickEvent
 from wechatpy.enterprise.messages import ImageMessage, LocationMessage, TextMessage
 from wechatpy.exceptions import InvalidSignatureException
 
-from core.messages import Incoming, Reply, Response, Undeliverable
+from core.messages import Incoming, Reply, Response, Undeliverable, split_text, utf8_size
 from core.texts import render
 from handlers.router import Router
 
@@ -54,27 +54,7 @@ class WeComError(Exception):
 
 def split_bytes(text: str, limit: int) -> list[str]:
     """Cut a long text at line ends so each part holds at most `limit` bytes of UTF-8."""
-    parts: list[str] = []
-    current = ""
-    for line in text.split("\n"):
-        while len(line.encode()) > limit:
-            cut = limit
-            while len(line[:cut].encode()) > limit:
-                cut -= 1
-            if current:
-                parts.append(current)
-                current = ""
-            parts.append(line[:cut])
-            line = line[cut:]
-        candidate = f"{current}\n{line}" if current else line
-        if len(candidate.encode()) > limit:
-            parts.append(current)
-            current = line
-        else:
-            current = candidate
-    if current or not parts:
-        parts.append(current)
-    return parts
+    return split_text(text, limit, utf8_size)
 
 
 def to_incoming(message: Any) -> Incoming | None:
@@ -140,22 +120,21 @@ class WeComApi:
             raise WeComError(code, str(answer.get("errmsg", "")))
         return answer
 
-    async def call(self, path: str, **kwargs: Any) -> dict[str, Any]:
-        """POST to the API with the access token; a stale token is renewed and the call made again."""
-        for attempt in (0, 1):
-            token = await self.token(renew=attempt == 1)
-            try:
-                return await self._json(
-                    self.client.post(
-                        f"{self.base_url}{path}",
-                        params={"access_token": token, **kwargs.pop("params", {})},
-                        **kwargs,
-                    )
-                )
-            except WeComError as error:
-                if error.code not in STALE_TOKEN_CODES or attempt == 1:
-                    raise
-        raise AssertionError("unreachable")
+    async def call(self, path: str, params: dict[str, str] | None = None, **kwargs: Any) -> dict[str, Any]:
+        """POST to the API with the access token; a stale token is renewed and the call made once more."""
+        url = f"{self.base_url}{path}"
+        token = await self.token()
+        try:
+            return await self._json(
+                self.client.post(url, params={"access_token": token, **(params or {})}, **kwargs)
+            )
+        except WeComError as error:
+            if error.code not in STALE_TOKEN_CODES:
+                raise
+        token = await self.token(renew=True)
+        return await self._json(
+            self.client.post(url, params={"access_token": token, **(params or {})}, **kwargs)
+        )
 
     async def send_text(self, user: str, text: str) -> None:
         """One text message to one member."""

@@ -390,3 +390,20 @@ async def test_a_location_and_a_menu_click(chat: WeComChat) -> None:
     click = "<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[click]]></Event><EventKey><![CDATA[我的案件]]></EventKey>"
     cases = await chat.say(OFFICER_2, fields=click)
     assert cases[0].startswith("未结清案件 1 笔")
+
+
+async def test_an_upload_after_the_token_went_stale_keeps_its_media_type() -> None:
+    from bot.channels.wecom import WeComApi
+
+    async with FakeWeCom() as wecom, httpx.AsyncClient(trust_env=False) as client:
+        api = WeComApi(wecom.base_url, CORP_ID, SECRET, AGENT_ID, client)
+        await api.token()
+        wecom.expire_tokens()
+        await api.send_media("someone", "file", b"PK-notice", "督办函.docx")
+    (sent,) = wecom.sent
+    assert (sent.msgtype, sent.media, sent.filename, wecom.token_fetches) == (
+        "file",
+        b"PK-notice",
+        "督办函.docx",
+        2,
+    )
