@@ -123,7 +123,8 @@ class Dispatcher:
 
     async def send(self, job: str, day: date, messages: Sequence[Outgoing]) -> DispatchReport:
         """Send what the dispatch log does not hold as sent yet; claims left unsent are given back."""
-        deliveries, nowhere = self.plan(messages)
+        # Who has which chats is one read of the whole job's people: off the event loop.
+        deliveries, nowhere = await asyncio.to_thread(self.plan, messages)
         report = DispatchReport(total=len(deliveries), unbound=[m.label or m.key for m in nowhere])
         done = self.store.dispatched(job, day)
         waiting = [d for d in deliveries if d.recipient not in done]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -45,14 +45,7 @@ def build_job(
         return build_reminders(store, day, config)
     if job == "ranking":
         return build_ranking(store, day, config, ranking)
-    if job == "notices":
-        return build_notices(store, day, config, ranking)
-    raise UserError("jobs.unknown", job=job)
-
-
-def _check(job: str) -> None:
-    if job not in JOBS:
-        raise UserError("jobs.unknown", job=job)
+    return build_notices(store, day, config, ranking)
 
 
 async def run_job(
@@ -64,13 +57,16 @@ async def run_job(
     *,
     dry_run: bool = False,
     worker: str | None = None,
+    ranking: Ranking | None = None,
 ) -> JobRun:
     """Build a job's messages for `day` and send what has not been sent yet.
 
     A dry run builds the same messages (promise decisions included) inside a transaction that is rolled
-    back, and plans the deliveries without claiming or sending any.
+    back, and plans the deliveries without claiming or sending any. `ranking` is the day's ranking when the
+    caller read it already (the evening's two jobs share one).
     """
-    _check(job)
+    if job not in JOBS:
+        raise UserError("jobs.unknown", job=job)
     run = JobRun(job, day)
     if config.skip_holidays and not is_workday(day):
         run.workday = False
@@ -81,10 +77,10 @@ async def run_job(
 
         def rehearse() -> list[Outgoing]:
             with store.rehearsal():
-                return build_job(store, job, day, config)
+                return build_job(store, job, day, config, ranking)
 
         run.messages = await asyncio.to_thread(rehearse)
-        deliveries, nowhere = dispatcher.plan(run.messages)
+        deliveries, nowhere = await asyncio.to_thread(dispatcher.plan, run.messages)
         done = store.dispatched(job, day)
         run.planned = [d for d in deliveries if d.recipient not in done]
         run.nowhere = nowhere
@@ -95,7 +91,7 @@ async def run_job(
         )
         return run
     # Building reads the whole ledger: off the event loop, so chats keep being answered meanwhile.
-    run.messages = await asyncio.to_thread(build_job, store, job, day, config)
+    run.messages = await asyncio.to_thread(build_job, store, job, day, config, ranking)
     run.report = await dispatcher.send(job, day, run.messages)
     logger.info(
         "%s %s: %d deliveries, %d sent, %d sent before, %d held by another process, %d failed, %d unbound",
@@ -112,22 +108,12 @@ async def run_job(
 
 
 async def run_evening(
-    store: Store,
-    day: date,
-    config: ScheduleConfig,
-    outlets: Sequence[Outlet],
-    on_run: Callable[[JobRun], None] | None = None,
+    store: Store, day: date, config: ScheduleConfig, outlets: Sequence[Outlet]
 ) -> list[JobRun]:
     """The ranking, then the notices right after it (one reading of the ranking serves both)."""
-    runs = []
-    if config.skip_holidays and not is_workday(day):
-        return [JobRun("ranking", day, workday=False, holiday=holiday_name(day))]
-    ranking = await asyncio.to_thread(day_ranking, store, day, config)
-    for job in ("ranking", "notices"):
-        messages = await asyncio.to_thread(build_job, store, job, day, config, ranking)
-        run = JobRun(job, day, messages=messages)
-        run.report = await Dispatcher(store, outlets).send(job, day, messages)
-        runs.append(run)
-        if on_run is not None:
-            on_run(run)
-    return runs
+    ranking = None
+    if not config.skip_holidays or is_workday(day):
+        ranking = await asyncio.to_thread(day_ranking, store, day, config)
+    return [
+        await run_job(store, job, day, config, outlets, ranking=ranking) for job in ("ranking", "notices")
+    ]

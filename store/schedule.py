@@ -284,16 +284,16 @@ _IDENTITIES_OF = select(ChatIdentity.person_id, ChatIdentity.channel, ChatIdenti
 )
 
 _dispatch = Dispatch.__table__
+# One job's deliveries of one day: every dispatch statement is about those.
+_JOB_DAY = (_dispatch.c.job == bindparam("d_job"), _dispatch.c.day == bindparam("d_day", type_=Date))
 _DONE = select(_dispatch.c.recipient).where(
-    _dispatch.c.job == bindparam("d_job"),
-    _dispatch.c.day == bindparam("d_day", type_=Date),
+    *_JOB_DAY,
     _dispatch.c.status != "claimed",
 )
 _TAKE_OVER = (
     update(_dispatch)
     .where(
-        _dispatch.c.job == bindparam("d_job"),
-        _dispatch.c.day == bindparam("d_day", type_=Date),
+        *_JOB_DAY,
         _dispatch.c.recipient.in_(bindparam("d_recipients", expanding=True)),
         _dispatch.c.status == "claimed",
         _dispatch.c.claimed_at < bindparam("d_stale_claim", type_=UtcDateTime()),
@@ -304,16 +304,14 @@ _TAKE_OVER = (
 _FINISH = (
     update(_dispatch)
     .where(
-        _dispatch.c.job == bindparam("d_job"),
-        _dispatch.c.day == bindparam("d_day", type_=Date),
+        *_JOB_DAY,
         _dispatch.c.recipient.in_(bindparam("d_recipients", expanding=True)),
         _dispatch.c.claimed_by == bindparam("d_worker"),
     )
     .values(status=bindparam("d_status"), sent_at=bindparam("d_now", type_=UtcDateTime()))
 )
 _RELEASE = delete(_dispatch).where(
-    _dispatch.c.job == bindparam("d_job"),
-    _dispatch.c.day == bindparam("d_day", type_=Date),
+    *_JOB_DAY,
     _dispatch.c.recipient.in_(bindparam("d_recipients", expanding=True)),
     _dispatch.c.claimed_by == bindparam("d_worker"),
     _dispatch.c.status == "claimed",

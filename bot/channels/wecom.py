@@ -273,14 +273,10 @@ class WeComChannel:
                 )
         return self.router.handle(incoming)
 
-    async def finish(self) -> None:
-        """Wait for the messages being answered (at shutdown)."""
+    async def close(self) -> None:
+        """Finish answering the messages in hand, then close the HTTP client (at shutdown)."""
         if self._work:
             await asyncio.gather(*self._work, return_exceptions=True)
-
-    async def close(self) -> None:
-        """Finish the work in hand and close the HTTP client."""
-        await self.finish()
         await self.client.aclose()
 
     # -- replies --------------------------------------------------------------------------------------

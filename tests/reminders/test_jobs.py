@@ -25,7 +25,7 @@ from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
 from reminders.dispatch import Dispatcher
 from reminders.jobs import run_job
-from store.models import AuditEntry, Case, CaseStatusChange, Dispatch, Promise
+from store.models import AuditEntry, Case, CaseStatusChange, Dispatch, Person, Promise
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
 from tests.ledger_data import PEOPLE
@@ -330,8 +330,6 @@ async def test_claims_of_a_sender_that_died_are_taken_over_after_their_lease(
 
 
 def people_ids(app: App) -> list[int]:
-    from store.models import Person
-
     with app.engine.connect() as connection:
         return list(
             connection.scalars(select(Person.id).where(Person.role == "officer").order_by(Person.employee_no))
