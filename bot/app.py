@@ -56,8 +56,12 @@ class App:
             reminder_days=s.reminder_days,
             stale_days=s.stale_days,
             ranking_time=s.ranking_time,
-            notice_bottom_n=s.notice_bottom_n,
             skip_holidays=s.skip_holidays,
+            notice_grace_days=s.notice_grace_days,
+            notice_every_days=s.notice_every_days,
+            campaign_name=s.campaign_name,
+            task_force_contact=s.task_force_contact,
+            task_force_phone=s.task_force_phone,
         )
 
     def telegram(self) -> TelegramChannel | None:

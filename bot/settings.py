@@ -28,8 +28,14 @@ class Settings(BaseSettings):
     reminder_days: int = Field(7, ge=0, le=365)
     stale_days: int = Field(7, ge=1, le=365)
     ranking_time: time = time(18, 0)
-    notice_bottom_n: int = Field(3, ge=0, le=1000)
     skip_holidays: bool = True
+    # The escalation ladder (SPEC §10): working days below the line before the first notice, and between rungs.
+    notice_grace_days: int = Field(3, ge=1, le=60)
+    notice_every_days: int = Field(5, ge=1, le=60)
+    # Who issues the notices (发文机关) and whom a unit calls about them.
+    campaign_name: str = "不良贷款清收工作专班"
+    task_force_contact: str = ""
+    task_force_phone: str = ""
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"
@@ -47,6 +53,9 @@ class Settings(BaseSettings):
 
     http_host: str = "0.0.0.0"
     http_port: int = Field(8080, ge=1, le=65535)
+
+    # Whether CAMPAIGN_START or CAMPAIGN_END was left to its default (the calendar year): said on start-up.
+    campaign_window_is_default: bool = Field(False, exclude=True)
 
     @field_validator("timezone")
     @classmethod
@@ -68,6 +77,7 @@ class Settings(BaseSettings):
     def _campaign_defaults(self) -> Settings:
         # The task force works to a year-end deadline: by default the campaign is the current calendar year.
         year = datetime.now(self.zone).year
+        self.campaign_window_is_default = self.campaign_start is None or self.campaign_end is None
         if self.campaign_start is None:
             self.campaign_start = date(year, 1, 1)
         if self.campaign_end is None:

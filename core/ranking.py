@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 ZERO = Decimal(0)
 
@@ -61,10 +61,9 @@ class Ranking:
     expected: Decimal
     units: tuple[UnitStanding, ...]
 
-    def lagging(self, bottom_n: int) -> list[UnitStanding]:
-        """Units below the expected-progress line or among the last `bottom_n` (SPEC §4), in rank order."""
-        last = len(self.units) - bottom_n
-        return [u for u in self.units if u.rate < self.expected or u.rank > last]
+    def lagging(self) -> list[UnitStanding]:
+        """Units below the expected-progress line (SPEC §4), in rank order; a unit on or above it never lags."""
+        return [u for u in self.units if u.rate < self.expected]
 
 
 def completion_rate(recovered: Decimal, target: Decimal) -> Decimal:
@@ -74,9 +73,23 @@ def completion_rate(recovered: Decimal, target: Decimal) -> Decimal:
     return (recovered / target).quantize(Decimal("0.0001"))
 
 
+# Rates are shown to one decimal of a percent (12.3%); units whose shown rates are equal share a rank.
+_SHOWN_RATE = Decimal("0.001")
+
+
 def _order(rate: Decimal, recovered: Decimal, unit: str) -> tuple[Decimal, Decimal, str]:
     # Best rate first; equal rates by the larger amount, then by name, so the order is stable.
-    return (-rate, -recovered, unit)
+    return (-rate.quantize(_SHOWN_RATE, ROUND_HALF_UP), -recovered, unit)
+
+
+def shared_ranks(rates: list[Decimal]) -> list[int]:
+    """Ranks for rates in ranking order: equal shown rates share a rank, the next one skips (1, 1, 3)."""
+    ranks: list[int] = []
+    for position, rate in enumerate(rates, start=1):
+        shown = rate.quantize(_SHOWN_RATE, ROUND_HALF_UP)
+        tied = position > 1 and shown == rates[position - 2].quantize(_SHOWN_RATE, ROUND_HALF_UP)
+        ranks.append(ranks[-1] if tied else position)
+    return ranks
 
 
 def rank_units(figures: list[UnitFigures], day: date, expected: Decimal) -> Ranking:
@@ -85,8 +98,10 @@ def rank_units(figures: list[UnitFigures], day: date, expected: Decimal) -> Rank
         figures,
         key=lambda f: _order(completion_rate(f.recovered_before, f.target), f.recovered_before, f.unit),
     )
-    previous_rank = {f.unit_id: position for position, f in enumerate(before, start=1)}
+    before_ranks = shared_ranks([completion_rate(f.recovered_before, f.target) for f in before])
+    previous_rank = {f.unit_id: rank for f, rank in zip(before, before_ranks, strict=True)}
     now = sorted(figures, key=lambda f: _order(completion_rate(f.recovered, f.target), f.recovered, f.unit))
+    ranks = shared_ranks([completion_rate(f.recovered, f.target) for f in now])
     units = tuple(
         UnitStanding(
             unit_id=f.unit_id,
@@ -98,10 +113,10 @@ def rank_units(figures: list[UnitFigures], day: date, expected: Decimal) -> Rank
             cases=f.cases,
             settled=f.settled,
             rate=completion_rate(f.recovered, f.target),
-            rank=position,
+            rank=rank,
             previous_rank=previous_rank[f.unit_id],
         )
-        for position, f in enumerate(now, start=1)
+        for rank, f in zip(ranks, now, strict=True)
     )
     return Ranking(day, expected, units)
 
@@ -129,4 +144,7 @@ class Notice:
     largest: tuple[OutstandingCase, ...]
     issued: date
     reply_by: date
-    number: str  # the notice's reference, e.g. 清收督〔2026〕1129-03号
+    number: str  # the notice's reference, running through the year: 清收督〔2026〕12号
+    issuer: str = "不良贷款清收工作专班"  # the issuing body's full name (CAMPAIGN_NAME)
+    contact: str = ""  # the task force's contact person for the notice
+    phone: str = ""  # and their telephone

@@ -17,7 +17,13 @@ class ScheduleConfig:
     reminder_days: int = 7
     stale_days: int = 7
     ranking_time: time = time(18, 0)
-    notice_bottom_n: int = 3
     skip_holidays: bool = True
+    # The escalation ladder: working days below the line before a unit's first notice, and between notices.
+    notice_grace_days: int = 3
+    notice_every_days: int = 5
+    # The notice's issuing body, and the task force's contact for it.
+    campaign_name: str = "不良贷款清收工作专班"
+    task_force_contact: str = ""
+    task_force_phone: str = ""
     # Working days a lagging unit has to report back on its notice.
     notice_reply_days: int = 3

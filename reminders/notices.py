@@ -28,7 +28,7 @@ def build_notices(
     """A notice for every unit below the expected-progress line or in the bottom NOTICE_BOTTOM_N."""
     language = config.language
     ranking = ranking or day_ranking(store, day, config)
-    lagging = ranking.lagging(config.notice_bottom_n)
+    lagging = ranking.lagging()
     if not lagging:
         return []
     overdue, largest = store.notice_facts([u.unit_id for u in lagging], day)

@@ -92,7 +92,7 @@ def build_ranking(
         Reply(ranking_text(ranking, language)),
         Reply(caption, picture=ranking_chart(ranking, language), filename=f"ranking-{day.isoformat()}.png"),
     ]
-    lagging = ranking.lagging(config.notice_bottom_n)
+    lagging = ranking.lagging()
     if lagging:
         # The lagging units' leads are called on by name, and @-mentioned where the platform can (WeCom).
         leads = store.unit_leads([u.unit_id for u in lagging])

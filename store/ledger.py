@@ -813,6 +813,8 @@ class Store(ChatStore, CaseStore, ScheduleStore):
                         "at": c["at"],
                         "channel": c["channel"],
                         "outcome": c["outcome"],
+                        "approach": c.get("approach"),
+                        "participants": c.get("participants", ""),
                         "note": c.get("note", ""),
                     }
                     for c in chunk

@@ -28,6 +28,7 @@ from core.money import from_fen, to_fen
 from core.vocabulary import (
     CASE_STATUSES,
     CLASSIFICATIONS,
+    CONTACT_APPROACHES,
     CONTACT_CHANNELS,
     CONTACT_OUTCOMES,
     DIFFICULTIES,
@@ -88,9 +89,12 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING)
 
 
-def _one_of(column: str, values: tuple[str, ...]) -> CheckConstraint:
+def _one_of(column: str, values: tuple[str, ...], optional: bool = False) -> CheckConstraint:
     listed = ", ".join(f"'{v}'" for v in values)
-    return CheckConstraint(f"{column} IN ({listed})", name=f"{column}_valid")
+    condition = f"{column} IN ({listed})"
+    if optional:
+        condition = f"{column} IS NULL OR {condition}"
+    return CheckConstraint(condition, name=f"{column}_valid")
 
 
 class Unit(Base):
@@ -200,6 +204,7 @@ class Contact(Base):
     __table_args__ = (
         _one_of("channel", CONTACT_CHANNELS),
         _one_of("outcome", CONTACT_OUTCOMES),
+        _one_of("approach", CONTACT_APPROACHES, optional=True),
         Index("ix_contacts_case_at", "case_id", "at"),
         Index("uq_contacts_source_key", "source_key", unique=True),
     )
@@ -210,6 +215,9 @@ class Contact(Base):
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     channel: Mapped[str] = mapped_column(String(20))
     outcome: Mapped[str] = mapped_column(String(20))
+    # One of the campaign's four methods, and for a mediation who took part (民警、村委 …).
+    approach: Mapped[str | None] = mapped_column(String(20))
+    participants: Mapped[str] = mapped_column(String(100), default="")
     note: Mapped[str] = mapped_column(Text, default="")
     photo: Mapped[str | None] = mapped_column(String(200))
     latitude: Mapped[str | None] = mapped_column(String(20))
@@ -268,6 +276,8 @@ class Repayment(Base):
     note: Mapped[str] = mapped_column(Text, default="")
     evidence: Mapped[str | None] = mapped_column(String(200))
     status: Mapped[str] = mapped_column(String(20), default="reported")
+    # Why the unit lead rejected it (or a note to a confirmation), told to the reporter.
+    decision_note: Mapped[str] = mapped_column(Text, default="")
     decided_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"), unique=True)
@@ -354,3 +364,32 @@ class OfferedChoices(Base):
     chat_id: Mapped[str] = mapped_column(String(100))
     options: Mapped[str] = mapped_column(Text)  # JSON list of the buttons' data, in the order numbered
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class NoticeIssued(Base):
+    """A supervision notice (督办函) issued to a unit on a day; its number runs through the year."""
+
+    __tablename__ = "notices"
+    __table_args__ = (UniqueConstraint("unit_id", "day"), UniqueConstraint("year", "number"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    day: Mapped[date] = mapped_column(Date, index=True)
+    rung: Mapped[str] = mapped_column(String(20), default="notice")
+    year: Mapped[int] = mapped_column(Integer)
+    number: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class SpecialReport(Base):
+    """A special situation (特殊情况) an officer reported, on the case it names if it names one."""
+
+    __tablename__ = "reports"
+    __table_args__ = (Index("uq_reports_source_key", "source_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"), index=True)
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    source_key: Mapped[str | None] = mapped_column(String(200))

@@ -23,9 +23,27 @@ def alembic_config() -> Config:
 def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision (creating it if empty)."""
     config = alembic_config()
-    with engine.begin() as connection:
-        config.attributes["connection"] = connection
-        command.upgrade(config, "head")
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return
+    with engine.connect() as connection:
+        # SQLite changes a table's constraints by copying it (batch mode), and dropping the old copy of a
+        # table that others point at breaks their foreign keys unless the checks are off; SQLite switches
+        # them only outside a transaction, so on the driver's connection before anything begins.
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            with connection.begin():
+                config.attributes["connection"] = connection
+                command.upgrade(config, "head")
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").first()
+                if broken is not None:
+                    raise RuntimeError(f"the migration left a broken foreign key: {tuple(broken)}")
+        finally:
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
 def is_current(engine: Engine) -> bool:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import uuid
 from collections.abc import Iterable
 from typing import TextIO
 
@@ -20,6 +21,9 @@ class ConsoleChannel:
         self.employee_no = employee_no
         self.output = output
         self.language = language
+        # Every session's messages are new messages: their ids carry the session, so a second `qingshou chat`
+        # (or a restarted `make run`) is never mistaken for the first one delivered again.
+        self._session = uuid.uuid4().hex[:12]
         self._ids = itertools.count(1)
         self._offered: list[Button] = []
 
@@ -39,7 +43,7 @@ class ConsoleChannel:
 
     def incoming(self, text: str) -> Incoming:
         """The message a typed line stands for: a number picks a button offered just before."""
-        message_id = str(next(self._ids))
+        message_id = f"{self._session}-{next(self._ids)}"
         if text.isdigit() and 1 <= int(text) <= len(self._offered):
             choice = self._offered[int(text) - 1].data
             return Incoming("console", self.employee_no, self.employee_no, message_id, choice=choice)

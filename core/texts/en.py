@@ -88,10 +88,23 @@ TEXTS: dict[str, str] = {
     "outcome.reached": "reached",
     "outcome.promise": "promise to pay",
     "outcome.refused": "refused",
+    "outcome.no_answer": "no answer",
+    "outcome.absent": "not at home",
     "outcome.unreachable": "unreachable",
+    "outcome.acknowledged": "signed an acknowledgement",
+    "outcome.deceased": "deceased",
     "outcome.dispute": "dispute",
     "outcome.hardship": "hardship",
     "outcome.paid": "paid",
+    "approach.rapport": "building rapport",
+    "approach.accounting": "helping with the accounts",
+    "approach.debt_help": "helping collect debts owed to the borrower",
+    "approach.mediation": "mediation with others",
+    "promise.open": "open",
+    "promise.kept": "kept",
+    "promise.partial": "partly kept",
+    "promise.broken": "broken",
+    "promise.replaced": "replaced by a newer promise",
     "method.cash": "cash",
     "method.transfer": "transfer",
     "method.asset": "asset swap",
@@ -281,4 +294,9 @@ TEXTS: dict[str, str] = {
     "holiday.anti_fascist_70th_day": "Anti-Fascist 70th Day",
     "choices.prompt": "Reply with a number:",
     "ranking.mention": "Unit leads, please look at your unit's progress: {units}",
+    # -- command line (field trial)
+    # -- import, template and export (field trial)
+    # -- free text (field trial)
+    # -- chat: leads, leaders, cases (field trial)
+    # -- schedule and notices (field trial)
 }

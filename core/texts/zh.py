@@ -89,10 +89,23 @@ TEXTS: dict[str, str] = {
     "outcome.reached": "已联系",
     "outcome.promise": "承诺还款",
     "outcome.refused": "拒绝",
+    "outcome.no_answer": "未接通",
+    "outcome.absent": "未见到本人",
     "outcome.unreachable": "失联",
+    "outcome.acknowledged": "签字确认",
+    "outcome.deceased": "死亡",
     "outcome.dispute": "异议",
     "outcome.hardship": "困难",
     "outcome.paid": "已还款",
+    "approach.rapport": "感情交流",
+    "approach.accounting": "辅助核算",
+    "approach.debt_help": "协助讨债",
+    "approach.mediation": "多方调解",
+    "promise.open": "未到期",
+    "promise.kept": "已兑现",
+    "promise.partial": "部分兑现",
+    "promise.broken": "未兑现",
+    "promise.replaced": "已被新承诺取代",
     "method.cash": "现金",
     "method.transfer": "转账",
     "method.asset": "以资抵债",
@@ -288,4 +301,9 @@ TEXTS: dict[str, str] = {
     "holiday.anti_fascist_70th_day": "抗战胜利70周年纪念日",
     "choices.prompt": "回复数字选择：",
     "ranking.mention": "请以下单位负责人关注本单位进度：{units}",
+    # -- command line (field trial)
+    # -- import, template and export (field trial)
+    # -- free text (field trial)
+    # -- chat: leads, leaders, cases (field trial)
+    # -- schedule and notices (field trial)
 }

@@ -16,7 +16,7 @@ def test_defaults_follow_the_spec() -> None:
     assert settings.database_url == "sqlite:///qingshou.db"
     assert settings.timezone == "Asia/Shanghai"
     assert settings.language == "zh"
-    assert (settings.reminder_days, settings.stale_days, settings.notice_bottom_n) == (7, 7, 3)
+    assert (settings.reminder_days, settings.stale_days, settings.notice_grace_days) == (7, 7, 3)
     assert settings.reminder_time.isoformat() == "08:30:00"
     assert settings.ranking_time.isoformat() == "18:00:00"
     assert settings.start == date(settings.today().year, 1, 1)

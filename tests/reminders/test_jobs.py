@@ -33,7 +33,7 @@ from tests.ledger_data import PEOPLE
 DAY = date(2026, 11, 30)  # a Monday
 RANK_DAY = date(2026, 12, 1)  # the Tuesday after: its previous ranking day is DAY
 GROUP = -100777
-CONFIG = ScheduleConfig(notice_bottom_n=1)
+CONFIG = ScheduleConfig()
 ROOT = Path(__file__).resolve().parents[2]
 
 # Telegram user ids of the people bound in these tests.
