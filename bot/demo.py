@@ -22,7 +22,9 @@ def load_demo(
     if not store.is_empty():
         raise UserError("demo.not_empty")
     step = advance or (lambda _task, _n, _total=None: None)
-    campaign = generate_campaign(scale, store.campaign, store.today())
+    # Made up as of this moment: nothing in it is later than the load.
+    now = store.now()
+    campaign = generate_campaign(scale, store.campaign, store.campaign.today(now), now=now)
     plan, problems = plan_import(store.import_snapshot(), campaign.units, campaign.people, campaign.cases)
     if problems:  # a defect of the generator, not of the user's input
         raise RuntimeError("demo campaign is inconsistent: " + problems[0].render("en"))

@@ -1,12 +1,15 @@
-"""A realistic, made-up campaign for `qingshou demo`: units, people, cases and some weeks of activity.
+"""A realistic, made-up campaign for `qingshou demo`: units, people, cases and the campaign's activity so far.
 
-Everything is drawn from one `random.Random(seed)`, so a seed always gives the same campaign. Nothing here
-touches the database: the CLI hands the records to the import and the activity rows to
-`Store.load_campaign`, whose dict keys the rows follow.
+On whatever day it is made it looks like a city mid-campaign: every unit has a target, and a few units are
+ahead of the expected-progress line, most are near it, a few are far behind. Everything is drawn from one
+`random.Random(seed)`, so a seed, a day and a moment always give the same campaign. Nothing here touches
+the database: the CLI hands the records to the import and the activity rows to `Store.load_campaign`, whose
+dict keys the rows follow.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 from collections.abc import Sequence
@@ -16,8 +19,9 @@ from decimal import Decimal
 from typing import Any, TypeVar
 
 from core.campaign import Campaign
+from core.promises import promise_outcome
 from core.records import CaseRecord, PersonRecord, UnitRecord
-from core.vocabulary import CLASSIFICATIONS, CONTACT_CHANNELS, DIFFICULTIES, REPAYMENT_METHODS
+from core.vocabulary import CLASSIFICATIONS, CONTACT_APPROACHES, DIFFICULTIES, REPAYMENT_METHODS
 
 _Value = TypeVar("_Value")
 
@@ -65,9 +69,6 @@ SCALES: dict[str, Scale] = {
         county_in_unit_name=True,
     ),
 }
-
-# Activity covers at most this many weeks before today: enough for rankings, reminders and histories.
-ACTIVITY_WEEKS = 6
 
 # -- names ---------------------------------------------------------------------------------------------
 
@@ -187,29 +188,176 @@ _PLANS = {
 
 # -- activity ------------------------------------------------------------------------------------------
 
-# Field work is mostly visits and calls; letters and the court come later in a case's life.
-_CHANNEL_TABLE = _weighted(CONTACT_CHANNELS, (35, 33, 15, 5, 9, 3))
-# Outcomes a contact may have before anything is paid; `paid` follows a repayment.
-_OPEN_OUTCOME_TABLE = _weighted(
-    ("reached", "promise", "refused", "unreachable", "dispute", "hardship"), (30, 16, 12, 14, 5, 14)
-)
-_METHOD_TABLE = _weighted(REPAYMENT_METHODS, (35, 45, 4, 6, 7, 3))
+# Units against the expected-progress line, as in a real city mid-campaign: a few ahead of it, most within a
+# few points either side, a few far behind. A unit's pace multiplies the line: its confirmed recovery by
+# today is its target × the line × its pace.
+_AHEAD_SHARE = 0.12
+_BEHIND_SHARE = 0.12
+_AHEAD_PACE = (1.05, 1.4)
+_NEAR_PACE = (0.94, 1.07)
+_BEHIND_PACE = (0.3, 0.7)
+# Some units started slowly and are catching up, others are fading: the tilt of their repayments over time.
+_TILT = 0.3
+# Real campaigns set each unit a target well below its balances (a share in percent), in round figures.
+_TARGET_SHARE = (20, 35)
+
+# About 60% of the cases have been contacted once the campaign is under way; fewer in its first six weeks.
+_CONTACTED_SHARE = 0.6
+_RAMP_DAYS = 42
+# Contacts are denser in the last weeks, so the ledger looks worked on; repayments spread over the campaign.
+_RECENT_DAYS = 42
+_RECENT_WEIGHT = 6
 _CONTACT_COUNT_TABLE = _weighted((1, 2, 3, 4), (4, 3, 2, 1))
-_NOTES = {
-    "reached": ("已与借款人本人取得联系，告知欠款情况", "联系到借款人家属，转告还款要求", "送达催收通知书"),
-    "promise": ("借款人承诺近期筹款归还", "借款人同意分期归还，已签承诺书", "借款人表示外出务工回来后归还"),
-    "refused": ("借款人拒绝还款，态度强硬", "借款人称无力偿还，拒绝签收催收通知"),
-    "unreachable": ("电话无人接听", "上门未见到借款人，家中无人", "号码已停机", "借款人外出务工，去向不明"),
-    "dispute": ("借款人对利息金额有异议", "借款人称担保人应承担部分责任"),
-    "hardship": ("借款人因病致贫，家庭困难", "养殖亏损，暂无还款来源", "借款人年事已高，无劳动能力"),
-    "paid": ("借款人已到柜台还款", "借款人已转账还款"),
+# A repaid case often settles in full; otherwise it pays part of what it owes, sometimes in two instalments.
+_SETTLED_SHARE = 0.4
+_TWO_PARTS_SHARE = 0.3
+# How much more often a larger loan is repaid: its chance grows with its balance to this power.
+_LARGE_LOAN_BIAS = 0.7
+_LEAST_PAYMENT = 10_000  # fen: a unit's recovery stops short of its budget by less than ¥100
+_DECEASED_SHARE = 0.012  # of the contacted cases with nothing repaid: the borrower turns out to have died
+_METHOD_TABLE = _weighted(REPAYMENT_METHODS, (35, 45, 4, 6, 7, 3))
+
+# Outcomes a contact may have before anything is paid; `paid` follows a repayment, `deceased` ends a case's
+# contacts.
+_OPEN_OUTCOME_TABLE = _weighted(
+    (
+        "reached",
+        "promise",
+        "refused",
+        "no_answer",
+        "absent",
+        "unreachable",
+        "dispute",
+        "hardship",
+        "acknowledged",
+    ),
+    (24, 13, 10, 15, 9, 7, 5, 11, 6),
+)
+# Each outcome with the channels it happens on (visit, phone, message, mediation, letter, court) and the notes
+# an officer writes: an unanswered call is a phone call, a borrower not at home a visit.
+_CONTACT_KINDS: dict[str, dict[str, tuple[int, tuple[str, ...]]]] = {
+    "reached": {
+        "visit": (
+            40,
+            ("上门见到借款人本人，告知欠款情况", "上门联系到借款人家属，转告还款要求", "上门送达催收通知书"),
+        ),
+        "phone": (38, ("电话联系上借款人本人，告知欠款情况", "电话联系到借款人家属，转告还款要求")),
+        "message": (14, ("微信联系上借款人，发送欠款明细", "短信告知欠款金额，借款人已回复")),
+        "mediation": (2, ("向借款人说明欠款情况，借款人表示会考虑",)),
+        "letter": (4, ("寄送催收函，邮件已妥投",)),
+        "court": (2, ("法院已向借款人送达诉讼材料",)),
+    },
+    "promise": {
+        "visit": (
+            45,
+            ("借款人承诺近期筹款归还", "借款人同意分期归还，已签承诺书", "借款人表示外出务工回来后归还"),
+        ),
+        "phone": (33, ("电话中借款人承诺近期筹款归还", "借款人表示卖粮后归还")),
+        "message": (8, ("借款人微信回复承诺按期还款",)),
+        "mediation": (10, ("借款人同意分期归还，已签还款协议",)),
+        "court": (4, ("诉前调解达成还款协议",)),
+    },
+    "refused": {
+        "visit": (45, ("借款人拒绝还款，态度强硬", "借款人称无力偿还，拒绝签收催收通知")),
+        "phone": (35, ("借款人接电话后拒绝还款并挂断", "借款人称无钱可还，拒绝协商")),
+        "message": (5, ("借款人收到催收信息后拒绝还款",)),
+        "mediation": (5, ("借款人仍拒绝还款，调解未果",)),
+        "letter": (5, ("借款人拒收催收函",)),
+        "court": (5, ("法院送达后借款人仍拒绝履行",)),
+    },
+    "no_answer": {
+        "phone": (1, ("电话无人接听", "连续三次拨打未接通", "电话接通后被挂断", "电话关机，次日再拨")),
+    },
+    "absent": {
+        "visit": (
+            1,
+            (
+                "上门未见到借款人，家中无人",
+                "借款人外出务工，已向家属留下催收通知",
+                "大门紧锁，邻居称借款人近期不在家",
+            ),
+        ),
+    },
+    "unreachable": {
+        "visit": (35, ("借款人外出务工，去向不明", "户籍地、居住地均查无此人")),
+        "phone": (45, ("号码已停机", "号码为空号，无其他联系方式")),
+        "message": (10, ("短信、微信均无回复，联系方式失效",)),
+        "letter": (10, ("催收函被退回，地址查无此人",)),
+    },
+    "dispute": {
+        "visit": (30, ("借款人对利息金额有异议", "借款人称担保人应承担部分责任")),
+        "phone": (25, ("借款人对欠款金额有异议，要求核对",)),
+        "mediation": (20, ("双方对还款金额分歧较大，未能达成一致",)),
+        "letter": (5, ("借款人回函对欠款金额提出异议",)),
+        "court": (20, ("借款人在诉讼中对借款事实提出异议",)),
+    },
+    "hardship": {
+        "visit": (65, ("借款人因病致贫，家庭困难", "养殖亏损，暂无还款来源", "借款人年事已高，无劳动能力")),
+        "phone": (30, ("借款人称生意失败，暂时无力归还",)),
+        "mediation": (5, ("经核实借款人家庭确实困难",)),
+    },
+    "acknowledged": {
+        "visit": (55, ("借款人在催收通知书上签字确认", "借款人签字确认欠款金额", "担保人签字确认担保责任")),
+        "mediation": (10, ("借款人当场签字确认欠款",)),
+        "letter": (25, ("借款人签收逾期贷款催收函", "借款人在催收函回执上签字确认欠款")),
+        "court": (10, ("借款人在法院调解笔录上签字确认欠款",)),
+    },
+    "deceased": {
+        "visit": (70, ("借款人已去世，已联系继承人", "经村委核实借款人已病故，需向继承人主张")),
+        "phone": (30, ("家属告知借款人已去世，拟申报核销",)),
+    },
+    "paid": {
+        "visit": (45, ("借款人已到柜台还款", "上门收取还款并开具收据")),
+        "phone": (35, ("借款人电话告知已转账还款",)),
+        "message": (20, ("借款人微信发来转账凭证",)),
+    },
+}
+_CHANNEL_TABLES = {
+    outcome: _weighted(tuple(kinds), tuple(weight for weight, _ in kinds.values()))
+    for outcome, kinds in _CONTACT_KINDS.items()
 }
 _NOTE_SHARE = 0.75  # the rest of the contacts are logged without a note, as officers do
 
-# Contacts are logged within working hours (08:00–17:59); on today itself only in the morning, so that a
-# demo loaded during the day rarely shows entries later than the clock.
+# The campaign's four methods, used where the borrower was met: how often, and which (rapport, accounting,
+# debt_help, mediation). A contact on the mediation channel is always a mediation.
+_APPROACH_CHANCE = {
+    "reached": 0.15,
+    "promise": 0.35,
+    "refused": 0.1,
+    "dispute": 0.35,
+    "hardship": 0.25,
+    "acknowledged": 0.3,
+    "paid": 0.3,
+}
+_APPROACH_TABLES = {
+    outcome: _weighted(CONTACT_APPROACHES, weights)
+    for outcome, weights in {
+        "reached": (5, 3, 1, 1),
+        "promise": (3, 3, 2, 2),
+        "refused": (3, 1, 0, 6),
+        "dispute": (0, 5, 0, 5),
+        "hardship": (4, 1, 5, 0),
+        "acknowledged": (2, 4, 0, 4),
+        "paid": (3, 3, 3, 1),
+    }.items()
+}
+# A note written after one of the methods says how it went: these open it.
+_APPROACH_OPENINGS = {
+    "rapport": ("拉家常做思想工作，", "多次走访以情动人，"),
+    "accounting": ("帮借款人算清本息账，", "协助核算家庭收支，"),
+    "debt_help": ("协助借款人追讨其应收款，", "帮借款人催收他人欠款，"),
+}
+_MEDIATORS = ("村委", "担保人", "亲友", "民警", "司法所", "人民调解员")
+# Who took part in a mediation: one to three of them, one more often than three.
+_PARTICIPANT_TABLE = _weighted(
+    tuple("、".join(group) for size in (1, 2, 3) for group in itertools.combinations(_MEDIATORS, size)),
+    tuple(
+        weight for size, weight in ((1, 10), (2, 4), (3, 1)) for _ in itertools.combinations(_MEDIATORS, size)
+    ),
+)
+
+# Contacts are logged within working hours (08:00–17:59), never after the moment the demo is loaded.
 _WORK_MINUTES = tuple(timedelta(minutes=m) for m in range(8 * 60, 18 * 60))
-_MORNING_MINUTES = tuple(timedelta(minutes=m) for m in range(8 * 60, 12 * 60))
 
 # A reported repayment is one the unit lead has not confirmed yet, so only recent ones are left reported.
 _REPORTED_WITHIN_DAYS = 3
@@ -233,8 +381,14 @@ class DemoCampaign:
     repayments: list[dict[str, Any]]
 
 
-def generate_campaign(scale: str, campaign: Campaign, today: date, seed: int = 2026) -> DemoCampaign:
-    """Make up a whole campaign of the given scale ("tiny", "city" or "province"), the same for a seed."""
+def generate_campaign(
+    scale: str, campaign: Campaign, today: date, seed: int = 2026, *, now: datetime | None = None
+) -> DemoCampaign:
+    """Make up a whole campaign of the given scale ("tiny", "city" or "province"), the same for a seed.
+
+    Its activity runs from the campaign start to `today` (to the campaign end once it is over) and nothing
+    in it is later than `now`, the moment it is loaded (by default the end of `today`).
+    """
     if scale not in SCALES:
         raise ValueError(f"unknown demo scale {scale!r}; one of {', '.join(SCALES)}")
     size = SCALES[scale]
@@ -271,24 +425,22 @@ def generate_campaign(scale: str, campaign: Campaign, today: date, seed: int = 2
         officers.append(tuple(p.employee_no for p in unit_people[1:]))
 
     cases: list[CaseRecord] = []
-    activity = _ActivityMaker(rng, campaign, today)
-    cases_maker = _CaseMaker(rng, campaign, today, names, counties)
-    for unit_index, unit in enumerate(unit_names):
-        lead_no = leads[unit_index].employee_no
-        made = cases_maker.cases(unit, unit_county[unit_index], officers[unit_index], case_counts[unit_index])
-        for case, principal, interest in made:
-            cases.append(case)
-            activity.add(case.loan_no, case.officer_no, lead_no, principal, interest)
-
     units: list[UnitRecord] = []
-    owed_by_unit = cases_maker.owed_by_unit
+    activity = _ActivityMaker(rng, campaign, today, now)
+    cases_maker = _CaseMaker(rng, campaign, today, names, counties)
+    progress = float(campaign.expected_progress(min(today, campaign.end)))
+    paces = _unit_paces(rng, len(unit_names))
     for unit_index, unit in enumerate(unit_names):
-        target = None
-        # Most units keep the default target (their balances); some were given a round figure in 万元.
-        if rng.random() < 0.25:
-            share = owed_by_unit[unit] * (25 + int(rng.random() * 36)) // 100
-            target = Decimal(max(1, -(-share // 1_000_000)) * 10_000)
-        units.append(UnitRecord(unit, leads[unit_index].name, target))
+        made = cases_maker.cases(unit, unit_county[unit_index], officers[unit_index], case_counts[unit_index])
+        cases.extend(case for case, _, _ in made)
+        low, high = _TARGET_SHARE
+        share = low + int(rng.random() * (high - low + 1))
+        target = _round_target(cases_maker.owed_by_unit[unit] * share // 100)
+        units.append(UnitRecord(unit, leads[unit_index].name, _yuan(target)))
+        # Money stays in whole fen: the rate is taken in hundredths of a percent.
+        recovered = target * round(_unit_rate(progress, paces[unit_index]) * 10_000) // 10_000
+        tilt = _TILT * (2 * rng.random() - 1)
+        activity.add_unit(made, leads[unit_index].employee_no, recovered, tilt)
 
     return DemoCampaign(units, people, cases, activity.contacts, activity.promises, activity.repayments)
 
@@ -299,6 +451,34 @@ def generate_campaign(scale: str, campaign: Campaign, today: date, seed: int = 2
 def _yuan(fen: int) -> Decimal:
     """Integer fen as Decimal yuan with exactly two places."""
     return Decimal(fen).scaleb(-2)
+
+
+def _round_target(fen: int) -> int:
+    """A target as a task force sets it: whole 万元, whole 10万 from 1000万, whole 100万 from 1亿 (in fen)."""
+    step = 1_000_000 if fen < 10**9 else 10_000_000 if fen < 10**10 else 100_000_000
+    return max(step, (fen + step // 2) // step * step)
+
+
+def _unit_paces(rng: random.Random, count: int) -> list[float]:
+    """Each unit's pace against the expected-progress line: a few ahead, most near it, a few far behind."""
+    ahead = max(1, round(count * _AHEAD_SHARE))
+    behind = max(1, round(count * _BEHIND_SHARE))
+    ranges = [_AHEAD_PACE] * ahead + [_BEHIND_PACE] * behind + [_NEAR_PACE] * (count - ahead - behind)
+    rng.shuffle(ranges)
+    return [low + (high - low) * rng.random() for low, high in ranges]
+
+
+def _unit_rate(progress: float, pace: float) -> float:
+    """The share of its target a unit has recovered by a day: the line times its pace.
+
+    Ahead of the line a unit gains less and less as the line nears 100%, so that only the campaign's last
+    weeks find units past their targets, and its end a few of them well past.
+    """
+    if pace <= 1:
+        return progress * pace
+    # The room above the line: what is left to 100%, and up to 15 points more in the campaign's last weeks.
+    room = 1 - progress + 0.15 * progress**40
+    return progress + room * (1 - math.exp(-progress * (pace - 1) / room))
 
 
 def _share(total: int, weights: list[float]) -> list[int]:
@@ -530,150 +710,291 @@ class _CaseMaker:
         return made
 
 
-class _ActivityMaker:
-    """Contacts, promises and repayments of the last weeks, consistent with each other per case.
+@dataclass(slots=True)
+class _Payment:
+    """One repayment of a case while it is made up: its day in the window, amount and moments."""
 
-    A promise whose date has passed is decided by the confirmed repayments paid from the day it was made
-    through its date: all of it `kept`, some `partial`, none `broken`.
+    day: int
+    fen: int
+    created_at: datetime
+    decided_at: datetime | None  # None: reported, awaiting the unit lead
+
+
+class _ActivityMaker:
+    """Contacts, promises and repayments from the campaign start to today, consistent with each other per case.
+
+    A unit's confirmed repayments add up to the recovery asked of it, spread over the campaign so far. A
+    promise is decided as the ledger decides it (core.promises) by the repayments paid from the day it was
+    made through its date, unless a newer promise on the case replaced it before that date.
     """
 
-    def __init__(self, rng: random.Random, campaign: Campaign, today: date) -> None:
+    def __init__(self, rng: random.Random, campaign: Campaign, today: date, now: datetime | None) -> None:
         self.rng = rng
         self.today = today
         self.contacts: list[dict[str, Any]] = []
         self.promises: list[dict[str, Any]] = []
         self.repayments: list[dict[str, Any]] = []
-        first = max(campaign.start, today - timedelta(weeks=ACTIVITY_WEEKS))
         last = min(today, campaign.end)
+        # The last day's working minutes that have passed by `now`; a day with none is not in the window.
+        self.last_minutes = _WORK_MINUTES
+        if now is not None:
+            moment = now.astimezone(campaign.zone)
+            if moment.date() < last:
+                last = moment.date()
+            if moment.date() == last:
+                passed = moment - datetime(last.year, last.month, last.day, tzinfo=campaign.zone)
+                self.last_minutes = tuple(m for m in _WORK_MINUTES if m <= passed)
+                if not self.last_minutes:
+                    last -= timedelta(days=1)
+                    self.last_minutes = _WORK_MINUTES
+        first = campaign.start
         self.days = tuple(first + timedelta(days=d) for d in range((last - first).days + 1))
         self.starts = tuple(datetime(d.year, d.month, d.day, tzinfo=campaign.zone) for d in self.days)
-        # Fewer contacts at weekends, but campaigns do work on Saturdays.
-        self.day_table = _weighted(range(len(self.days)), [1 if d.weekday() >= 5 else 4 for d in self.days])
+        after = last + timedelta(days=1)
+        self.now = now or datetime(after.year, after.month, after.day, tzinfo=campaign.zone)
+        self.weekend = tuple(d.weekday() >= 5 for d in self.days)
+        # Fewer contacts at weekends, but campaigns do work on Saturdays; more in the last weeks.
+        recent = len(self.days) - _RECENT_DAYS
+        self.contact_days = _weighted(
+            range(len(self.days)),
+            [
+                (1 if weekend else 4) * (_RECENT_WEIGHT if d >= recent else 1)
+                for d, weekend in enumerate(self.weekend)
+            ],
+        )
+        self.contacted_share = _CONTACTED_SHARE * min(1.0, len(self.days) / _RAMP_DAYS)
         self.reported_from = today - timedelta(days=_REPORTED_WITHIN_DAYS)
 
     def _at(self, day: int) -> datetime:
-        """A working-hours moment of the window's `day`."""
-        minutes = _MORNING_MINUTES if self.days[day] == self.today else _WORK_MINUTES
+        """A working-hours moment of the window's `day`, not after the load."""
+        minutes = self.last_minutes if day == len(self.days) - 1 else _WORK_MINUTES
         return self.starts[day] + minutes[int(self.rng.random() * len(minutes))]
 
-    def add(self, loan_no: str, officer_no: str, lead_no: str, principal: int, interest: int) -> None:
-        """Make up the activity of one case: ~60% contacted, a third of those with repayments."""
+    def _repayment_day(self, tilt: float) -> int:
+        """A day of the window, spread evenly over it but for the unit's tilt; weekends less often."""
+        random_ = self.rng.random
+        count = len(self.days)
+        for _ in range(2):
+            share = random_()
+            if tilt:
+                # The inverse of the tilted spread's distribution, tilt·x² + (1 − tilt)·x.
+                share = (tilt - 1 + math.sqrt((1 - tilt) ** 2 + 4 * tilt * share)) / (2 * tilt)
+            day = min(int(share * count), count - 1)
+            if not self.weekend[day] or random_() < 0.4:
+                break
+        return day
+
+    def add_unit(
+        self, cases: Sequence[tuple[CaseRecord, int, int]], lead_no: str, recovered: int, tilt: float
+    ) -> None:
+        """Make up the activity of one unit's cases, its confirmed repayments adding up to `recovered` fen."""
+        if not self.days:
+            return
+        random_ = self.rng.random
+        contacted = [made for made in cases if random_() < self.contacted_share]
+        # Larger loans are repaid more often, the campaign working them first, but not only they.
+        keys = [
+            -math.log(1.0 - random_()) / (principal + interest) ** _LARGE_LOAN_BIAS
+            for _, principal, interest in contacted
+        ]
+        order = sorted(range(len(contacted)), key=keys.__getitem__)
+        paid: dict[int, list[_Payment]] = {}
+        left = recovered
+        for index in order:
+            if left < _LEAST_PAYMENT:
+                break
+            _, principal, interest = contacted[index]
+            paid[index] = self._repayments(principal + interest, left, tilt)
+            left -= sum(payment.fen for payment in paid[index] if payment.decided_at)
+        # Rarely, what was asked outruns what its first payments brought: the repaid cases pay more.
+        for index, payments in paid.items():
+            if left < _LEAST_PAYMENT:
+                break
+            _, principal, interest = contacted[index]
+            confirmed = [payment for payment in payments if payment.decided_at]
+            if confirmed:
+                more = min(principal + interest - sum(payment.fen for payment in payments), left)
+                confirmed[-1].fen += more
+                left -= more
+        for index, (case, principal, interest) in enumerate(contacted):
+            self._case(case.loan_no, case.officer_no, lead_no, principal, interest, paid.get(index, []))
+
+    def _repayments(self, owed: int, left: int, tilt: float) -> list[_Payment]:
+        """What one case repays, in one or two instalments, no more than `left` of the unit's recovery."""
+        random_ = self.rng.random
+        if random_() < _SETTLED_SHARE:
+            total = owed
+        else:
+            total = _round_down(owed * (10 + int(random_() * 61)) // 100)
+        total = min(max(total, 1), owed, _round_down(left))
+        if total >= 20_000 and random_() < _TWO_PARTS_SHARE:
+            first_part = min(max(_round_down(total * (3 + int(random_() * 5)) // 10), 100), total - 100)
+            days = sorted((self._repayment_day(tilt), self._repayment_day(tilt)))
+            parts = [(days[0], first_part), (days[1], total - first_part)]
+        else:
+            parts = [(self._repayment_day(tilt), total)]
+        last_day = len(self.days) - 1
+        payments = []
+        for number, (day, fen) in enumerate(parts):
+            created_at = self._at(day)
+            decided_at: datetime | None = None
+            # The last instalment of the last days may still await the unit lead.
+            if not (number == len(parts) - 1 and self.days[day] >= self.reported_from and random_() < 0.4):
+                if day < last_day and random_() < 0.4:
+                    decided_at = self._at(day + 1)  # the unit lead confirmed it the next day
+                else:
+                    decided_at = created_at + timedelta(minutes=10 + int(random_() * 110))
+                    if decided_at > self.now:
+                        decided_at = None
+            payments.append(_Payment(day, fen, created_at, decided_at))
+        return payments
+
+    def _case(
+        self, loan_no: str, officer_no: str, lead_no: str, principal: int, interest: int, paid: list[_Payment]
+    ) -> None:
+        """The contacts, promises and repayments of one contacted case."""
         rng = self.rng
         random_ = rng.random
-        if not self.days or random_() >= 0.6:
-            return
-        last_day = len(self.days) - 1
-        day_table = self.day_table
-        count = _CONTACT_COUNT_TABLE[int(random_() * len(_CONTACT_COUNT_TABLE))]
-        contact_days = sorted(day_table[int(random_() * len(day_table))] for _ in range(count))
         owed = principal + interest
-
-        # Repayments first, so the contacts and promises can follow them.
-        paid: list[tuple[int, int]] = []  # (day, fen), in day order
-        if random_() < 1 / 3:
-            total = owed if random_() < 0.3 else _round_down(owed * (5 + int(random_() * 60)) // 100)
-            total = min(max(total, 1), owed)
-            days = sorted(contact_days[0] + int(random_() * (last_day - contact_days[0] + 1)) for _ in "ab")
-            if total >= 20_000 and random_() < 0.3:
-                first_part = min(max(_round_down(total * (3 + int(random_() * 5)) // 10), 100), total - 100)
-                paid = [(days[0], first_part), (days[1], total - first_part)]
-            else:
-                paid = [(days[1], total)]
-        statuses = ["confirmed"] * len(paid)
-        if paid and self.days[paid[-1][0]] >= self.reported_from and random_() < 0.4:
-            statuses[-1] = "reported"
+        last_day = len(self.days) - 1
+        count = _CONTACT_COUNT_TABLE[int(random_() * len(_CONTACT_COUNT_TABLE))]
+        if paid:
+            # The officer's work began some weeks before the first repayment and went on after it; about
+            # half the instalments were collected at a visit or call the officer logged.
+            first = max(0, paid[0].day - int(random_() * 46))
+            visits = [(payment.day, True) for payment in paid if random_() < 0.5]
+            visits.append((first, False))
+            for _ in range(count - len(visits)):
+                visits.append((first + int(random_() * (last_day - first + 1)), False))
+            visits.sort()
+        else:
+            table = self.contact_days
+            visits = sorted((table[int(random_() * len(table))], False) for _ in range(count))
 
         # Most repayments follow a promise made at the last contact before them.
         promise_at = -1
         if paid and random_() < 0.6:
-            promise_at = max(j for j, day in enumerate(contact_days) if day <= paid[0][0])
+            promise_at = max(
+                j for j, (day, collects) in enumerate(visits) if day <= paid[0].day and not collects
+            )
+        deceased = not paid and random_() < _DECEASED_SHARE
+        promised: list[tuple[dict[str, Any], int]] = []  # each promise and the day it was made
 
-        for j, day in enumerate(contact_days):
-            left = owed - sum(fen for paid_day, fen in paid if paid_day < day) if paid else owed
-            # After a repayment the officer often logs the visit or call that collected it.
-            if left <= 0 or (paid and any(paid_day == day for paid_day, _ in paid) and random_() < 0.5):
+        for j, (day, collects) in enumerate(visits):
+            left = owed - sum(payment.fen for payment in paid if payment.day < day) if paid else owed
+            if left <= 0:
+                break  # settled: nothing more to log
+            if collects:
                 outcome = "paid"
             elif j == promise_at:
                 outcome = "promise"
+            elif deceased and j == len(visits) - 1:
+                outcome = "deceased"
             else:
                 outcome = _OPEN_OUTCOME_TABLE[int(random_() * len(_OPEN_OUTCOME_TABLE))]
+                if deceased and outcome == "promise":
+                    outcome = "reached"  # no promise stands on a case whose borrower has died
             if outcome == "promise":
                 if j == promise_at:
                     # The promise the first repayment answers: kept, or partly when it promised more.
-                    amount = paid[0][1] if random_() < 0.6 else _round_down(paid[0][1] * 3 // 2)
-                    due = self.days[paid[0][0]] + timedelta(days=int(random_() * 8))
-                    if statuses[0] == "reported":
+                    answer = paid[0]
+                    amount = answer.fen if random_() < 0.6 else _round_down(answer.fen * 3 // 2)
+                    due = self.days[answer.day] + timedelta(days=int(random_() * 8))
+                    if answer.decided_at is None:
                         # Its repayment awaits the unit lead: the promise stays open rather than broken.
                         due = max(due, self.today)
-                    elif self.days[paid[0][0]] < self.today:
+                    elif self.days[answer.day] < self.today:
                         # A promise already answered by a confirmed repayment is shown decided.
                         due = min(due, self.today - timedelta(days=1))
                 else:
                     amount = _round_down(left * (10 + int(random_() * 50)) // 100)
                     due = self.days[day] + timedelta(days=3 + int(random_() * 28))
-                amount = min(max(amount, 1), left)
-                self.promises.append(
-                    {
-                        "loan_no": loan_no,
-                        "contact_index": len(self.contacts),
-                        "amount": _yuan(amount),
-                        "due_on": due,
-                        "status": self._promise_status(day, due, amount, paid, statuses),
-                    }
-                )
-            notes = _NOTES[outcome]
-            self.contacts.append(
-                {
+                promise = {
                     "loan_no": loan_no,
-                    "employee_no": officer_no,
-                    "at": self._at(day),
-                    "channel": _CHANNEL_TABLE[int(random_() * len(_CHANNEL_TABLE))],
-                    "outcome": outcome,
-                    "note": notes[int(random_() * len(notes))] if random_() < _NOTE_SHARE else "",
+                    "contact_index": len(self.contacts),
+                    "amount": min(max(amount, 1), left),
+                    "due_on": due,
+                    "status": "open",
                 }
-            )
+                self.promises.append(promise)
+                promised.append((promise, day))
+            self.contacts.append(self._contact(loan_no, officer_no, day, outcome))
+
+        for number, (promise, made) in enumerate(promised):
+            promise["status"] = self._promise_status(promise, made, promised[number + 1 :], paid)
+            promise["amount"] = _yuan(promise["amount"])
 
         principal_left = principal
-        for (day, fen), status in zip(paid, statuses, strict=True):
+        for payment in paid:
             # Principal first (SPEC §2), then interest.
-            principal_part = min(fen, principal_left)
+            principal_part = min(payment.fen, principal_left)
             principal_left -= principal_part
-            created_at = self._at(day)
-            decided_at = None
-            if status == "confirmed":
-                if day < last_day and random_() < 0.4:
-                    decided_at = self._at(day + 1)  # the unit lead confirmed it the next day
-                else:
-                    decided_at = created_at + timedelta(minutes=10 + int(random_() * 110))
             self.repayments.append(
                 {
                     "loan_no": loan_no,
                     "employee_no": officer_no,
                     "principal_part": _yuan(principal_part),
-                    "interest_part": _yuan(fen - principal_part),
-                    "paid_on": self.days[day],
+                    "interest_part": _yuan(payment.fen - principal_part),
+                    "paid_on": self.days[payment.day],
                     "method": _METHOD_TABLE[int(random_() * len(_METHOD_TABLE))],
-                    "status": status,
-                    "decided_by": lead_no if decided_at else None,
-                    "decided_at": decided_at,
-                    "created_at": created_at,
+                    "status": "confirmed" if payment.decided_at else "reported",
+                    "decided_by": lead_no if payment.decided_at else None,
+                    "decided_at": payment.decided_at,
+                    "created_at": payment.created_at,
                 }
             )
 
+    def _contact(self, loan_no: str, officer_no: str, day: int, outcome: str) -> dict[str, Any]:
+        """One contact row: a channel that fits the outcome, sometimes one of the four methods, a note."""
+        random_ = self.rng.random
+        channels = _CHANNEL_TABLES[outcome]
+        channel = channels[int(random_() * len(channels))]
+        approach = None
+        participants = ""
+        if channel == "mediation":
+            approach = "mediation"
+        elif outcome in _APPROACH_CHANCE and random_() < _APPROACH_CHANCE[outcome]:
+            approaches = _APPROACH_TABLES[outcome]
+            approach = approaches[int(random_() * len(approaches))]
+        if approach == "mediation":
+            participants = _PARTICIPANT_TABLE[int(random_() * len(_PARTICIPANT_TABLE))]
+        note = ""
+        if random_() < _NOTE_SHARE:
+            notes = _CONTACT_KINDS[outcome][channel][1]
+            note = notes[int(random_() * len(notes))]
+            if approach == "mediation":
+                note = f"{participants}参与调解，{note}"
+            elif approach is not None:
+                openings = _APPROACH_OPENINGS[approach]
+                note = openings[int(random_() * len(openings))] + note
+        return {
+            "loan_no": loan_no,
+            "employee_no": officer_no,
+            "at": self._at(day),
+            "channel": channel,
+            "outcome": outcome,
+            "approach": approach,
+            "participants": participants,
+            "note": note,
+        }
+
     def _promise_status(
-        self, made: int, due: date, amount: int, paid: list[tuple[int, int]], statuses: list[str]
+        self,
+        promise: dict[str, Any],
+        made: int,
+        later: list[tuple[dict[str, Any], int]],
+        paid: list[_Payment],
     ) -> str:
-        """Open until its date; then decided by the confirmed repayments made for it."""
+        """Replaced by a newer promise made by its date; else open until its date, then decided."""
+        due: date = promise["due_on"]
+        if any(self.days[day] <= due for _, day in later):
+            return "replaced"
         if due >= self.today:
             return "open"
-        kept = sum(
-            fen
-            for (day, fen), status in zip(paid, statuses, strict=True)
-            if status == "confirmed" and made <= day and self.days[day] <= due
-        )
-        if kept >= amount:
-            return "kept"
-        return "partial" if kept else "broken"
+        window = [payment for payment in paid if made <= payment.day and self.days[payment.day] <= due]
+        confirmed = sum(payment.fen for payment in window if payment.decided_at)
+        pending = sum(payment.fen for payment in window if not payment.decided_at)
+        return promise_outcome(Decimal(promise["amount"]), Decimal(confirmed), Decimal(pending)) or "open"
 
 
 def _round_down(fen: int) -> int:
