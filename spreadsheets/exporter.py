@@ -11,8 +11,10 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
+from core.audit import describe_actor, describe_entry, detail_of
 from core.columns import CASE_COLUMNS, CASE_EXTRA_HEADERS, PERSON_COLUMNS, ROLE_LABELS, UNIT_COLUMNS
 from core.texts import render
+from spreadsheets.template import check_destination, save_workbook
 from store.ledger import ExportTable, Store
 
 SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -44,7 +46,8 @@ BOLD = Font(bold=True)
 
 
 def write_export(store: Store, path: Path, progress: Any = None) -> dict[str, int]:
-    """Write every table of the ledger to `path`; returns the row count of each sheet."""
+    """Write every table of the ledger to `path` (an .xlsx in an existing folder); returns each sheet's row count."""
+    check_destination(path)
     zone = store.campaign.zone
     workbook = Workbook(write_only=True)
     counts: dict[str, int] = {}
@@ -64,7 +67,7 @@ def write_export(store: Store, path: Path, progress: Any = None) -> dict[str, in
             if progress is not None and count % 1000 == 0:
                 progress(title, 1000)
         counts[title] = count
-    workbook.save(path)
+    save_workbook(workbook, path)
     return counts
 
 
@@ -97,5 +100,9 @@ def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
             row[4] = render(f"repayment.{row[4]}", "zh")
             row[7] = "" if row[7] is None else f"冲正 #{row[7]}"
             yield row
+        elif table.name == "audit":
+            at, actor, action, entity, ref, detail, source = row
+            what, kind, words = describe_entry(action, entity, ref, detail_of(detail), "zh")
+            yield [at, describe_actor(actor, "zh"), what, kind, ref, words, source]
         else:
             yield row

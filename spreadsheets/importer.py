@@ -28,6 +28,7 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
+    examples_skipped: int = 0  # rows equal to the template's example, left in by the clerk and not imported
 
 
 def import_file(
@@ -47,4 +48,6 @@ def import_file(
         raise ImportRefused(problems)
     if plan.created or plan.changes:
         store.apply_import(plan, actor=actor, source=path.name, progress=writing)
-    return ImportReport(plan.created, len(plan.changes), plan.unchanged, plan.changes)
+    return ImportReport(
+        plan.created, len(plan.changes), plan.unchanged, plan.changes, examples_skipped=read.examples
+    )

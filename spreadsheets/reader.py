@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
+import math
+import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
@@ -15,6 +17,8 @@ from python_calamine import CalamineWorkbook
 
 from core.columns import (
     CASES_SHEET,
+    EXAMPLE_DEADLINE_FIELD,
+    EXAMPLE_ROWS,
     PEOPLE_SHEET,
     ROLE_LABELS,
     ROLE_NAMES,
@@ -31,6 +35,10 @@ from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES, ROLES
 # Also accepted as sheet names, for workbooks made by hand in English.
 SHEET_ALIASES = {"units": UNITS_SHEET, "people": PEOPLE_SHEET, "cases": CASES_SHEET}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV as GBK
+# Excel holds numbers as doubles: from 16 digits on, the last ones are already gone when the file is saved.
+LOST_DIGITS_FROM = 10.0**15
+# A long number Excel showed as 3.60102E+17 and saved that way into a CSV: its digits are gone too.
+_SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE]\+[0-9]+")
 
 
 @dataclass(slots=True)
@@ -42,6 +50,7 @@ class ImportInput:
     cases: list[CaseRecord] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     rows: int = 0
+    examples: int = 0  # the template's example rows, left in and skipped
 
 
 Progress = Callable[[str, int], None]
@@ -117,6 +126,13 @@ def _column_index(sheet: str, header_row: tuple[Any, ...], columns: tuple[Column
     return index
 
 
+def _lost_digits(value: Any) -> bool:
+    """Whether a number in a text column is too long for Excel to have kept all its digits."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return False
+    return math.isfinite(value) and abs(value) >= LOST_DIGITS_FROM
+
+
 def _text(value: Any) -> str:
     if value is None:
         return ""
@@ -126,6 +142,15 @@ def _text(value: Any) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value).strip()
+
+
+def _example(sheet: str) -> dict[str, str]:
+    """The template's example row of a sheet as the text of each cell, the case's deadline left out."""
+    return {
+        column.field: _text(value)
+        for column, value in zip(SHEETS[sheet], EXAMPLE_ROWS[sheet], strict=True)
+        if column.field != EXAMPLE_DEADLINE_FIELD
+    }
 
 
 class _SheetReader:
@@ -143,10 +168,14 @@ class _SheetReader:
         columns = SHEETS[sheet]
         index = _column_index(sheet, header, columns)
         build = {UNITS_SHEET: self._unit, PEOPLE_SHEET: self._person, CASES_SHEET: self._case}[sheet]
+        example = _example(sheet)
         seen = 0
         for number, values in enumerate(iterator, start=2):
             cells = {f: values[i] if i < len(values) else None for f, i in index.items()}
             if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+                continue
+            if all(_text(cells.get(f)) == text for f, text in example.items()):
+                self.result.examples += 1
                 continue
             cell = _Cells(sheet, number, cells, columns, self.result.problems)
             self._keep(replace(build(cell), bad=frozenset(cell.bad)))
@@ -193,7 +222,7 @@ class _SheetReader:
         )
 
     def _case(self, cell: _Cells) -> CaseRecord:
-        principal = cell.amount("principal")
+        principal = cell.amount("principal", zero_key="import.zero_balance")
         interest = cell.amount("interest", required=False)
         classification = cell.choice("classification", CLASSIFICATIONS, "import.unknown_classification")
         difficulty = cell.choice("difficulty", DIFFICULTIES, "import.unknown_difficulty", default="中")
@@ -252,22 +281,34 @@ class _Cells:
         return self.columns[field].required if required is None else required
 
     def text(self, field: str, required: bool | None = None) -> str:
-        value = _text(self._raw(field))
+        raw = self._raw(field)
+        if _lost_digits(raw):
+            self.fail(field, "import.number_lost_digits")
+            return ""
+        value = _text(raw)
+        if _SCIENTIFIC.fullmatch(value):
+            self.fail(field, "import.number_scientific", text=value)
+            return ""
         if not value and self._required(field, required):
             self.fail(field, "import.required")
         return value
 
-    def amount(self, field: str, required: bool | None = None) -> Decimal | None:
+    def amount(self, field: str, required: bool | None = None, zero_key: str | None = None) -> Decimal | None:
+        """The amount in a cell; with `zero_key`, a zero is refused with that text."""
         value = self._raw(field)
         if value is None:
             if self._required(field, required):
                 self.fail(field, "import.required")
             return None
         try:
-            return parse_amount(value if not isinstance(value, datetime) else str(value), allow_zero=True)
+            amount = parse_amount(value if not isinstance(value, datetime) else str(value), allow_zero=True)
         except UserError as error:
             self.note(field, error)
             return None
+        if amount == 0 and zero_key is not None:
+            self.fail(field, zero_key)
+            return None
+        return amount
 
     def day(self, field: str, today: date, required: bool | None = None) -> date | None:
         value = self._raw(field)

@@ -1,12 +1,14 @@
-"""The empty import workbook (`qingshou template`): headers, one example row, drop-down lists."""
+"""The empty import workbook (`qingshou template`): instructions, headers, one example row, drop-down lists."""
 
 from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font, PatternFill
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
@@ -14,63 +16,139 @@ from openpyxl.worksheet.worksheet import Worksheet
 from core.columns import (
     CASE_COLUMNS,
     CASES_SHEET,
+    DATE_FIELDS,
+    EXAMPLE_DEADLINE_FIELD,
+    EXAMPLE_ROWS,
+    GUIDE_HEADERS,
+    GUIDE_NOTES,
+    GUIDE_SHEET,
+    GUIDE_SHEET_TITLE,
+    GUIDE_TITLE,
     PEOPLE_SHEET,
     PERSON_COLUMNS,
+    REQUIRED_MARK,
     ROLE_NAMES,
     SHEETS,
-    UNITS_SHEET,
     Column,
 )
+from core.errors import UserError
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES
 
-EXAMPLE_ROWS = {
-    UNITS_SHEET: ["城关信用社", "王建国", 5_000_000],
-    PEOPLE_SHEET: ["李明", "E0001", "城关信用社", "清收责任人", "13800001234"],
-    CASES_SHEET: [
-        "L2023000001",
-        "张三",
-        "330102198001011234",
-        "13912345678",
-        "城关信用社",
-        "E0001",
-        "12万",
-        "3,456.78",
-        "可疑",
-        "中",
-        None,  # the campaign end, filled in by write_template
-        "上门催收，协商分期还款",
-        None,
-    ],
-}
 MAX_ROWS = 200_000
+# Rows formatted as text cell by cell below the header, beside the whole column's own format: a program that
+# ignores a column's format (or a clerk who clears it) still keeps an ID typed here as text.
+TEXT_ROWS = 2_000
+TEXT_FORMAT = "@"
+DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FONT = Font(bold=True, color="C00000")
+GUIDE_WIDTHS = (18, 8, 100)  # 列名, 必填, 填写要求
 
 
-def write_template(path: Path, deadline: date) -> None:
-    """Write the import workbook for clerks to fill in; the example case is due on `deadline`."""
+def write_template(path: Path, deadline: date, overwrite: bool = False) -> None:
+    """Write the import workbook for clerks to fill in; an empty 收回时限 means `deadline`, the campaign's end."""
+    check_destination(path, overwrite=overwrite)
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    guide = workbook.active
+    guide.title = GUIDE_SHEET
     for sheet, columns in SHEETS.items():
-        ws = workbook.create_sheet(sheet)
-        ws.append([c.header for c in columns])
-        example = list(EXAMPLE_ROWS[sheet])
-        if sheet == CASES_SHEET:
-            example[_index(CASE_COLUMNS, "deadline")] = deadline
-        ws.append(example)
-        for index, column in enumerate(columns, start=1):
-            cell = ws.cell(row=1, column=index)
-            cell.fill = HEADER_FILL
-            cell.font = REQUIRED_FONT if column.required else Font(bold=True)
-            ws.column_dimensions[get_column_letter(index)].width = max(12, len(column.header) * 2 + 4)
-        ws.freeze_panes = "A2"
+        _data_sheet(workbook.create_sheet(sheet), sheet, columns, deadline)
     _dropdown(workbook[PEOPLE_SHEET], PERSON_COLUMNS, "role", tuple(ROLE_NAMES))
     _dropdown(workbook[CASES_SHEET], CASE_COLUMNS, "classification", CLASSIFICATIONS)
     _dropdown(workbook[CASES_SHEET], CASE_COLUMNS, "difficulty", DIFFICULTIES)
-    for field in ("deadline", "statute_date"):
-        letter = _letter(CASE_COLUMNS, field)
-        workbook[CASES_SHEET][f"{letter}2"].number_format = "yyyy-mm-dd"
-    workbook.save(path)
+    _guide(guide, deadline)
+    save_workbook(workbook, path)
+
+
+def check_destination(path: Path, overwrite: bool = True) -> None:
+    """Refuse, before any work, a workbook that cannot be written where asked (one line for the clerk)."""
+    if path.suffix.lower() != ".xlsx":
+        raise UserError("workbook.not_xlsx", path=str(path))
+    if path.is_dir():
+        raise UserError("file.is_folder", path=str(path))
+    if not path.parent.is_dir():
+        raise UserError("file.no_folder", folder=str(path.parent), path=str(path))
+    if not overwrite and path.exists():
+        raise UserError("template.exists", path=str(path))
+
+
+def save_workbook(workbook: Workbook, path: Path) -> None:
+    """Save a workbook; a file Excel holds open (or any other refusal of the system) is one line for the clerk."""
+    try:
+        workbook.save(path)
+    except OSError as exc:
+        raise UserError(
+            "workbook.unwritable", path=str(path), reason=exc.strerror or type(exc).__name__
+        ) from exc
+
+
+def _data_sheet(ws: Worksheet, sheet: str, columns: tuple[Column, ...], deadline: date) -> None:
+    ws.append([c.header for c in columns])
+    example: list[Any] = list(EXAMPLE_ROWS[sheet])
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        header = ws.cell(row=1, column=index)
+        header.fill = HEADER_FILL
+        # The header text must stay the import's header, so "required" is its colour and its comment.
+        header.font = REQUIRED_FONT if column.required else Font(bold=True)
+        comment = f"{REQUIRED_MARK}。{column.note}" if column.required else column.note
+        header.comment = Comment(comment, "清收专班", width=260, height=110)
+        dimension = ws.column_dimensions[letter]
+        dimension.width = max(
+            12, display_width(column.header) + 4, display_width(str(example[index - 1] or "")) + 4
+        )
+        if column.field == EXAMPLE_DEADLINE_FIELD:
+            example[index - 1] = deadline
+        if column.as_text:
+            dimension.number_format = TEXT_FORMAT
+            for row in range(2, TEXT_ROWS + 2):
+                ws.cell(row=row, column=index).number_format = TEXT_FORMAT
+        elif column.field in DATE_FIELDS:
+            dimension.number_format = DATE_FORMAT
+            ws.cell(row=2, column=index).number_format = DATE_FORMAT
+    for index, value in enumerate(example, start=1):
+        ws.cell(row=2, column=index, value=value)
+    ws.freeze_panes = "A2"
+
+
+def _guide(ws: Worksheet, deadline: date) -> None:
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for index, width in enumerate(GUIDE_WIDTHS, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
+    ws.append([GUIDE_TITLE])
+    ws["A1"].font = Font(bold=True, size=14)
+    for note in GUIDE_NOTES:
+        line = note.format(deadline=deadline.isoformat())
+        ws.append([line])
+        ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=3)
+        ws.cell(row=ws.max_row, column=1).alignment = wrap
+        _fit_height(ws, line, sum(GUIDE_WIDTHS))
+    for sheet, columns in SHEETS.items():
+        ws.append([])
+        ws.append([GUIDE_SHEET_TITLE.format(sheet=sheet)])
+        ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)
+        ws.append(list(GUIDE_HEADERS))
+        for cell in ws[ws.max_row]:
+            cell.font = Font(bold=True)
+            cell.fill = HEADER_FILL
+        for column in columns:
+            ws.append([column.header, REQUIRED_MARK if column.required else "", column.note])
+            row = ws[ws.max_row]
+            row[0].font = REQUIRED_FONT if column.required else Font()
+            row[1].font = REQUIRED_FONT
+            row[2].alignment = wrap
+            _fit_height(ws, column.note, GUIDE_WIDTHS[2])
+
+
+def display_width(text: str) -> int:
+    """How many column-width units a text takes in Excel: a Chinese character takes about two."""
+    return sum(2 if ord(char) >= 0x2E80 else 1 for char in text)
+
+
+def _fit_height(ws: Worksheet, text: str, width: int) -> None:
+    # Excel sizes no row to wrapped text on opening (and never a merged one): give each row its lines' height.
+    lines = max(1, -(-display_width(text) // width))
+    ws.row_dimensions[ws.max_row].height = 16 * lines
 
 
 def _index(columns: tuple[Column, ...], field: str) -> int:

@@ -12,6 +12,7 @@ from openpyxl import Workbook, load_workbook
 
 from bot.app import App
 from core.errors import UserError
+from core.texts import render
 from spreadsheets.exporter import write_export
 from spreadsheets.importer import ImportRefused, import_file
 from spreadsheets.template import write_template
@@ -149,11 +150,16 @@ def cases_of(app: App) -> dict[str, tuple[Any, ...]]:
     return {row[0]: row for row in table.rows}
 
 
+def filled_rows(ws: Any) -> list[tuple[Any, ...]]:
+    """The rows below the header that hold any value (formatted empty cells aside)."""
+    return [r for r in ws.iter_rows(min_row=2, values_only=True) if any(v is not None for v in r)]
+
+
 def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
     write_template(path, date(2026, 12, 31))
     workbook = load_workbook(path)
-    assert workbook.sheetnames[:3] == ["单位", "人员", "案件"]
+    assert workbook.sheetnames == ["填写说明", "单位", "人员", "案件"]
     assert [c.value for c in workbook["案件"][1]][:7] == [
         "贷款编号",
         "借款人",
@@ -163,7 +169,7 @@ def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
         "责任人工号",
         "贷款余额(元)",
     ]
-    assert workbook["人员"].max_row == 2 and workbook["案件"].max_row == 2  # one example row each
+    assert [len(filled_rows(workbook[sheet])) for sheet in ("单位", "人员", "案件")] == [1, 1, 1]
     lists = {
         sheet: {v.formula1 for v in workbook[sheet].data_validations.dataValidation}
         for sheet in ("人员", "案件")
@@ -173,11 +179,104 @@ def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
     assert '"易,中,难"' in lists["案件"]
 
 
-def test_template_example_imports(app: App, tmp_path: Path) -> None:
+def test_template_example_rows_are_skipped(app: App, tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
     write_template(path, date(2026, 12, 31))
     report = import_file(app.store, path)
-    assert report.created == 3
+    assert (report.created, report.updated, report.examples_skipped) == (0, 0, 3)
+    assert app.store.is_empty()
+    assert render("import.examples_skipped", "zh", count=report.examples_skipped) == "已跳过模板示例行 3 行"
+
+
+def test_rows_below_the_kept_example_rows_import(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "模板.xlsx"
+    write_template(path, date(2026, 12, 31))
+    workbook = load_workbook(path)
+    # The clerk types below the example rows (the 16 Dec deadline of the example case changed too).
+    workbook["案件"]["K2"] = datetime(2026, 12, 16)
+    for sheet, rows in (("单位", UNIT_ROWS), ("人员", PEOPLE_ROWS), ("案件", CASE_ROWS[:2])):
+        for number, row in enumerate(rows, start=3):
+            for column, value in enumerate(row, start=1):
+                workbook[sheet].cell(row=number, column=column, value=value)
+    workbook.save(path)
+
+    report = import_file(app.store, path)
+    assert (report.created, report.examples_skipped) == (2 + 4 + 2, 3)
+    assert set(cases_of(app)) == {"L001", "L002"}
+    assert app.store.person_by_employee_no("E0001") is None
+
+
+def test_an_example_row_the_clerk_changed_imports(app: App, tmp_path: Path) -> None:
+    path = tmp_path / "模板.xlsx"
+    write_template(path, date(2026, 12, 31))
+    workbook = load_workbook(path)
+    # The example rows, made real ones by changing a cell of each.
+    workbook["单位"]["B2"] = "王建华"
+    workbook["人员"]["A2"] = "李明明"
+    workbook["案件"]["B2"] = "张三丰"
+    workbook.save(path)
+    report = import_file(app.store, path)
+    assert (report.created, report.examples_skipped) == (1 + 1 + 1, 0)
+    assert cases_of(app)["L2023000001"][1] == "张三丰"
+
+
+def test_long_numbers_that_lost_digits_are_refused(app: App, tmp_path: Path) -> None:
+    rows = [list(r) for r in CASE_ROWS]
+    rows[0][2] = 360102198001011234  # an 18-digit ID number typed as a number: Excel keeps ...1328
+    rows[1][0] = 8201000123456789  # a 16-digit loan number
+    rows[2][0] = 820100012345678  # 15 digits: all kept, and read as text
+    rows[2][3] = 13912345678  # an 11-digit phone typed as a number
+    path = fill_template(tmp_path / "证件号.xlsx", UNIT_ROWS, PEOPLE_ROWS, rows)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(app.store, path)
+    assert [(p.sheet, p.row, p.column, p.error.key) for p in refused.value.problems] == [
+        ("案件", 2, "证件号码", "import.number_lost_digits"),
+        ("案件", 3, "贷款编号", "import.number_lost_digits"),
+    ]
+    assert refused.value.problems[0].render("zh") == (
+        "工作表“案件”第 2 行“证件号码”列：该单元格为数字，Excel 只保留 15 位有效数字，已丢失末尾数字；"
+        "请将该列设置为“文本”格式后重新填写"
+    )
+    assert app.store.is_empty()
+
+    del rows[:2]
+    import_file(app.store, fill_template(tmp_path / "改.xlsx", UNIT_ROWS, PEOPLE_ROWS, rows))
+    case = cases_of(app)["820100012345678"]
+    assert (case[0], case[3]) == ("820100012345678", "13912345678")
+
+
+def test_long_numbers_saved_in_scientific_notation_are_refused(app: App, tmp_path: Path) -> None:
+    import_file(app.store, fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, []))
+    path = tmp_path / "案件.csv"
+    path.write_text(
+        "贷款编号,借款人,证件号码,所属单位,责任人工号,贷款余额(元),五级分类\n"
+        "L100,周九,3.60102E+17,城关信用社,E001,1000,可疑\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ImportRefused) as refused:
+        import_file(app.store, path)
+    assert [p.render("zh") for p in refused.value.problems] == [
+        "工作表“案件”第 2 行“证件号码”列：“3.60102E+17”是 Excel 以科学计数法保存的长数字，已丢失数字；"
+        "请将该列设置为“文本”格式后重新填写"
+    ]
+
+
+def test_a_balance_of_zero_is_refused(app: App, tmp_path: Path) -> None:
+    rows = [list(r) for r in CASE_ROWS]
+    rows[0][6] = 0
+    rows[1][6] = "0元"
+    rows[2][7] = 0  # no interest owed is fine
+    path = fill_template(tmp_path / "零.xlsx", UNIT_ROWS, PEOPLE_ROWS, rows)
+    with pytest.raises(ImportRefused) as refused:
+        import_file(app.store, path)
+    assert [(p.row, p.column, p.error.key) for p in refused.value.problems] == [
+        (2, "贷款余额(元)", "import.zero_balance"),
+        (3, "贷款余额(元)", "import.zero_balance"),
+    ]
+    assert refused.value.problems[0].render("zh") == (
+        "工作表“案件”第 2 行“贷款余额(元)”列：贷款余额不能为零（已结清的贷款无需导入）"
+    )
+    assert app.store.is_empty()
 
 
 def test_clerk_formats_import_exactly(app: App, tmp_path: Path) -> None:
