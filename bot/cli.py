@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import csv
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -14,7 +15,7 @@ from rich.console import Console
 
 from bot.app import App, build
 from bot.progress import Reporter
-from bot.settings import load_settings
+from bot.settings import SettingError, configured_language, load_settings
 from core.errors import UserError
 from core.texts import render
 
@@ -27,10 +28,26 @@ cli = typer.Typer(
 console = Console(highlight=False, soft_wrap=True)
 errors = Console(stderr=True, highlight=False, soft_wrap=True)
 F = TypeVar("F", bound=Callable[..., Any])
+# An import lists this many of its changes; the rest are counted (all are in the audit log and the export).
+CHANGES_SHOWN = 50
 
 
 def _app() -> App:
-    return build(load_settings())
+    """The application, for verbs that leave the database as it is (or have no need of it)."""
+    from store.engine import missing_folder
+
+    app = build(load_settings())
+    folder = missing_folder(app.engine)
+    if folder is not None:
+        raise SettingError("DATABASE_URL", "settings.database_folder", folder=str(folder))
+    return app
+
+
+def _ledger() -> App:
+    """The application on a database created or upgraded first: every verb that reads or writes the ledger."""
+    app = _app()
+    app.init_database()
+    return app
 
 
 def _say(app: App, key: str, **params: Any) -> None:
@@ -45,36 +62,47 @@ def _user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except UserError as error:
-            errors.print(error.render(_language()), markup=False)
+            errors.print(error.render(configured_language()), markup=False)
             raise typer.Exit(1) from None
 
     return run  # type: ignore[return-value]
 
 
-def _language() -> str:
+def _say_campaign(app: App) -> None:
+    """Which campaign window is in force, and a warning when it is the calendar year by default."""
+    _say(app, "campaign.window", start=app.settings.start.isoformat(), end=app.settings.end.isoformat())
+    if app.settings.campaign_window_is_default:
+        errors.print(render("campaign.window_default", app.language), markup=False)
+
+
+@contextmanager
+def _writing(path: Path) -> Iterator[None]:
+    """A file the system refuses to write (no permission, disk full) is one line, not a traceback."""
     try:
-        return load_settings().language
-    except UserError:
-        return "zh"
+        yield
+    except OSError as error:
+        raise UserError("file.cannot_write", path=str(path), reason=error.strerror or str(error)) from None
 
 
 @cli.command()
 @_user_errors
 def init() -> None:
     """Create or upgrade the database (migrations)."""
-    app = _app()
-    app.init_database()
+    app = _ledger()
     _say(app, "init.done", url=app.engine.url.render_as_string(hide_password=True))
 
 
 @cli.command()
 @_user_errors
-def template(path: Annotated[Path, typer.Argument(help="the .xlsx file to write")]) -> None:
+def template(
+    path: Annotated[Path, typer.Argument(help="the .xlsx file to write")],
+    force: Annotated[bool, typer.Option("--force", help="overwrite the file if it exists")] = False,
+) -> None:
     """Write an empty import workbook with headers, an example row and drop-down lists."""
     from spreadsheets.template import write_template
 
-    app = _app()
-    write_template(path, app.campaign.end)
+    app = _app()  # the template needs the campaign's end, not the database
+    write_template(path, app.campaign.end, overwrite=force)
     _say(app, "template.done", path=str(path))
 
 
@@ -82,10 +110,11 @@ def template(path: Annotated[Path, typer.Argument(help="the .xlsx file to write"
 @_user_errors
 def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .csv of cases")]) -> None:
     """Import units, people and cases; all or nothing."""
+    from core.audit import describe_change
     from spreadsheets.importer import ImportRefused, import_file
 
-    app = _app()
-    app.init_database()
+    app = _ledger()
+    _say_campaign(app)
     reporter = Reporter(console)
     try:
         with reporter.running():
@@ -102,13 +131,16 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
         for problem in refused.problems:
             errors.print("  " + problem.render(app.language), markup=False)
         raise typer.Exit(1) from None
+    if report.examples_skipped:
+        _say(app, "import.examples_skipped", count=report.examples_skipped)
     if report.created == 0 and report.updated == 0:
         _say(app, "import.no_change", unchanged=report.unchanged)
         return
     _say(app, "import.done", created=report.created, updated=report.updated, unchanged=report.unchanged)
-    for change in report.changes[:50]:
-        fields = "，".join(f"{name}: {old} → {new}" for name, (old, new) in change.fields.items())
-        _say(app, "import.change_line", entity=change.entity, ref=change.ref, fields=fields)
+    for change in report.changes[:CHANGES_SHOWN]:
+        console.print(describe_change(change, app.language), markup=False)
+    if len(report.changes) > CHANGES_SHOWN:
+        _say(app, "import.more_changes", count=len(report.changes) - CHANGES_SHOWN)
 
 
 @cli.command()
@@ -116,8 +148,10 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
 def export(path: Annotated[Path, typer.Argument(help="the .xlsx file to write")]) -> None:
     """Export the whole ledger, one sheet per table; it imports again."""
     from spreadsheets.exporter import write_export
+    from spreadsheets.template import check_destination
 
-    app = _app()
+    check_destination(path)  # before the database is touched: .xlsx only, into a folder that exists
+    app = _ledger()
     reporter = Reporter(console)
     with reporter.running():
         write_export(app.store, path, progress=reporter.advance)
@@ -129,10 +163,31 @@ def export(path: Annotated[Path, typer.Argument(help="the .xlsx file to write")]
 def codes(
     unit: Annotated[str | None, typer.Option("--unit", help="only this unit")] = None,
     as_csv: Annotated[bool, typer.Option("--csv", help="CSV: employee_no,name,unit,role,code")] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="write them to this .xlsx workbook (with the line to send each person) instead of printing them",
+        ),
+    ] = None,
 ) -> None:
-    """Print bind codes for people not yet bound."""
-    app = _app()
+    """Print bind codes for people not yet bound (or write them to a workbook with --out)."""
+    if out is not None:
+        from spreadsheets.template import check_destination
+
+        check_destination(out)
+    app = _ledger()
     lines = app.store.bind_codes(unit)
+    if out is not None:
+        if not lines:
+            _say(app, "codes.none")
+            return
+        from spreadsheets.codes import write_codes
+
+        write_codes(out, lines, app.language)
+        _say(app, "codes.written", count=len(lines), path=str(out))
+        if not as_csv:
+            return
     if as_csv:
         writer = csv.writer(sys.stdout, lineterminator="\n")
         writer.writerow(["employee_no", "name", "unit", "role", "code"])
@@ -153,8 +208,7 @@ def codes(
 @_user_errors
 def demo(scale: Annotated[str, typer.Option("--scale", help="city or province")] = "city") -> None:
     """Fill an empty database with a realistic made-up campaign."""
-    app = _app()
-    app.init_database()
+    app = _ledger()
     _load_demo(app, scale)
 
 
@@ -170,20 +224,20 @@ def _load_demo(app: App, scale: str) -> None:
 @cli.command()
 @_user_errors
 def backup(path: Annotated[Path, typer.Argument(help="where to write the copy")]) -> None:
-    """Write a consistent copy of the database."""
+    """Write a consistent copy of the database; an earlier backup at PATH is replaced, any other file refused."""
     from store.maintenance import backup as write_backup
 
-    app = _app()
-    write_backup(app.engine, path)
-    _say(app, "backup.done", path=str(path))
+    app = _app()  # copied as it is: a backup taken before an upgrade keeps the old schema
+    with _writing(path):
+        replaced = write_backup(app.engine, path)
+    _say(app, "backup.replaced" if replaced else "backup.done", path=str(path))
 
 
 @cli.command()
 @_user_errors
 def chat(employee_no: Annotated[str, typer.Option("--as", help="the employee number to chat as")]) -> None:
     """Chat in the terminal as a person (reads standard input; ends at end of input)."""
-    app = _app()
-    app.init_database()
+    app = _ledger()
     _console(app, employee_no)
 
 
@@ -192,12 +246,20 @@ def _console(app: App, employee_no: str) -> None:
 
     channel = ConsoleChannel(app.router(), employee_no, sys.stdout, app.language)
     channel.check_person()
-    if sys.stdin.isatty():
-        person = app.store.person_by_employee_no(employee_no)
-        assert person is not None
-        role = render(f"role.{person.role}", app.language)
-        console.print(render("console.as", app.language, name=person.name, role=role), markup=False)
-    channel.run(sys.stdin)
+    # At a terminal a prompt asks for each line; piped in, each line is echoed to make a transcript.
+    at_terminal = sys.stdin.isatty() and sys.stdout.isatty()
+    try:
+        if at_terminal:
+            person = app.store.person_by_employee_no(employee_no)
+            assert person is not None
+            role = render(f"role.{person.role}", app.language)
+            console.print(render("console.as", app.language, name=person.name, role=role), markup=False)
+            channel.converse()
+        else:
+            channel.run(sys.stdin)
+    except KeyboardInterrupt:
+        console.print()
+        raise typer.Exit(130) from None
 
 
 jobs = typer.Typer(help="Run one of the daily jobs now.", no_args_is_help=True)
@@ -212,6 +274,14 @@ def jobs_run(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="show what would be sent; send and record nothing")
     ] = False,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            "--out",
+            help="also write every picture and document into this folder (created if missing); "
+            "with no channel configured, build as a dry run and only write them",
+        ),
+    ] = None,
 ) -> None:
     """Run one scheduled job now, for a given day; it sends only what was not sent for that day yet."""
     import asyncio
@@ -219,12 +289,12 @@ def jobs_run(
 
     from bot.jobs import run_from_cli
 
-    app = _app()
+    app = _ledger()
     try:
         when = date.fromisoformat(day) if day else app.store.today()
     except ValueError:
         raise UserError("jobs.bad_date", value=day) from None
-    for line in asyncio.run(run_from_cli(app, job, when, dry_run)):
+    for line in asyncio.run(run_from_cli(app, job, when, dry_run, out)):
         console.print(line, markup=False)
 
 
@@ -238,8 +308,8 @@ def run() -> None:
     from bot.serve import serve
     from handlers.status import campaign_summary
 
-    app = _app()
-    app.init_database()
+    app = _ledger()
+    _say_campaign(app)
     if app.store.is_empty():
         _load_demo(app, "city")
     if app.settings.telegram_bot_token is not None or app.wecom() is not None:

@@ -1,9 +1,12 @@
-"""`qingshou jobs run JOB [--date D] [--dry-run]`: one daily job now, through the configured channels."""
+"""`qingshou jobs run JOB [--date D] [--dry-run] [--out DIR]`: one daily job now, through the configured
+channels, and the pictures and documents it sends written to a folder for a clerk to print."""
 
 from __future__ import annotations
 
 import contextlib
+import re
 from datetime import date
+from pathlib import Path
 
 from bot.app import App
 from core.errors import UserError
@@ -13,23 +16,98 @@ from reminders.dispatch import Outlet
 from reminders.jobs import JobRun, run_job
 
 
-async def run_from_cli(app: App, job: str, day: date, dry_run: bool) -> list[str]:
-    """Run (or rehearse) a job for `day`; returns the lines to print."""
+async def run_from_cli(app: App, job: str, day: date, dry_run: bool, out: Path | None = None) -> list[str]:
+    """Run (or rehearse) a job for `day`, writing its pictures and documents into `out`; the lines to print.
+
+    With `out` and no channel configured the job is built as a dry run: a clerk without a chat channel gets
+    the day's chart and notices as files, and nothing is sent or recorded (the day's messages stay unsent,
+    for a channel configured later).
+    """
     language = app.language
     if job not in JOBS:
         raise UserError("jobs.unknown", job=job)
-    telegram = app.telegram()
-    wecom = app.wecom()
-    outlets: list[Outlet] = [c for c in (telegram, wecom) if c is not None]
+    if out is not None:
+        make_folder(out)
+    channels = app.channels()
+    telegram, wecom = channels.telegram, channels.wecom
+    outlets: list[Outlet] = channels.outlets
+    lines: list[str] = []
     if not outlets and not dry_run:
-        raise UserError("jobs.no_channel")
+        if out is None:
+            raise UserError("jobs.no_channel")
+        dry_run = True
+        lines.append(render("jobs.out_rehearsal", language))
     async with contextlib.AsyncExitStack() as stack:
         if telegram is not None and not dry_run:
             await stack.enter_async_context(telegram.application)
         if wecom is not None:
             stack.push_async_callback(wecom.close)
         run = await run_job(app.store, job, day, app.schedule_config(), outlets, dry_run=dry_run)
-    return describe(run, language, dry_run)
+    lines.extend(describe(run, language, dry_run))
+    if out is not None and run.workday:
+        written = write_attachments(run, out)
+        lines.extend(render("jobs.out_file", language, path=str(path)) for path in written)
+        if not written:
+            lines.append(render("jobs.out_none", language))
+    return lines
+
+
+def make_folder(folder: Path) -> None:
+    """The folder `--out` writes into, created with its parents if missing."""
+    if folder.exists() and not folder.is_dir():
+        raise UserError("jobs.out_not_folder", path=str(folder))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise UserError("file.cannot_write", path=str(folder), reason=error.strerror or str(error)) from None
+
+
+def write_attachments(run: JobRun, folder: Path) -> list[Path]:
+    """Write every picture and document of a run's messages into `folder`; the files written.
+
+    A document sent to several chats (a unit's notice goes to its group and to each of its leads) is written
+    once; different files under one name get the recipient's name added, then a number.
+    """
+    names: dict[tuple[str, bytes], str] = {}  # (the name it was sent under, its bytes) -> the file's name
+    for message in run.messages:
+        recipient = message.label or message.key
+        for reply in message.replies:
+            for data, suffix in ((reply.picture, ".png"), (reply.document, ".docx")):
+                if data is None:
+                    continue
+                wanted = file_name(reply.filename or message.key + suffix)
+                if (wanted, data) in names:
+                    continue
+                taken = set(names.values())
+                name, number = wanted, 1
+                stem, extension = _split(wanted)
+                while name in taken:
+                    tail = recipient if number == 1 else f"{recipient}-{number}"
+                    name = file_name(f"{stem}-{tail}{extension}")
+                    number += 1
+                names[(wanted, data)] = name
+    contents = {name: data for (_, data), name in names.items()}
+    written: list[Path] = []
+    for name, data in contents.items():
+        path = folder / name
+        try:
+            path.write_bytes(data)
+        except OSError as error:
+            raise UserError(
+                "file.cannot_write", path=str(path), reason=error.strerror or str(error)
+            ) from None
+        written.append(path)
+    return written
+
+
+def file_name(name: str) -> str:
+    """`name` made safe as a file name on every system (a unit's name may hold a slash or a colon)."""
+    return re.sub(r'[\\/:*?"<>|\x00-\x1f]', "_", name).strip(" .") or "_"
+
+
+def _split(name: str) -> tuple[str, str]:
+    stem, dot, extension = name.rpartition(".")
+    return (stem, dot + extension) if dot and stem else (name, "")
 
 
 def describe(run: JobRun, language: str, dry_run: bool) -> list[str]:

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from core.errors import UserError
+from core.texts import LANGUAGES, render
 
 
 class Settings(BaseSettings):
@@ -63,14 +65,19 @@ class Settings(BaseSettings):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError) as exc:
-            raise ValueError(f"unknown time zone {value!r}") from exc
+            raise PydanticCustomError(
+                "settings.unknown_zone", "unknown time zone {value}", {"value": value}
+            ) from exc
         return value
 
     @field_validator("database_url")
     @classmethod
     def _supported_database(cls, value: str) -> str:
         if not value.startswith(("sqlite", "postgresql", "postgres://")):
-            raise ValueError("use a sqlite:///path.db or postgresql://user@host:port/db URL")
+            # The value is not repeated: a database URL may carry a password.
+            raise PydanticCustomError(
+                "settings.database_url", "use a sqlite:///path.db or postgresql://user@host:port/db URL"
+            )
         return value
 
     @model_validator(mode="after")
@@ -83,7 +90,11 @@ class Settings(BaseSettings):
         if self.campaign_end is None:
             self.campaign_end = date(self.campaign_start.year, 12, 31)
         if self.campaign_end < self.campaign_start:
-            raise ValueError("CAMPAIGN_END is before CAMPAIGN_START")
+            raise PydanticCustomError(
+                "settings.campaign_order",
+                "CAMPAIGN_END ({end}) is before CAMPAIGN_START ({start})",
+                {"name": "CAMPAIGN_END", "end": str(self.campaign_end), "start": str(self.campaign_start)},
+            )
         return self
 
     @model_validator(mode="after")
@@ -99,9 +110,17 @@ class Settings(BaseSettings):
         given = [name for name, value in needed.items() if value]
         if given and len(given) < len(needed):
             missing = next(name for name, value in needed.items() if not value)
-            raise ValueError(f"{missing} is not set (WeCom needs {', '.join(needed)})")
+            raise PydanticCustomError(
+                "settings.wecom_missing",
+                "{name} is not set (WeCom needs {names})",
+                {"name": missing, "names": ", ".join(needed)},
+            )
         if self.wecom_aes_key is not None and len(self.wecom_aes_key.get_secret_value()) != 43:
-            raise ValueError("WECOM_AES_KEY must be the 43 characters of the app's EncodingAESKey")
+            raise PydanticCustomError(
+                "settings.wecom_aes_key",
+                "WECOM_AES_KEY must be the 43 characters of the app's EncodingAESKey",
+                {"name": "WECOM_AES_KEY", "length": len(self.wecom_aes_key.get_secret_value())},
+            )
         return self
 
     @property
@@ -126,19 +145,88 @@ class Settings(BaseSettings):
         return datetime.now(self.zone).date()
 
 
+class SettingError(UserError):
+    """A bad setting: its name and what is wrong with it, said wholly in the language it is shown in."""
+
+    def __init__(self, name: str, reason_key: str | None, reason: str = "", **params: Any) -> None:
+        super().__init__("settings.invalid", name=name)
+        self.name = name
+        self.reason_key = reason_key
+        self.reason = reason  # pydantic's own words, for an error type we have no text for
+        self.reason_params = params
+
+    def render(self, language: str = "zh") -> str:
+        """The one line naming the setting and saying what it should be."""
+        reason = render(self.reason_key, language, **self.reason_params) if self.reason_key else self.reason
+        return render("settings.invalid", language, name=self.name, reason=reason)
+
+
+class _LanguageSetting(BaseSettings):
+    """LANGUAGE alone, read where the others are, to speak about the others when they are wrong."""
+
+    model_config = SettingsConfigDict(**Settings.model_config)
+
+    language: str = "zh"
+
+
+def configured_language(**overrides: object) -> str:
+    """The LANGUAGE setting, or Chinese when it is not a language we speak (or cannot be read)."""
+    given = {k: v for k, v in overrides.items() if k in ("language", "_env_file")}
+    try:
+        language = _LanguageSetting(**given).language  # type: ignore[arg-type]
+    except ValidationError:
+        return "zh"
+    return language if language in LANGUAGES else "zh"
+
+
 def load_settings(**overrides: object) -> Settings:
     """Read the settings, turning a validation failure into one line that names the setting."""
     try:
         return Settings(**overrides)  # type: ignore[arg-type]
     except ValidationError as exc:
-        first = exc.errors()[0]
-        name = str(first["loc"][0]).upper() if first["loc"] else _name_from_message(first["msg"])
-        reason = first["msg"].removeprefix("Value error, ")
-        raise UserError("settings.invalid", name=name, reason=reason) from None
+        raise setting_error(exc.errors()[0]) from None
 
 
-def _name_from_message(message: str) -> str:
-    for word in message.split():
-        if word.isupper() and "_" in word:
-            return word
-    return "SETTINGS"
+# pydantic's error types, as the text saying what the setting should be.
+REASONS = {
+    "int_parsing": "settings.integer",
+    "int_from_float": "settings.integer",
+    "int_type": "settings.integer",
+    "bool_parsing": "settings.boolean",
+    "bool_type": "settings.boolean",
+    "time_parsing": "settings.time",
+    "time_type": "settings.time",
+    "date_parsing": "settings.date",
+    "date_type": "settings.date",
+    "date_from_datetime_parsing": "settings.date",
+    "date_from_datetime_inexact": "settings.date",
+    "greater_than_equal": "settings.at_least",
+    "greater_than": "settings.above",
+    "less_than_equal": "settings.at_most",
+    "less_than": "settings.below",
+    "literal_error": "settings.choice",
+}
+LIMITS = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}
+
+
+def setting_error(error: ErrorDetails) -> SettingError:
+    """One validation error of the settings, as a SettingError in our own words."""
+    ctx: dict[str, Any] = dict(error.get("ctx") or {})
+    field = str(error["loc"][0]) if error["loc"] else None
+    name = field.upper() if field else str(ctx.get("name", "SETTINGS"))
+    kind = error["type"]
+    if kind.startswith("settings."):  # our own validators name their text
+        ctx.pop("name", None)
+        return SettingError(name, kind, **ctx)
+    key = REASONS.get(kind)
+    if key is None or field is None:
+        return SettingError(name, None, error["msg"].removeprefix("Value error, "))
+    info = Settings.model_fields.get(field)
+    secret = info is not None and SecretStr in (info.annotation, *get_args(info.annotation))
+    params: dict[str, Any] = {"value": "***" if secret else str(error["input"])}
+    if kind in LIMITS:
+        params["limit"] = ctx.get(LIMITS[kind])
+    if kind == "literal_error":
+        choices = get_args(info.annotation) if info is not None else ()
+        params["choices"] = " / ".join(str(c) for c in choices) or ctx.get("expected", "")
+    return SettingError(name, key, **params)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, exc
@@ -45,6 +46,24 @@ def normalize_url(url: str) -> URL:
         if driver is not None:
             parsed = parsed.set(drivername=driver)
     return parsed
+
+
+def sqlite_file(engine: Engine) -> Path | None:
+    """The file of a SQLite database (None for PostgreSQL or a database held in memory)."""
+    if engine.dialect.name != "sqlite":
+        return None
+    database = engine.url.database
+    if not database or database == ":memory:" or database.startswith("file:"):
+        return None
+    return Path(database)
+
+
+def missing_folder(engine: Engine) -> Path | None:
+    """The folder a SQLite database file should be in, when it does not exist (SQLite cannot create it)."""
+    file = sqlite_file(engine)
+    if file is None or file.parent.is_dir():
+        return None
+    return file.parent
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

@@ -2,29 +2,85 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import sqlite3
 import subprocess
+import tempfile
 from pathlib import Path
 
-from sqlalchemy import Engine
+from sqlalchemy import Engine, inspect
 
 from core.errors import UserError
+from store.engine import sqlite_file
+
+# How each kind of backup file begins: a SQLite database, and pg_dump's custom format.
+SQLITE_HEADER = b"SQLite format 3\x00"
+PG_DUMP_HEADER = b"PGDMP"
 
 
-def backup(engine: Engine, target: Path) -> None:
-    """Write a consistent copy of the database to `target` (SQLite file, or a pg_dump archive)."""
-    if engine.dialect.name == "sqlite":
-        raw = engine.raw_connection()
+def backup(engine: Engine, target: Path) -> bool:
+    """Write a consistent copy of the database to `target` (SQLite file, or a pg_dump archive).
+
+    An earlier backup at `target` is replaced, and only once the new copy is complete; any other file there
+    is refused, never overwritten. Returns whether an earlier backup was replaced.
+    """
+    target = Path(target)
+    if target.is_dir():
+        raise UserError("file.is_folder", path=str(target))
+    if not target.parent.is_dir():
+        raise UserError("file.no_folder", folder=str(target.parent), path=str(target))
+    source = sqlite_file(engine)
+    # A backup copies the database as it is; it never creates one (nor upgrades it: a copy taken before an
+    # upgrade must keep the old schema).
+    if source is not None and not source.is_file():
+        raise UserError("backup.not_initialised")
+    if source is not None and target.exists() and target.resolve() == source.resolve():
+        raise UserError("backup.same_file", path=str(target))
+    if not inspect(engine).has_table("alembic_version"):
+        raise UserError("backup.not_initialised")
+    replacing = target.exists()
+    header = SQLITE_HEADER if source is not None else PG_DUMP_HEADER
+    if replacing and not _begins_with(target, header):
+        raise UserError("backup.not_a_backup", path=str(target))
+    handle, partial_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".partial", dir=target.parent)
+    os.close(handle)
+    partial = Path(partial_name)
+    try:
+        if source is not None:
+            _copy_sqlite(engine, partial)
+        else:
+            _dump_postgresql(engine, partial)
+        os.replace(partial, target)
+    finally:
+        partial.unlink(missing_ok=True)
+    return replacing
+
+
+def _begins_with(path: Path, header: bytes) -> bool:
+    # An empty file holds nothing to lose (a name reserved with `touch`).
+    with path.open("rb") as file:
+        start = file.read(len(header))
+    return start == header or start == b""
+
+
+def _copy_sqlite(engine: Engine, target: Path) -> None:
+    raw = engine.raw_connection()
+    try:
+        source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
+        # The online backup API copies a consistent snapshot even while the bot writes.
+        copy = sqlite3.connect(target)
         try:
-            source: sqlite3.Connection = raw.driver_connection  # type: ignore[assignment]
-            # The online backup API copies a consistent snapshot even while the bot writes.
-            with sqlite3.connect(target) as copy:
-                source.backup(copy)
-            copy.close()
+            source.backup(copy)
+            # One self-contained file: no write-ahead log beside it to lose when the file is moved.
+            copy.execute("PRAGMA journal_mode=DELETE")
         finally:
-            raw.close()
-        return
+            copy.close()
+    finally:
+        raw.close()
+
+
+def _dump_postgresql(engine: Engine, target: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise UserError("backup.no_pg_dump")

@@ -4,13 +4,24 @@ from __future__ import annotations
 
 import itertools
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from typing import TextIO
 
 from core.errors import UserError
 from core.messages import Button, Incoming, Response
 from core.texts import render
 from handlers.router import Router
+
+PROMPT = "> "
+
+
+def typed_lines(prompt: str = PROMPT) -> Iterator[str]:
+    """Lines typed at a terminal, each after the prompt, until end of input."""
+    while True:
+        try:
+            yield input(prompt)
+        except EOFError:
+            return
 
 
 class ConsoleChannel:
@@ -32,14 +43,29 @@ class ConsoleChannel:
         if self.router.store.person_by_employee_no(self.employee_no) is None:
             raise UserError("ledger.unknown_person", employee_no=self.employee_no)
 
-    def run(self, lines: Iterable[str]) -> None:
-        """Answer every line until the input ends."""
+    def run(self, lines: Iterable[str], echo: bool = True) -> None:
+        """Answer every line until the input ends.
+
+        Read from a file or a pipe, each line is echoed after `> ` so the output reads as a transcript; typed
+        at a terminal (`echo=False`), it is already on the screen once.
+        """
         for line in lines:
             text = line.strip()
             if not text:
                 continue
-            self.output.write(f"> {text}\n")
+            if echo:
+                self.output.write(f"{PROMPT}{text}\n")
             self.show(self.router.handle(self.incoming(text)))
+
+    def converse(self) -> None:
+        """Chat at a terminal: a prompt before each line, until end of input (Ctrl-D)."""
+        try:
+            import readline  # noqa: F401  (line editing and history for input(), where the platform has it)
+        except ImportError:
+            pass
+        self.run(typed_lines(), echo=False)
+        self.output.write("\n")
+        self.output.flush()
 
     def incoming(self, text: str) -> Incoming:
         """The message a typed line stands for: a number picks a button offered just before."""

@@ -11,13 +11,15 @@ import sys
 from pathlib import Path
 
 import pytest
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def qingshou(folder: Path, *args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    """Run `python -m bot ARGS` in `folder` with its own SQLite database."""
+def qingshou(
+    folder: Path, *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `python -m bot ARGS` in `folder` with its own SQLite database, typing `stdin` if given."""
     environment = {
         **os.environ,
         "DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
@@ -30,10 +32,19 @@ def qingshou(folder: Path, *args: str, env: dict[str, str] | None = None) -> sub
         [sys.executable, "-m", "bot", *args],
         cwd=folder,
         env=environment,
+        **({"input": stdin} if stdin is not None else {"stdin": subprocess.DEVNULL}),
         capture_output=True,
         text=True,
         timeout=120,
     )
+
+
+def one_line(result: subprocess.CompletedProcess[str]) -> str:
+    """The one line a refused command prints: exit code 1, nothing else on standard error, no traceback."""
+    assert result.returncode == 1, (result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr
+    assert result.stderr.count("\n") == 1, result.stderr
+    return result.stderr.strip()
 
 
 @pytest.fixture
@@ -42,8 +53,48 @@ def folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
+def write_ledger(path: Path) -> None:
+    """A workbook as a clerk fills it in: one unit, one officer, one loan."""
+    workbook = Workbook()
+    workbook.remove(workbook.active)
+    for title, rows in (
+        ("单位", [["单位名称", "主要领导", "清收目标(元)"], ["城关信用社", "王建国", 5_000_000]]),
+        (
+            "人员",
+            [
+                ["姓名", "工号", "所属单位", "角色", "手机号"],
+                ["李明", "E0001", "城关信用社", "清收责任人", "13800001234"],
+            ],
+        ),
+        (
+            "案件",
+            [
+                ["贷款编号", "借款人", "证件号码", "联系电话", "所属单位", "责任人工号", "贷款余额(元)"],
+                ["L2023000001", "张三", "330102198001011234", "13912345678", "城关信用社", "E0001", "12万"],
+            ],
+        ),
+    ):
+        sheet = workbook.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+    cases = workbook["案件"]
+    for header, value in (("欠息(元)", "3,456.78"), ("五级分类", "可疑"), ("难易程度", "中")):
+        cases.cell(row=1, column=cases.max_column + 1, value=header)
+        cases.cell(row=2, column=cases.max_column, value=value)
+    workbook.save(path)
+
+
+def imported(folder: Path) -> Path:
+    """The folder, its ledger holding the workbook of `write_ledger`."""
+    write_ledger(folder / "台账.xlsx")
+    result = qingshou(folder, "import", "台账.xlsx")
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
 def test_template_import_codes_export_backup(folder: Path) -> None:
-    assert qingshou(folder, "template", "台账.xlsx").returncode == 0
+    assert qingshou(folder, "template", "模板.xlsx").returncode == 0
+    write_ledger(folder / "台账.xlsx")
     imported = qingshou(folder, "import", "台账.xlsx")
     assert imported.returncode == 0, imported.stderr
     assert "导入完成：新增 3 条" in imported.stdout
@@ -76,6 +127,23 @@ def test_template_import_codes_export_backup(folder: Path) -> None:
         assert copy.execute("SELECT loan_no FROM cases").fetchall() == [("L2023000001",)]
 
 
+def test_codes_out_writes_the_workbook_to_send_from(folder: Path) -> None:
+    imported(folder)
+    printed = list(csv.reader(io.StringIO(qingshou(folder, "codes", "--csv").stdout)))
+    result = qingshou(folder, "codes", "--out", "绑定码.xlsx")
+    assert (result.returncode, result.stdout.strip()) == (0, "已把 1 人的绑定码写入 绑定码.xlsx"), (
+        result.stderr
+    )
+    rows = list(load_workbook(folder / "绑定码.xlsx", read_only=True).active.iter_rows(values_only=True))
+    assert rows[0][:5] == ("工号", "姓名", "所属单位", "角色", "绑定码")
+    code = printed[1][4]
+    assert rows[1][:5] == ("E0001", "李明", "城关信用社", "清收责任人", code)
+    assert code in str(rows[1][-1])  # the line to send the bot
+    refused = qingshou(folder, "codes", "--out", "codes.csv")
+    assert "xlsx" in one_line(refused)
+    assert not (folder / "codes.csv").exists()
+
+
 def test_bad_import_lists_problems_and_exits_nonzero(folder: Path) -> None:
     (folder / "cases.csv").write_text(
         "贷款编号,借款人,所属单位,责任人工号,贷款余额(元),五级分类\nL1,张三,无此社,E1,-5,可疑\n",
@@ -96,17 +164,143 @@ def test_english_output(folder: Path) -> None:
     assert result.stderr.strip() == "File not found: missing.xlsx"
 
 
-def test_bad_setting_stops_with_one_line(tmp_path: Path) -> None:
+def test_bad_setting_stops_with_one_line_in_the_users_language(tmp_path: Path) -> None:
     result = qingshou(tmp_path, "init", env={"STALE_DAYS": "soon"})
-    assert result.returncode == 1
-    assert result.stderr.count("\n") == 1
-    assert "STALE_DAYS" in result.stderr
-    assert "Traceback" not in result.stderr
+    assert one_line(result) == "配置项 STALE_DAYS 无效：应为整数（当前为“soon”）"
+    english = qingshou(tmp_path, "init", env={"STALE_DAYS": "soon", "LANGUAGE": "en"})
+    assert one_line(english) == 'Setting STALE_DAYS is invalid: should be a whole number (it is "soon")'
+    # A LANGUAGE we do not speak is itself said in Chinese.
+    french = qingshou(tmp_path, "init", env={"LANGUAGE": "fr"})
+    assert one_line(french) == "配置项 LANGUAGE 无效：应为 zh / en 之一（当前为“fr”）"
+
+
+# -- one line, never a traceback ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "verb",
+    [
+        ("init",),
+        ("template", "t.xlsx"),
+        ("import", "t.xlsx"),
+        ("export", "e.xlsx"),
+        ("codes",),
+        ("demo", "--scale", "tiny"),
+        ("backup", "b.db"),
+        ("chat", "--as", "E0001"),
+        ("jobs", "run", "ranking", "--dry-run"),
+        ("run",),
+    ],
+    ids=lambda verb: " ".join(verb),
+)
+def test_a_database_in_a_missing_folder_is_one_line_for_every_verb(
+    tmp_path: Path, verb: tuple[str, ...]
+) -> None:
+    result = qingshou(tmp_path, *verb, env={"DATABASE_URL": "sqlite:///no/such/dir/q.db"})
+    assert one_line(result) == "配置项 DATABASE_URL 无效：文件夹 no/such/dir 不存在，请先创建它"
+    assert not (tmp_path / "no").exists()
+
+
+def test_files_into_a_missing_folder_are_one_line(folder: Path) -> None:
+    for verb in ("template", "export"):
+        result = qingshou(folder, verb, "缺/文件夹/台账.xlsx")
+        assert one_line(result) == "文件夹 缺/文件夹 不存在，无法写入 缺/文件夹/台账.xlsx"
+    result = qingshou(folder, "backup", "缺/文件夹/副本.db")
+    assert one_line(result) == "文件夹 缺/文件夹 不存在，无法写入 缺/文件夹/副本.db"
+    english = qingshou(folder, "backup", "missing/copy.db", env={"LANGUAGE": "en"})
+    assert one_line(english) == "The folder missing does not exist; cannot write missing/copy.db"
+    assert not (folder / "缺").exists()
+
+
+def test_export_writes_xlsx_only(folder: Path) -> None:
+    result = qingshou(folder, "export", "out.csv")
+    assert "xlsx" in one_line(result)
+    assert not (folder / "out.csv").exists()
+
+
+def test_template_keeps_an_existing_file_unless_forced(folder: Path) -> None:
+    (folder / "台账.xlsx").write_bytes(b"the clerk's own workbook")
+    refused = qingshou(folder, "template", "台账.xlsx")
+    assert "--force" in one_line(refused)
+    assert (folder / "台账.xlsx").read_bytes() == b"the clerk's own workbook"
+    forced = qingshou(folder, "template", "台账.xlsx", "--force")
+    assert forced.returncode == 0, forced.stderr
+    assert "案件" in load_workbook(folder / "台账.xlsx", read_only=True).sheetnames
+
+
+def test_backup_refuses_a_file_that_is_not_a_backup_and_replaces_an_earlier_backup(folder: Path) -> None:
+    imported(folder)
+    notes = folder / "notes.txt"
+    notes.write_text("会议纪要\n", encoding="utf-8")
+    refused = qingshou(folder, "backup", "notes.txt")
+    assert one_line(refused) == "notes.txt 已存在且不是数据库备份，不会覆盖它；请换一个文件名"
+    assert notes.read_text(encoding="utf-8") == "会议纪要\n"
+
+    first = qingshou(folder, "backup", "副本.db")
+    assert (first.returncode, first.stdout.strip()) == (0, "已备份到 副本.db")
+    second = qingshou(folder, "backup", "副本.db")
+    assert (second.returncode, second.stdout.strip()) == (0, "已备份到 副本.db（替换了原有的备份）")
+    with sqlite3.connect(folder / "副本.db") as copy:
+        assert copy.execute("SELECT loan_no FROM cases").fetchall() == [("L2023000001",)]
+    assert sorted(p.name for p in folder.iterdir() if p.name.startswith(("副本", ".副本"))) == ["副本.db"]
+
+    itself = qingshou(folder, "backup", "cli.db")
+    assert one_line(itself) == "cli.db 就是数据库本身，请把备份写到另一个文件"
+
+
+def test_verbs_on_a_database_never_initialised(tmp_path: Path, no_channel: None) -> None:
+    # A backup copies the database as it is: with nothing there, it says so and creates nothing.
+    refused = qingshou(tmp_path, "backup", "副本.db")
+    assert (
+        one_line(refused) == "数据库尚未初始化，没有可备份的内容（先运行 qingshou init 或 qingshou import）"
+    )
+    assert not (tmp_path / "cli.db").exists() and not (tmp_path / "副本.db").exists()
+    # Every verb that reads or writes the ledger creates it first, as import and chat do.
+    codes = qingshou(tmp_path, "codes")
+    assert (codes.returncode, codes.stdout.strip(), codes.stderr) == (0, "没有待绑定的人员", "")
+    (tmp_path / "cli.db").unlink()
+    jobs = qingshou(tmp_path, "jobs", "run", "ranking", "--date", "2026-11-30", "--dry-run")
+    assert jobs.returncode == 0, jobs.stderr
+    assert jobs.stdout.startswith("演练 ranking 2026-11-30：将发送 0 条")
+    (tmp_path / "cli.db").unlink()
+    exported = qingshou(tmp_path, "export", "全量.xlsx")
+    assert exported.returncode == 0, exported.stderr
+    assert "案件" in load_workbook(tmp_path / "全量.xlsx", read_only=True).sheetnames
+
+
+# -- the campaign window --------------------------------------------------------------------------------
+
+
+def test_import_says_which_campaign_window_is_in_force(folder: Path) -> None:
+    write_ledger(folder / "台账.xlsx")
+    result = qingshou(folder, "import", "台账.xlsx")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "清收期间：2026-01-01 至 2026-12-31"
+    assert result.stderr == ""
+
+
+def test_a_default_campaign_window_is_warned_about(folder: Path) -> None:
+    from datetime import date
+
+    write_ledger(folder / "台账.xlsx")
+    result = qingshou(folder, "import", "台账.xlsx", env={"CAMPAIGN_START": "", "CAMPAIGN_END": ""})
+    assert result.returncode == 0, result.stderr
+    year = date.today().year
+    assert result.stdout.splitlines()[0] == f"清收期间：{year}-01-01 至 {year}-12-31"
+    assert result.stderr.startswith("注意：CAMPAIGN_START 或 CAMPAIGN_END 未设置，清收期间默认为自然年。")
+    assert "在 .env 中" in result.stderr
+
+
+def test_run_in_the_terminal_says_the_campaign_window(folder: Path, no_channel: None) -> None:
+    imported(folder)
+    result = qingshou(folder, "run", env={"CAMPAIGN_END": ""})
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[0] == "清收期间：2026-01-01 至 2026-12-31"
+    assert result.stderr.startswith("注意：CAMPAIGN_START 或 CAMPAIGN_END 未设置")
 
 
 def test_demo_fills_only_an_empty_database(folder: Path) -> None:
-    assert qingshou(folder, "template", "t.xlsx").returncode == 0
-    assert qingshou(folder, "import", "t.xlsx").returncode == 0
+    imported(folder)
     refused = qingshou(folder, "demo")
     assert refused.returncode == 1
     assert "demo 只能填充空库" in refused.stderr
@@ -120,8 +314,7 @@ def test_python_dash_m_bot_and_help(folder: Path) -> None:
 
 
 def test_chat_in_the_terminal_prints_cases_and_card(folder: Path) -> None:
-    assert qingshou(folder, "template", "t.xlsx").returncode == 0
-    assert qingshou(folder, "import", "t.xlsx").returncode == 0
+    imported(folder)
     result = subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--as", "E0001"],
         cwd=folder,
@@ -137,6 +330,101 @@ def test_chat_in_the_terminal_prints_cases_and_card(folder: Path) -> None:
     assert "【L2023000001】张三" in result.stdout
     assert "证件：3301**********1234 · 电话：139****5678" in result.stdout
     assert "330102198001011234" not in result.stdout
+
+
+def test_piped_chat_echoes_each_line_once(folder: Path) -> None:
+    imported(folder)
+    result = qingshou_typing(folder, "/cases\n")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("/cases") == 1
+    assert result.stdout.startswith("> /cases\n未结清案件 1 笔")
+
+
+def qingshou_typing(folder: Path, typed: str) -> subprocess.CompletedProcess[str]:
+    """`qingshou chat --as E0001` with `typed` piped into it."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--as", "E0001"],
+        cwd=folder,
+        input=typed,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "DATABASE_URL": f"sqlite:///{folder / 'cli.db'}", "PYTHONPATH": str(ROOT)},
+    )
+
+
+@pytest.mark.skipif(not hasattr(os, "openpty"), reason="needs a pseudo-terminal")
+def test_chat_at_a_terminal_prompts_and_shows_each_line_once(folder: Path) -> None:
+    imported(folder)
+    screen = Terminal(folder, "chat", "--as", "E0001")
+    try:
+        screen.wait_for(b"> ")
+        screen.type(b"/cases\n")
+        screen.wait_for(b"\xe7\xac\x94")  # 笔, the end of the answer's first line
+        screen.wait_for(b"> ", count=2)
+        screen.type(b"\x04")  # Ctrl-D
+        assert screen.finish() == 0
+    finally:
+        screen.close()
+    assert screen.output.count(b"/cases") == 1, screen.output
+    assert b"> /cases" in screen.output  # typed after the prompt, shown once by the terminal
+    assert "未结清案件 1 笔".encode() in screen.output
+    assert "以 李明（清收责任人）身份对话".encode() in screen.output
+
+
+class Terminal:
+    """`python -m bot ARGS` on a pseudo-terminal, as a person at a keyboard runs it."""
+
+    def __init__(self, folder: Path, *args: str) -> None:
+        main, side = os.openpty()
+        self.main = main
+        self.output = b""
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "bot", *args],
+            cwd=folder,
+            stdin=side,
+            stdout=side,
+            stderr=subprocess.PIPE,
+            env={
+                **os.environ,
+                "DATABASE_URL": f"sqlite:///{folder / 'cli.db'}",
+                "PYTHONPATH": str(ROOT),
+                "TERM": "dumb",
+            },
+        )
+        os.close(side)
+
+    def wait_for(self, text: bytes, count: int = 1, timeout: float = 60) -> None:
+        import select
+        import time
+
+        deadline = time.monotonic() + timeout
+        while self.output.count(text) < count:
+            left = deadline - time.monotonic()
+            assert left > 0, f"waited for {text!r}: {self.output!r}"
+            ready, _, _ = select.select([self.main], [], [], left)
+            if ready:
+                try:
+                    chunk = os.read(self.main, 4096)
+                except OSError:  # the other side is closed
+                    chunk = b""
+                assert chunk, f"the program ended before {text!r}: {self.output!r}"
+                self.output += chunk
+
+    def type(self, keys: bytes) -> None:
+        os.write(self.main, keys)
+
+    def finish(self) -> int:
+        returncode = self.process.wait(timeout=60)
+        assert self.process.stderr is not None
+        assert b"Traceback" not in self.process.stderr.read()
+        return returncode
+
+    def close(self) -> None:
+        if self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        os.close(self.main)
 
 
 def test_chat_as_unknown_person_is_refused(folder: Path) -> None:
@@ -246,7 +534,7 @@ def test_jobs_run_refuses_an_unknown_job_before_looking_for_a_channel(folder: Pa
 def test_jobs_run_refuses_a_date_it_cannot_read(folder: Path, no_channel: None) -> None:
     result = qingshou(folder, "jobs", "run", "reminders", "--date", "2026-13-01", "--dry-run")
     assert result.returncode == 1
-    assert result.stderr.strip() == "日期“2026-13-01”看不懂，请写成 2026-12-10。"
+    assert result.stderr.strip() == "未能识别日期“2026-13-01”，请写成 2026-12-10。"
     assert result.stdout == ""
 
 
@@ -261,3 +549,58 @@ def test_jobs_run_without_a_channel_refuses_to_send_and_suggests_a_dry_run(
     )
     assert result.stdout == ""
     assert ledger_state(demo_folder) == before
+
+
+def test_jobs_out_writes_the_chart_without_any_channel(folder: Path, no_channel: None) -> None:
+    imported(folder)
+    before = ledger_state(folder)
+    result = qingshou(folder, "jobs", "run", "ranking", "--date", "2026-11-30", "--out", "打印/11月30日")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0] == "没有配置聊天渠道：按演练生成并写出图片和文件，不发送，也不记录任何内容。"
+    written = sorted((folder / "打印" / "11月30日").iterdir())
+    assert [path.suffix for path in written] == [".png"]
+    assert written[0].read_bytes().startswith(b"\x89PNG")
+    assert lines[-1] == f"已写出 打印/11月30日/{written[0].name}"
+    assert ledger_state(folder) == before  # nothing sent, nothing recorded
+
+    # A second run writes the same file again; a file where the folder should be is one line.
+    again = qingshou(folder, "jobs", "run", "ranking", "--date", "2026-11-30", "--out", "打印/11月30日")
+    assert again.stdout.splitlines()[-1] == f"已写出 打印/11月30日/{written[0].name}"
+    (folder / "chart").write_text("not a folder", encoding="utf-8")
+    refused = qingshou(folder, "jobs", "run", "ranking", "--date", "2026-11-30", "--out", "chart")
+    assert one_line(refused) == "chart 已存在且不是文件夹"
+
+
+def test_jobs_out_names_each_file_once_and_apart(tmp_path: Path) -> None:
+    from datetime import date
+
+    from bot.jobs import write_attachments
+    from core.messages import Outgoing, Reply
+    from reminders.jobs import JobRun
+
+    notice = Reply("督办函", document=b"notice of A", filename="督办函-城关/东区-2026-11-30.docx")
+    run = JobRun(
+        "notices",
+        date(2026, 11, 30),
+        messages=[
+            # One unit's notice goes to its group and to its lead: one file.
+            Outgoing("notice:unit:1", (notice,), chat="group", label="城关/东区"),
+            Outgoing("notice:unit:1:person:7", (notice,), person_id=7, label="王建国（城关/东区）"),
+            # Two different documents under one name: the second is told apart by its recipient.
+            Outgoing("chart:a", (Reply(picture=b"chart A", filename="chart.png"),), chat="group", label="甲"),
+            Outgoing("chart:b", (Reply(picture=b"chart B", filename="chart.png"),), chat="group", label="乙"),
+            Outgoing("chart:c", (Reply(picture=b"chart C", filename="chart.png"),), chat="group", label="乙"),
+            Outgoing("todo:person:3", (Reply(document=b"list"),), person_id=3, label="李明"),
+        ],
+    )
+    written = write_attachments(run, tmp_path)
+    assert [path.name for path in written] == [
+        "督办函-城关_东区-2026-11-30.docx",
+        "chart.png",
+        "chart-乙.png",
+        "chart-乙-2.png",
+        "todo_person_3.docx",
+    ]
+    assert (tmp_path / "chart-乙-2.png").read_bytes() == b"chart C"
+    assert sorted(tmp_path.iterdir()) == sorted(written)

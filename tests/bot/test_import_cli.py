@@ -1,0 +1,52 @@
+"""`qingshou import` as a clerk reads it: the template's examples are not imported, changes are said in
+Chinese, and a workbook typed by hand with numbers where text was meant is refused cell by cell."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from tests.bot.test_chat_sessions import qingshou, write_ledger
+
+
+def test_the_bare_template_imports_nothing(tmp_path: Path) -> None:
+    assert qingshou(tmp_path, "template", "台账.xlsx").returncode == 0
+    imported = qingshou(tmp_path, "import", "台账.xlsx")
+    assert imported.returncode == 0, imported.stderr
+    assert "已跳过模板示例行 3 行" in imported.stdout
+    assert "导入完成：没有变化" in imported.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        assert db.execute("SELECT count(*) FROM cases").fetchone() == (0,)
+
+
+def test_a_changed_workbook_says_each_change_in_chinese(tmp_path: Path) -> None:
+    write_ledger(tmp_path / "台账.xlsx")
+    assert qingshou(tmp_path, "import", "台账.xlsx").returncode == 0
+    workbook = load_workbook(tmp_path / "台账.xlsx")
+    cases = workbook["案件"]
+    cases["D2"] = "U001"  # 责任人工号 of L2023001
+    cases["D3"] = "U001"
+    cases["E3"] = 90000  # 贷款余额(元) of L2023002
+    workbook.save(tmp_path / "台账.xlsx")
+    changed = qingshou(tmp_path, "import", "台账.xlsx")
+    assert changed.returncode == 0, changed.stderr
+    lines = changed.stdout.splitlines()
+    assert "案件 L2023001：责任人工号 E001 → U001" in lines
+    assert "案件 L2023002：责任人工号 E001 → U001，贷款余额(元) ¥80,000.00 → ¥90,000.00" in lines
+    assert "officer_no" not in changed.stdout
+
+
+def test_an_id_number_typed_as_a_number_is_refused(tmp_path: Path) -> None:
+    write_ledger(tmp_path / "台账.xlsx")
+    workbook = load_workbook(tmp_path / "台账.xlsx")
+    cases = workbook["案件"]
+    cases["G1"] = "证件号码"
+    cases["G2"] = 360102198001011234  # Excel keeps 15 digits: this reads back as 360102198001011328
+    workbook.save(tmp_path / "台账.xlsx")
+    refused = qingshou(tmp_path, "import", "台账.xlsx")
+    assert refused.returncode == 1
+    assert "工作表“案件”第 2 行“证件号码”列：该单元格为数字，Excel 只保留 15 位有效数字" in refused.stderr
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        assert db.execute("SELECT count(*) FROM cases").fetchone() == (0,)
