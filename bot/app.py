@@ -21,6 +21,21 @@ from store.schema import upgrade
 if TYPE_CHECKING:
     from bot.channels.telegram import TelegramChannel
     from bot.channels.wecom import WeComChannel
+    from reminders.dispatch import Outlet
+
+
+@dataclass(frozen=True, slots=True)
+class Channels:
+    """The chat platforms that are configured, each built once: every one answers people through the router
+    and is an outlet of the schedule."""
+
+    telegram: TelegramChannel | None = None
+    wecom: WeComChannel | None = None
+
+    @property
+    def outlets(self) -> list[Outlet]:
+        """Where scheduled messages go: every configured platform."""
+        return [channel for channel in (self.telegram, self.wecom) if channel is not None]
 
 
 @dataclass(slots=True)
@@ -63,6 +78,10 @@ class App:
             task_force_contact=s.task_force_contact,
             task_force_phone=s.task_force_phone,
         )
+
+    def channels(self) -> Channels:
+        """Every configured chat platform: the one place that says which outlets exist."""
+        return Channels(self.telegram(), self.wecom())
 
     def telegram(self) -> TelegramChannel | None:
         """The Telegram channel, when a bot token is configured."""

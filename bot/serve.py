@@ -1,58 +1,80 @@
-"""`qingshou run`: every configured channel at once, until interrupted."""
+"""`qingshou run`: every configured channel, the daily schedule and the web server, until interrupted."""
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 import signal
+from typing import Any
 
 import uvicorn
 
 from bot.app import App
 
+logger = logging.getLogger(__name__)
+
+
+class Service:
+    """What `qingshou run` serves, built from the composition root: the channels, the schedule sending
+    through every one of them, and the web server for webhooks and the health check."""
+
+    def __init__(self, app: App) -> None:
+        from bot.web import build_web_app
+        from reminders.scheduler import Schedule
+
+        self.app = app
+        settings = app.settings
+        self.channels = app.channels()
+        telegram = self.channels.telegram
+        self.webhook = settings.telegram_webhook_url if telegram is not None else None
+        self.secret = (
+            settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
+        )
+        self.schedule = Schedule(
+            app.store, app.schedule_config(), self.channels.outlets, settings.zone, clock=app.store.now
+        )
+        web = build_web_app(
+            lambda: {"database": app.store.answers(), "scheduler": self.schedule.running},
+            telegram=telegram.process if telegram is not None and self.webhook else None,
+            telegram_secret=self.secret,
+            wecom=self.channels.wecom,
+        )
+        self.server = uvicorn.Server(
+            uvicorn.Config(
+                web, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="off"
+            )
+        )
+
+    async def run(self, stop: asyncio.Event) -> None:
+        """Serve until `stop` is set, then stop the schedule, the channels and the web server."""
+        telegram, wecom = self.channels.telegram, self.channels.wecom
+        tasks: list[asyncio.Task[Any]] = []
+        if telegram is not None and self.webhook:
+            tasks.append(asyncio.create_task(telegram.run_webhook(self.webhook, self.secret, stop)))
+        elif telegram is not None:
+            tasks.append(asyncio.create_task(telegram.run_polling(stop)))
+        # Answers kept for re-deliveries, drafts and offered choices nobody can use any more.
+        await asyncio.to_thread(self.app.store.forget_expired)
+        self.schedule.start()
+        tasks.append(asyncio.create_task(self.server.serve()))
+        await stop.wait()
+        self.schedule.shutdown()
+        self.server.should_exit = True
+        await asyncio.gather(*tasks, return_exceptions=True)
+        if wecom is not None:
+            await wecom.close()
+
 
 async def serve(app: App) -> None:
     """Run Telegram (polling or webhook), WeCom (callbacks), the daily schedule and the web server until SIGINT
     or SIGTERM."""
-    from bot.web import build_web_app
-    from reminders.scheduler import Schedule
-
-    settings = app.settings
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):
             loop.add_signal_handler(signum, stop.set)
-
-    tasks = []
-    telegram = app.telegram()
-    wecom = app.wecom()
-    secret = settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-    if telegram is not None and settings.telegram_webhook_url:
-        tasks.append(asyncio.create_task(telegram.run_webhook(settings.telegram_webhook_url, secret, stop)))
-    elif telegram is not None:
-        tasks.append(asyncio.create_task(telegram.run_polling(stop)))
-
-    schedule = Schedule(
-        app.store, app.schedule_config(), [c for c in (telegram,) if c is not None], settings.zone
-    )
-    schedule.start()
-
-    web = build_web_app(
-        lambda: {"database": app.store.answers(), "scheduler": schedule.running},
-        telegram=telegram.process if telegram is not None and settings.telegram_webhook_url else None,
-        telegram_secret=secret,
-        wecom=wecom,
-    )
-    server = uvicorn.Server(
-        uvicorn.Config(
-            web, host=settings.http_host, port=settings.http_port, log_level="warning", lifespan="off"
-        )
-    )
-    tasks.append(asyncio.create_task(server.serve()))
-    await stop.wait()
-    schedule.shutdown()
-    server.should_exit = True
-    await asyncio.gather(*tasks, return_exceptions=True)
-    if wecom is not None:
-        await wecom.close()
+    service = Service(app)
+    outlets = ", ".join(outlet.name for outlet in service.channels.outlets)
+    logger.info("serving %s on %s:%s", outlets, app.settings.http_host, app.settings.http_port)
+    await service.run(stop)

@@ -3,6 +3,7 @@ at their times in the campaign's zone, caught up after a restart (the dispatch l
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Sequence
 from datetime import date, datetime, time, timedelta
@@ -99,6 +100,7 @@ class Schedule:
     async def morning(self) -> None:
         """The day's to-dos and digests."""
         try:
+            await asyncio.to_thread(self.store.forget_expired)
             await run_job(self.store, "reminders", self._today(), self.config, self.outlets)
         except Exception:
             logger.exception("the reminders job failed")

@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -24,7 +24,9 @@ from store.models import (
     HandledMessage,
     OfferedChoices,
     Person,
+    SpecialReport,
     Unit,
+    UtcDateTime,
 )
 
 BIND_FAILURES_ALLOWED = 5
@@ -32,6 +34,9 @@ BIND_LOCK = timedelta(hours=1)
 DRAFT_LIFETIME = timedelta(days=1)
 # A number answers the choices offered in its chat within this time; after it, it is just a number.
 CHOICES_LIFETIME = timedelta(days=1)
+# Telegram keeps an undelivered update for 24 hours and WeCom retries a callback within seconds: an answer is
+# kept this long for a re-delivery, and after it the message key may be a new message's.
+REDELIVERY_WINDOW = timedelta(days=2)
 
 
 _unit = aliased(Unit)
@@ -49,7 +54,9 @@ _ESCALATION = _PEOPLE.where(
 _IDENTITIES = select(ChatIdentity.external_id).where(
     ChatIdentity.person_id == bindparam("person_id"), ChatIdentity.channel == bindparam("channel")
 )
-_ANSWER = select(HandledMessage.replies).where(HandledMessage.key == bindparam("key"))
+_ANSWER = select(HandledMessage.replies).where(
+    HandledMessage.key == bindparam("key"), HandledMessage.at >= bindparam("since", type_=UtcDateTime())
+)
 
 
 class ChatStore(StoreBase):
@@ -59,11 +66,15 @@ class ChatStore(StoreBase):
         super().__init__(*args, **kwargs)
         # A message answered before keeps its first answer; the caller learns that this one was not kept.
         upsert = sqlite_insert if self.engine.dialect.name == "sqlite" else postgresql_insert
-        self._insert_answer = (
-            upsert(HandledMessage.__table__)
-            .on_conflict_do_nothing(index_elements=["key"])
-            .returning(HandledMessage.__table__.c.id)
-        )
+        answers = HandledMessage.__table__
+        answer = upsert(answers)
+        # An answer kept within REDELIVERY_WINDOW stands; an older one under the same key is a different
+        # message by now (no platform re-delivers that late) and gives way.
+        self._insert_answer = answer.on_conflict_do_update(
+            index_elements=["key"],
+            set_={"replies": answer.excluded.replies, "at": answer.excluded.at},
+            where=answers.c.at < bindparam("stale_before", type_=UtcDateTime()),
+        ).returning(answers.c.id)
         offered = upsert(OfferedChoices.__table__)
         self._offer = offered.on_conflict_do_update(
             index_elements=["channel", "chat_id"],
@@ -110,14 +121,10 @@ class ChatStore(StoreBase):
             return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.role == "admin"))]
 
     def identities(self, person_id: int, channel: str) -> list[str]:
-        """The chat identities of a person on one channel."""
-
-        def find() -> list[str]:
-            with self._read() as connection:
-                return list(connection.scalars(_IDENTITIES, {"person_id": person_id, "channel": channel}))
-
-        found: list[str] = self._remembered(("identities", person_id, channel), find)
-        return list(found)
+        """The chat identities of a person on one channel (read each time: a second phone bound through
+        another process must be reached at once)."""
+        with self._read() as connection:
+            return list(connection.scalars(_IDENTITIES, {"person_id": person_id, "channel": channel}))
 
     def bind(self, channel: str, external_id: str, code: str) -> PersonView:
         """Link a chat identity to the person a one-time code was issued to."""
@@ -181,19 +188,38 @@ class ChatStore(StoreBase):
         return found
 
     def answered(self, key: str) -> list[dict[str, Any]] | None:
-        """The replies already given to a message, if it was handled before."""
+        """The replies already given to a message within REDELIVERY_WINDOW, if it was handled then."""
         with self._read() as connection:
-            replies = connection.scalar(_ANSWER, {"key": key})
+            replies = connection.scalar(_ANSWER, {"key": key, "since": self.now() - REDELIVERY_WINDOW})
             return None if replies is None else json.loads(replies)
 
     def remember_answer(self, key: str, replies: list[dict[str, Any]]) -> bool:
         """Keep the replies given to a message; False if it already had an answer (the first one stands)."""
+        now = self.now()
         with self._write() as connection:
             kept = connection.execute(
                 self._insert_answer,
-                {"key": key, "replies": json.dumps(replies, ensure_ascii=False), "at": self.now()},
+                {
+                    "key": key,
+                    "replies": json.dumps(replies, ensure_ascii=False),
+                    "at": now,
+                    "stale_before": now - REDELIVERY_WINDOW,
+                },
             ).first()
             return kept is not None
+
+    def forget_expired(self) -> int:
+        """Drop kept answers, drafts and offered choices no one can use any more; returns how many."""
+        now = self.now()
+        with self._write() as connection:
+            dropped = 0
+            for table, column, cutoff in (
+                (HandledMessage.__table__, "at", now - REDELIVERY_WINDOW),
+                (Draft.__table__, "created_at", now - DRAFT_LIFETIME),
+                (OfferedChoices.__table__, "at", now - CHOICES_LIFETIME),
+            ):
+                dropped += connection.execute(delete(table).where(table.c[column] < cutoff)).rowcount or 0
+        return dropped
 
     def offer_choices(self, channel: str, chat_id: str, options: list[str]) -> None:
         """Keep the choices just offered in a chat, numbered from 1 in this order (they replace earlier ones)."""
@@ -250,13 +276,24 @@ class ChatStore(StoreBase):
             session.delete(draft)
             return payload if fresh else None
 
-    def record_report(self, employee_no: str, text: str, source_key: str) -> None:
-        """Keep a special-situation report in the audit log."""
+    def record_report(self, employee_no: str, text: str, source_key: str, loan_no: str | None = None) -> None:
+        """Keep a special-situation report, on the case it names (if any), and in the audit log."""
         with self._transaction() as session:
             person = self._person(session, employee_no)
-            self._audit(
-                session, person.name, "report", "person", employee_no, {"text": text}, person.id, source_key
+            case_id = (
+                session.scalar(select(Case.id).where(Case.loan_no == loan_no))
+                if loan_no is not None
+                else None
             )
+            session.add(
+                SpecialReport(
+                    person_id=person.id, case_id=case_id, text=text, at=self.now(), source_key=source_key
+                )
+            )
+            detail: dict[str, Any] = {"text": text}
+            if loan_no is not None:
+                detail["loan_no"] = loan_no
+            self._audit(session, person.name, "report", "person", employee_no, detail, person.id, source_key)
 
     def demo_officer(self) -> str | None:
         """The employee number of the officer with the most cases, to chat as in the terminal demo."""

@@ -67,7 +67,9 @@ def to_incoming(update: Update) -> Incoming | None:
         channel=CHANNEL,
         chat_id=str(message.chat.id),
         sender_id=str(message.from_user.id),
-        message_id=str(message.message_id),
+        # Message ids count per chat and start again in a new bot's chats: the date makes the id the
+        # message's own for good, so only a true re-delivery of it is answered from the kept answer.
+        message_id=f"{message.message_id}@{int(message.date.timestamp())}",
         text=message.text or message.caption or "",
         is_group=message.chat.type in GROUP_TYPES,
         photo=photo,

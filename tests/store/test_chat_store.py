@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
@@ -11,8 +12,9 @@ from sqlalchemy import create_engine, func, select, text
 from bot.app import App
 from core.errors import UserError
 from core.import_plan import plan_import
+from store.chat import REDELIVERY_WINDOW
 from store.models import HandledMessage, Repayment
-from tests.conftest import TODAY
+from tests.conftest import NOW, TODAY, Clock
 from tests.ledger_data import CASES, PEOPLE, UNITS, seed
 
 
@@ -75,7 +77,7 @@ def test_reads_in_a_message_see_its_own_writes(ledger: App) -> None:
         store.record_repayment("L2023001", "E001", Decimal("2000"), TODAY, source_key="m:3")
         # The same transaction: the pending report already lowers what may still be reported.
         assert store.available("L2023001").total == Decimal("50000.00")
-        assert [p.amount for p in store.pending_repayments(store.person_by_employee_no("U001"))] == [
+        assert [p.amount for p in store.pending_repayments(store.person_by_employee_no("U001"))[0]] == [
             Decimal("2000.00")
         ]
 
@@ -105,3 +107,33 @@ def test_a_connection_lost_while_idle_is_replaced(ledger: App, monkeypatch: pyte
     monkeypatch.setattr("store.engine.PING_AFTER_IDLE_SECONDS", 0.0)
     found = ledger.store.case_view("L2023001")
     assert found is not None and found.borrower == "张三"
+
+
+def test_a_kept_answer_lasts_as_long_as_a_re_delivery_can_come(ledger: App, clock: Clock) -> None:
+    """Telegram and WeCom re-deliver within hours: after the window a key is a new message's, not a replay."""
+    store = ledger.store
+    assert store.remember_answer("telegram:9:msg:1", [{"text": "第一次"}])
+    clock.now = NOW + timedelta(hours=30)
+    assert store.answered("telegram:9:msg:1") == [{"text": "第一次"}]
+    assert not store.remember_answer("telegram:9:msg:1", [{"text": "第二次"}])
+
+    clock.now = NOW + REDELIVERY_WINDOW + timedelta(minutes=1)
+    assert store.answered("telegram:9:msg:1") is None
+    assert store.remember_answer("telegram:9:msg:1", [{"text": "新消息"}])
+    assert store.answered("telegram:9:msg:1") == [{"text": "新消息"}]
+
+
+def test_what_no_one_can_use_any_more_is_dropped(ledger: App, clock: Clock) -> None:
+    store = ledger.store
+    person = store.person_by_employee_no("E001")
+    assert person is not None
+    store.remember_answer("wecom:u:msg:1", [{"text": "ok"}])
+    token = store.save_draft(person.id, {"intent": {}})
+    store.offer_choices("wecom", "u", ["case:L2023001"])
+    assert store.forget_expired() == 0
+
+    clock.now = NOW + REDELIVERY_WINDOW + timedelta(minutes=1)
+    assert store.forget_expired() == 3
+    assert store.take_draft(token, person.id) is None
+    with ledger.engine.connect() as connection:
+        assert connection.scalar(select(func.count()).select_from(HandledMessage)) == 0
