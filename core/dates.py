@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import calendar
 import re
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from typing import NamedTuple
 
 from core.errors import UserError
 
@@ -170,3 +173,183 @@ def _half_width(text: str) -> str:
         chr(ord(char) - 0xFEE0) if "！" <= char <= "～" else " " if char == "\u3000" else char
         for char in text
     )
+
+
+class Period(NamedTuple):
+    """A period a promise names inside a message (`下周`, `月底`, `过两天`), where it is written and its day."""
+
+    start: int
+    end: int
+    day: date | None  # the last day the period allows; None for a period with no definite day (过两天, 尽快)
+
+
+# The day a period means when it is a promise's deadline: the last day the borrower said, so that a promise is
+# broken only once that day has passed. A week's last working day is its Friday; 月初 is the 5th, 上旬 the
+# 10th, 月中 the 15th, 中旬 the 20th; 年前/年底 is December 31 (not the Spring Festival, which moves).
+_FRIDAY = 4
+_SUNDAY = 6
+_WEEKDAYS = {"一": 0, "二": 1, "三": 2, "四": 3, "五": 4, "六": 5, "日": 6, "天": 6, "末": _SUNDAY}
+_MONTH_PARTS = {"初": 5, "上旬": 10, "中": 15, "中旬": 20}  # 下旬, 底, 末 and no part: the last day
+_PART = "(?P<part>上旬|中旬|下旬|初|中|底|末)"
+_WEEK = "(?:周|星期|礼拜)"
+# A weekday digit is never read: 下周2万 is an amount. 下周三万 is one too.
+_WEEKDAY = "(?P<wd>[一二三四五六日天末])(?![万千百十元块])"
+_COUNT = r"(?P<n>[0-9]{1,3}|[一二两三四五六七八九十半几]{1,3})"
+# 三年前, 多年前, 去年底, 每月底: not a period a promise can name.
+_NOT_AFTER_COUNT = r"(?<![0-9零〇一二两三四五六七八九十百千几多半去前上明今本每当个同])"
+_UNCLEAR = (
+    "过两天|过几天|过些天|过一两天|过两三天|过些日子|过段时间|过一段时间|过阵子|过一阵子|近期|近日|近几天|这几天|这两天"
+    "|最近|尽快|尽早|马上|立即|随后|以后|今后|日后|改天|回头|下次|后期|有钱后|有钱了|秋收后|节后|春节前|春节后|过年前|过年后"
+)
+
+
+def _week_day(match: re.Match[str], today: date) -> date | None:
+    which = (match["which"] or "").rstrip("个")
+    weeks = {"下下": 2, "下": 1}.get(which, 0)
+    monday = today - timedelta(days=today.weekday()) + timedelta(weeks=weeks)
+    if match["wd"]:
+        return monday + timedelta(days=_WEEKDAYS[match["wd"]])
+    friday = monday + timedelta(days=_FRIDAY)
+    # 这周 said on a weekend: the week's working days are over, so today.
+    return max(friday, today)
+
+
+def _next_weekday(match: re.Match[str], today: date) -> date | None:
+    return today + timedelta(days=(_WEEKDAYS[match["wd"]] - today.weekday()) % 7)
+
+
+def _month_day(year: int, month: int, part: str | None) -> date:
+    """The day a part of a month (初, 中, 底…; none: the whole month) ends."""
+    if part in _MONTH_PARTS:
+        return date(year, month, _MONTH_PARTS[part])
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+def _months_later(day: date, months: int) -> tuple[int, int]:
+    index = day.year * 12 + day.month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def _relative_month(match: re.Match[str], today: date) -> date | None:
+    which = (match["which"] or "").rstrip("个")
+    months = {"下下": 2, "下": 1}.get(which, 0)
+    day = _month_day(*_months_later(today, months), match["part"])
+    if not which and day < today:
+        # 月初 or 月中 once it has passed means next month's.
+        day = _month_day(*_months_later(today, 1), match["part"])
+    return day
+
+
+def _named_month(match: re.Match[str], today: date) -> date | None:
+    month = _number(match["m"])
+    if month is None or not 1 <= month <= 12:
+        return None
+    if match["y"]:
+        return _month_day(int(match["y"]), month, match["part"])
+    # The year that puts the day nearest today, as for 12月10日 (1月底 read in November is next year's).
+    candidates = [
+        _month_day(year, month, match["part"]) for year in (today.year - 1, today.year, today.year + 1)
+    ]
+    return min(candidates, key=lambda candidate: (abs((candidate - today).days), candidate))
+
+
+def _year_end(match: re.Match[str], today: date) -> date | None:
+    year = int(match["y"]) if match["y"] else today.year + (1 if match["next"] else 0)
+    return date(year, 12, 31)
+
+
+def _counted(match: re.Match[str], today: date) -> date | None:
+    unit = match["unit"].lstrip("个")
+    if match["n"] == "半":
+        # 半个月: 15 days; 半年: 6 months; 半天, 半周: too short to be anything but today.
+        if unit == "月":
+            return today + timedelta(days=15)
+        return _months_after(today, 6) if unit == "年" else today
+    number = _number(match["n"].replace("两", "二"))
+    if number is None:
+        return None  # 几天内: no definite day
+    if unit in ("天", "日"):
+        return today + timedelta(days=number)
+    if unit in ("周", "星期", "礼拜"):
+        return today + timedelta(weeks=number)
+    return _months_after(today, number * 12 if unit == "年" else number)
+
+
+def _months_after(today: date, months: int) -> date:
+    """The same day so many months later (the month's last day when it is shorter)."""
+    year, month = _months_later(today, months)
+    return date(year, month, min(today.day, calendar.monthrange(year, month)[1]))
+
+
+def _unclear(match: re.Match[str], today: date) -> date | None:
+    return None
+
+
+_PERIOD_FORMS: list[tuple[re.Pattern[str], Callable[[re.Match[str], date], date | None], bool]] = [
+    # (pattern, the day it means, whether None from it means "no definite day" rather than "no period here")
+    (re.compile(rf"(?P<which>下下个?|下个?|本|这个?){_WEEK}(?:{_WEEKDAY})?"), _week_day, False),
+    (re.compile(r"(?<!上)(?P<which>下下个?|下个?|本|这个?)?周(?P<wd>末)"), _week_day, False),
+    (re.compile(rf"(?<![上下本这个])(?:星期|礼拜){_WEEKDAY}"), _next_weekday, False),
+    # 周五 alone may be a name (周 is a surname), but not before 前.
+    (re.compile(r"(?<![上下本这个])周(?P<wd>[一二三四五六日天])(?=之前|以前|前)"), _next_weekday, False),
+    (re.compile(rf"(?P<which>下下个?|下个?|本|这个?|当)月份?{_PART}?"), _relative_month, False),
+    (
+        re.compile(rf"(?<![上下本这个当每半整年0-9零〇一二两三四五六七八九十廿卅几])(?P<which>)月{_PART}"),
+        _relative_month,
+        False,
+    ),
+    (
+        re.compile(
+            rf"(?<![0-9A-Za-z])(?:(?P<y>[0-9]{{4}})年)?(?P<m>[0-9]{{1,2}}|[一二三四五六七八九十]{{1,2}})月份?{_PART}?"
+            r"(?![0-9一二三四五六七八九十廿卅日号])"
+        ),
+        _named_month,
+        False,
+    ),
+    (re.compile(r"(?:(?P<y>[0-9]{4})年|今年|本年度?|(?P<next>明年))(?:年?底|年?末|度?内)"), _year_end, False),
+    (re.compile(rf"{_NOT_AFTER_COUNT}(?P<y>)(?P<next>)年(?:底|末|前|内)"), _year_end, False),
+    (
+        re.compile(
+            rf"(?<![0-9.月]){_COUNT}(?P<unit>天|日|周|个?星期|个?礼拜|个月|年)(?:之内|以内|内|之后|以后|后)"
+        ),
+        _counted,
+        True,
+    ),
+    (re.compile(rf"{_NOT_AFTER_COUNT}(?:{_UNCLEAR}|年后|明年)"), _unclear, True),
+]
+
+
+def find_periods(text: str, today: date) -> list[Period]:
+    """The periods a message names for a promise (`下周`, `月底`, `下个月`, `过两天`), in order, with their days."""
+    searchable = _half_width(text)
+    found: list[tuple[int, int, date | None]] = []
+    for form, day_of, unclear_is_none in _PERIOD_FORMS:
+        for match in form.finditer(searchable):
+            try:
+                day = day_of(match, today)
+            except (ValueError, OverflowError):
+                continue  # past the calendar's end: no day to promise
+            if day is None and not unclear_is_none:
+                continue
+            found.append((match.start(), match.end(), day))
+    found.sort(key=lambda item: (item[0], -item[1]))
+    periods: list[Period] = []
+    for start, end, day in found:
+        if periods and start < periods[-1].end:
+            continue
+        periods.append(Period(start, end, day))
+    return periods
+
+
+def parse_promise_date(value: str | date | datetime, today: date) -> date:
+    """A promise's day as typed: a day (`12月10日`, `明天`) or a period (`下周`, `月底`, `下个月`)."""
+    try:
+        return parse_date(value, today)
+    except UserError as error:
+        if error.key != "date.unreadable" or not isinstance(value, str):
+            raise
+        text = value.strip()
+        periods = find_periods(text, today)
+        if len(periods) == 1 and periods[0][:2] == (0, len(text)) and periods[0].day is not None:
+            return periods[0].day
+        raise

@@ -51,6 +51,7 @@ _DIGIT = f"[0-9{''.join(_CN_DIGITS)}]"
 _YUAN_JIAO_FEN = re.compile(
     rf"(?:(?P<yuan>.+?)[元圆块])?(?:(?P<jiao>{_DIGIT})[角毛])?(?:零?(?P<fen>{_DIGIT})分)?"
 )
+_LATIN_UNIT = re.compile(r"(?<=[0-9])[wWkK]")
 _CURRENCY_PREFIXES = ("¥", "人民币", "RMB", "CNY")
 _SUFFIXES = ("元整", "圆整", "元正", "圆正", "块钱", "整", "元", "圆", "块")
 
@@ -145,6 +146,8 @@ def _read_text(value: str) -> tuple[bool, Decimal]:
     # A space between two digits ("1 000") could be two numbers; any other space is just spacing.
     if len(text) > _MAX_TEXT_LENGTH or re.search(r"[0-9]\s+[0-9]", text):
         raise UserError("amount.unreadable", text=original)
+    # 1.2w, 5k: 万 and 千 as typed on a phone's Latin keyboard (right after the digits, as 5 万 is not).
+    text = _LATIN_UNIT.sub(lambda match: "万" if match.group() in "wW" else "千", text)
     text = re.sub(r"\s+", "", text)
 
     text = _strip_currency(text)

@@ -1,30 +1,34 @@
 """Free text as officers write in a group chat: `L2023001 还款5万 现金`, `张三还了两万五`.
 
 When the bot is sure it records and says what it recorded; when it is not (no loan number, two candidate
-cases) it asks with buttons and records nothing until answered.
+cases, a promise without its amount or its date) it asks with buttons and records nothing until answered.
 """
 
 from __future__ import annotations
 
-from dataclasses import asdict, fields
-from datetime import date
-from decimal import Decimal
+from dataclasses import asdict, fields, replace
+from datetime import date, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from core.errors import UserError
 from core.intent import Intent, read_message
 from core.messages import Button, Response
+from core.money import format_yuan
 from core.views import CaseView
 from handlers import repay
 from handlers.context import Context
 from handlers.log import contact_recorded
 
 CANDIDATES_SHOWN = 5
+FEN = Decimal("0.01")
+# Shares of what is owed offered when a promise names no amount.
+SHARES_OFFERED = (("all", Decimal(1)), ("half", Decimal("0.5")))
 
 
 def free_text(ctx: Context) -> Response:
     """Understand a report written in words and record it, or ask which case it is about."""
-    intent = read_message(ctx.incoming.text, ctx.today())
+    intent = read_message(ctx.incoming.text, ctx.today(), ctx.store.existing_loan_numbers)
     if intent.kind == "unknown":
         raise UserError("free.not_understood")
     if ctx.me.role == "leader":
@@ -55,6 +59,27 @@ def pick(ctx: Context, data: str) -> Response:
     return _record(ctx, _from_payload(payload["intent"]), ctx.case(loan_no, write=True), payload["key"])
 
 
+def promise_choice(ctx: Context, data: str) -> Response:
+    """Complete a promise the officer left without its amount or its date, with the button they chose."""
+    token, _, choice = data.partition(":")
+    payload = ctx.store.take_draft(token, ctx.me.id)
+    if payload is None or "loan_no" not in payload:
+        raise UserError("choice.expired")
+    intent = _from_payload(payload["intent"])
+    kind, _, value = choice.partition(":")
+    if kind == "none":
+        intent = replace(
+            intent, outcome="reached", promise_amount=None, promise_share=None, promise_date=None
+        )
+    elif kind == "date" and _offered_day(ctx, value):
+        intent = replace(intent, promise_date=date.fromisoformat(value))
+    elif kind == "share" and value in dict(SHARES_OFFERED):
+        intent = replace(intent, promise_amount=None, promise_share=dict(SHARES_OFFERED)[value])
+    else:
+        raise UserError("choice.expired")
+    return _record(ctx, intent, ctx.case(payload["loan_no"], write=True), payload["key"])
+
+
 def _record(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Response:
     if intent.kind == "repayment":
         assert intent.amount is not None
@@ -67,19 +92,89 @@ def _record(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Re
             intent.note,
             source_key,
         )
+    promise_amount = intent.promise_amount
+    if intent.outcome == "promise":
+        if promise_amount is None and intent.promise_share is not None:
+            # 一半, 还清: a share of what is still owed on the case.
+            promise_amount = (case.outstanding * intent.promise_share).quantize(FEN, ROUND_HALF_UP)
+        if promise_amount is None or intent.promise_date is None:
+            return _ask_for_promise(ctx, intent, case, source_key)
     entry = ctx.store.record_contact(
         case.loan_no,
         ctx.me.employee_no,
         intent.channel or "visit",
         intent.outcome or "reached",
         note=intent.note,
-        promise_amount=intent.promise_amount,
-        promise_date=intent.promise_date,
+        promise_amount=promise_amount if intent.outcome == "promise" else None,
+        promise_date=intent.promise_date if intent.outcome == "promise" else None,
         photo=ctx.incoming.photo,
         location=ctx.incoming.location,
         source_key=source_key,
+        approach=intent.approach,
+        participants=intent.participants,
     )
     return Response.text(contact_recorded(ctx, case, entry))
+
+
+def _ask_for_promise(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Response:
+    """A promise without its amount or its date: ask for what is missing; nothing is recorded yet."""
+    token = ctx.store.save_draft(
+        ctx.me.id, {"intent": _to_payload(intent), "key": source_key, "loan_no": case.loan_no}
+    )
+    has_amount = intent.promise_amount is not None or intent.promise_share is not None
+    buttons: list[tuple[Button, ...]] = []
+    if has_amount:
+        question = "free.promise_when"
+        buttons = [
+            (
+                Button(
+                    ctx.t(f"free.promise_by.{name}", day=day.strftime("%m-%d")), f"promise:{token}:date:{day}"
+                ),
+            )
+            for name, day in _days_offered(ctx)
+        ]
+    elif intent.promise_date is not None:
+        question = "free.promise_how_much"
+        buttons = [
+            (
+                Button(
+                    ctx.t(
+                        f"free.promise_share.{name}",
+                        amount=format_yuan((case.outstanding * share).quantize(FEN)),
+                    ),
+                    f"promise:{token}:share:{name}",
+                ),
+            )
+            for name, share in SHARES_OFFERED
+        ]
+    else:
+        question = "free.promise_incomplete"
+    buttons.append((Button(ctx.t("free.promise_none"), f"promise:{token}:none"),))
+    return Response.text(ctx.t(question, loan_no=case.loan_no, borrower=case.borrower), tuple(buttons))
+
+
+def _days_offered(ctx: Context) -> list[tuple[str, date]]:
+    """Dates a promise may name with one tap: this Friday (if still ahead), next Friday, the month's end."""
+    today = ctx.today()
+    friday = today + timedelta(days=4 - today.weekday())  # this week's, maybe already past
+    following = (today.replace(day=28) + timedelta(days=4)).replace(day=1)
+    days = [("this_friday", friday), ("next_friday", friday + timedelta(days=7))]
+    days.append(("month_end", following - timedelta(days=1)))
+    seen: set[date] = set()
+    offered = []
+    for name, day in days:
+        if day >= today and day not in seen:
+            seen.add(day)
+            offered.append((name, day))
+    return offered
+
+
+def _offered_day(ctx: Context, value: str) -> bool:
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return False
+    return any(day == offered for _, offered in _days_offered(ctx))
 
 
 def _to_payload(intent: Intent) -> dict[str, Any]:
@@ -90,7 +185,7 @@ def _from_payload(payload: dict[str, Any]) -> Intent:
     values: dict[str, Any] = {}
     for field in fields(Intent):
         value = payload.get(field.name)
-        if value is not None and field.name in ("amount", "promise_amount"):
+        if value is not None and field.name in ("amount", "promise_amount", "promise_share"):
             value = Decimal(value)
         elif value is not None and field.name in ("day", "promise_date"):
             value = date.fromisoformat(value)

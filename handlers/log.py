@@ -2,15 +2,22 @@
 
 from __future__ import annotations
 
-from core.dates import parse_date
+from core.dates import parse_promise_date
 from core.errors import UserError
-from core.intent import read_channel, read_outcome
+from core.intent import read_channel, read_message, read_outcome
 from core.messages import Button, Response
 from core.money import format_yuan, parse_amount
 from core.views import CaseView, ContactEntry
 from handlers.context import Context
 
-QUICK_CONTACTS = (("visit", "reached"), ("phone", "reached"), ("phone", "unreachable"), ("visit", "refused"))
+QUICK_CONTACTS = (
+    ("visit", "reached"),
+    ("phone", "reached"),
+    ("phone", "no_answer"),
+    ("visit", "absent"),
+    ("visit", "refused"),
+    ("visit", "acknowledged"),
+)
 
 
 def log_contact(ctx: Context, args: list[str]) -> Response:
@@ -21,7 +28,7 @@ def log_contact(ctx: Context, args: list[str]) -> Response:
     channel = read_channel(args[1])
     if channel is None:
         raise UserError("log.unknown_channel", word=args[1])
-    outcome = read_outcome(args[2])
+    outcome = read_outcome(args[2], channel)
     if outcome is None:
         raise UserError("log.unknown_outcome", word=args[2])
     rest = args[3:]
@@ -30,19 +37,24 @@ def log_contact(ctx: Context, args: list[str]) -> Response:
         if len(rest) < 2:
             raise UserError("log.promise_usage")
         amount = parse_amount(rest[0])
-        day = parse_date(rest[1], ctx.today())
+        day = parse_promise_date(rest[1], ctx.today())
         rest = rest[2:]
+    note = " ".join(rest)
+    # The note may name one of the four approaches, and who took part in a mediation.
+    said = read_message(note, ctx.today()) if note else None
     entry = ctx.store.record_contact(
         case.loan_no,
         ctx.me.employee_no,
         channel,
         outcome,
-        note=" ".join(rest),
+        note=note,
         promise_amount=amount,
         promise_date=day,
         photo=ctx.incoming.photo,
         location=ctx.incoming.location,
         source_key=ctx.incoming.key,
+        approach=said.approach if said is not None else None,
+        participants=said.participants if said is not None else "",
     )
     return Response.text(contact_recorded(ctx, case, entry))
 

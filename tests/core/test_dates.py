@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from itertools import pairwise
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from core.dates import find_date, parse_date
+from core.dates import Period, find_date, find_periods, parse_date, parse_promise_date
 from core.errors import UserError
 
 TODAY = date(2026, 11, 29)
@@ -220,3 +221,180 @@ def test_iso_dates_read_back(day: date) -> None:
     assert parse_date(day.isoformat(), TODAY) == day
     assert parse_date(f"{day.year}年{day.month}月{day.day}日", TODAY) == day
     assert parse_date(day.strftime("%Y%m%d"), TODAY) == day
+
+
+# TODAY (2026-11-29) is a Sunday.
+@pytest.mark.parametrize(
+    ("text", "words", "day"),
+    [
+        # A week ends on its Friday; said on a weekend, this week is today.
+        ("说下周还2万", "下周", date(2026, 12, 4)),
+        ("下个星期", "下个星期", date(2026, 12, 4)),
+        ("下礼拜", "下礼拜", date(2026, 12, 4)),
+        ("下下周", "下下周", date(2026, 12, 11)),
+        ("本周", "本周", TODAY),
+        ("这周内", "这周", TODAY),
+        ("下周三还", "下周三", date(2026, 12, 2)),
+        ("下周末", "下周末", date(2026, 12, 6)),
+        ("周末前", "周末", TODAY),
+        ("星期五前", "星期五", date(2026, 12, 4)),
+        ("礼拜一", "礼拜一", date(2026, 11, 30)),
+        ("周五前还", "周五", date(2026, 12, 4)),
+        # A digit after 周 is an amount, and so is a numeral before 万.
+        ("下周2万", "下周", date(2026, 12, 4)),
+        ("下周三万", "下周", date(2026, 12, 4)),
+        # Months end on their last day; 月初 is the 5th, 上旬 the 10th, 月中 the 15th, 中旬 the 20th.
+        ("月底前还清", "月底", date(2026, 11, 30)),
+        ("月末", "月末", date(2026, 11, 30)),
+        ("本月", "本月", date(2026, 11, 30)),
+        ("这个月底", "这个月底", date(2026, 11, 30)),
+        ("下月", "下月", date(2026, 12, 31)),
+        ("下个月还", "下个月", date(2026, 12, 31)),
+        ("下月底", "下月底", date(2026, 12, 31)),
+        ("下月初", "下月初", date(2026, 12, 5)),
+        ("下个月上旬", "下个月上旬", date(2026, 12, 10)),
+        ("下月中旬", "下月中旬", date(2026, 12, 20)),
+        ("下月下旬", "下月下旬", date(2026, 12, 31)),
+        # 月中 and 月初 once passed are next month's.
+        ("月中", "月中", date(2026, 12, 15)),
+        ("月初", "月初", date(2026, 12, 5)),
+        ("12月底", "12月底", date(2026, 12, 31)),
+        ("十二月份", "十二月份", date(2026, 12, 31)),
+        ("1月中旬", "1月中旬", date(2027, 1, 20)),
+        ("2027年3月底", "2027年3月底", date(2027, 3, 31)),
+        ("2月底", "2月底", date(2027, 2, 28)),
+        # The year ends on December 31 (年前 too: the Spring Festival moves).
+        ("年底前还清", "年底", date(2026, 12, 31)),
+        ("年前", "年前", date(2026, 12, 31)),
+        ("年内", "年内", date(2026, 12, 31)),
+        ("今年年底", "今年年底", date(2026, 12, 31)),
+        ("2027年底", "2027年底", date(2027, 12, 31)),
+        ("明年底", "明年底", date(2027, 12, 31)),
+        # Counted from today.
+        ("3天内", "3天内", date(2026, 12, 2)),
+        ("十天之内", "十天之内", date(2026, 12, 9)),
+        ("两周内", "两周内", date(2026, 12, 13)),
+        ("一个月内", "一个月内", date(2026, 12, 29)),
+        ("半个月内", "半个月内", date(2026, 12, 14)),
+        ("三个月后", "三个月后", date(2027, 2, 28)),
+        ("半年内", "半年内", date(2027, 5, 29)),
+        # No definite day.
+        ("过两天还", "过两天", None),
+        ("过段时间", "过段时间", None),
+        ("尽快", "尽快", None),
+        ("近期", "近期", None),
+        ("几天内", "几天内", None),
+        ("年后", "年后", None),
+        ("春节前", "春节前", None),
+        ("明年", "明年", None),
+    ],
+)
+def test_finds_the_periods_a_promise_names(text: str, words: str, day: date | None) -> None:
+    periods = find_periods(text, TODAY)
+    assert len(periods) == 1
+    assert (text[periods[0].start : periods[0].end], periods[0].day) == (words, day)
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "day"),
+    [
+        # A Wednesday.
+        (date(2026, 12, 2), "本周", date(2026, 12, 4)),
+        (date(2026, 12, 2), "下周", date(2026, 12, 11)),
+        (date(2026, 12, 2), "本周一", date(2026, 11, 30)),
+        (date(2026, 12, 2), "星期一", date(2026, 12, 7)),
+        (date(2026, 12, 2), "星期三", date(2026, 12, 2)),
+        # A Friday and a Saturday.
+        (date(2026, 12, 4), "这周", date(2026, 12, 4)),
+        (date(2026, 12, 5), "这周", date(2026, 12, 5)),
+        # Before the 15th, 月中 is this month's.
+        (date(2026, 12, 3), "月中", date(2026, 12, 15)),
+        (date(2026, 12, 3), "月初", date(2026, 12, 5)),
+        (date(2026, 12, 20), "下个月", date(2027, 1, 31)),
+        (date(2026, 12, 31), "月底", date(2026, 12, 31)),
+        (date(2027, 1, 31), "一个月内", date(2027, 2, 28)),
+        (date(2028, 1, 15), "下月底", date(2028, 2, 29)),
+    ],
+)
+def test_periods_count_from_today(today: date, text: str, day: date) -> None:
+    assert find_periods(text, today) == [Period(0, len(text), day)]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "L2023001 还款5万",
+        "12月10日",
+        "上周末",
+        "上月底",
+        "每月底",
+        "去年底",
+        "三年前",
+        "多年以前",
+        "3个月",
+        "12个月",
+        "上星期三",
+        # 周三 alone may be a name (周 is a surname).
+        "周三还了5000",
+        "L2023001",
+    ],
+)
+def test_finds_no_period_where_there_is_none(text: str) -> None:
+    assert find_periods(text, TODAY) == []
+
+
+def test_several_periods_in_order() -> None:
+    text = "月底还一半 下月底还清"
+    assert [(text[p.start : p.end], p.day) for p in find_periods(text, TODAY)] == [
+        ("月底", date(2026, 11, 30)),
+        ("下月底", date(2026, 12, 31)),
+    ]
+
+
+def test_a_period_past_the_calendar_is_none() -> None:
+    assert find_periods("下周", date.max) == []
+    assert find_periods("下个月", date(9999, 12, 5)) == []
+
+
+@pytest.mark.parametrize(
+    ("text", "day"),
+    [
+        ("2026-12-10", date(2026, 12, 10)),
+        ("12月10日", date(2026, 12, 10)),
+        ("明天", date(2026, 11, 30)),
+        ("下周", date(2026, 12, 4)),
+        (" 月底 ", date(2026, 11, 30)),
+        ("下个月", date(2026, 12, 31)),
+        ("年底", date(2026, 12, 31)),
+        ("下周三", date(2026, 12, 2)),
+        ("１２月底", date(2026, 12, 31)),
+    ],
+)
+def test_parse_promise_date_reads_days_and_periods(text: str, day: date) -> None:
+    assert parse_promise_date(text, TODAY) == day
+
+
+@pytest.mark.parametrize(
+    ("text", "key"),
+    [
+        ("尽快", "date.unreadable"),
+        ("过两天", "date.unreadable"),
+        ("下周还", "date.unreadable"),
+        ("月底 下周", "date.unreadable"),
+        ("abc", "date.unreadable"),
+        ("", "date.empty"),
+        ("2月30日", "date.impossible"),
+    ],
+)
+def test_parse_promise_date_refuses_what_names_no_day(text: str, key: str) -> None:
+    with pytest.raises(UserError) as caught:
+        parse_promise_date(text, TODAY)
+    assert caught.value.key == key
+
+
+@given(st.text(alphabet=date_alphabet + "下本这周星期礼拜月底初中旬年内个过几半还", max_size=20))
+def test_find_periods_gives_periods_inside_the_text(text: str) -> None:
+    periods = find_periods(text, TODAY)
+    assert all(0 <= p.start < p.end <= len(text) for p in periods)
+    assert all(a.end <= b.start for a, b in pairwise(periods))

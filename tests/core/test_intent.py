@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pickle
+from dataclasses import asdict
 from datetime import date
 from decimal import Decimal
 
@@ -14,6 +16,7 @@ from core.intent import (
     Intent,
     find_amount,
     find_loan_numbers,
+    read_approach,
     read_channel,
     read_message,
     read_method,
@@ -126,8 +129,9 @@ def test_read_message_understands_the_examples(text: str, expected: Intent) -> N
         # A repayment that mentions the promise it keeps is still a repayment, on the day it was paid.
         ("L2023001 上月承诺的5万 昨天已还款", "50000.00", None, YESTERDAY),
         ("L2023001 还了3万 剩下的承诺12月10日前还清", "30000.00", None, TODAY),
-        # A repayment dated in the future is read as written, so that the caller can refuse it.
-        ("L2023001 明天还款3万", "30000.00", None, date(2026, 11, 30)),
+        # A repayment dated in the future is read as written, so that the caller can refuse it. (明天还款3万
+        # is a promise: a day to come before a repay verb.)
+        ("L2023001 12月5日还了3万", "30000.00", None, date(2026, 12, 5)),
     ],
 )
 def test_read_message_reads_repayments(text: str, amount: str, method: str | None, day: date) -> None:
@@ -145,8 +149,8 @@ def test_read_message_reads_repayments(text: str, amount: str, method: str | Non
     ("text", "channel", "outcome"),
     [
         ("L2023001 走访 见面", "visit", "reached"),
-        ("L2023001 打电话 无人接听", "phone", "unreachable"),
-        ("L2023001 电话 没见到人", "phone", "unreachable"),
+        ("L2023001 打电话 无人接听", "phone", "no_answer"),
+        ("L2023001 电话 没见到人", "phone", "absent"),
         ("L2023001 发微信 已联系", "message", "reached"),
         ("L2023001 律师函", "letter", "reached"),
         ("L2023001 起诉", "court", "reached"),
@@ -185,7 +189,9 @@ def test_a_contact_is_dated_by_a_day_that_has_come() -> None:
         ("L2023001 昨天上门 承诺12月10日前还3万", YESTERDAY, "30000.00", date(2026, 12, 10)),
         ("L2023001 电话 欠5万 答应2026-12-31还两万五", TODAY, "25000.00", date(2026, 12, 31)),
         ("L2023001 上门 12月10日前承诺还3万", TODAY, "30000.00", date(2026, 12, 10)),
-        ("L2023001 答应下个月还款5万", TODAY, "50000.00", None),
+        # 下个月: the last day of next month.
+        ("L2023001 答应下个月还款5万", TODAY, "50000.00", date(2026, 12, 31)),
+        ("L2023001 明天还款3万", TODAY, "30000.00", date(2026, 11, 30)),
         # A date that has passed is returned as written; the caller tells the officer.
         ("L2023001 上门 承诺11月20日前还3万", TODAY, "30000.00", date(2026, 11, 20)),
         ("L2023001 上门 承诺尽快还", TODAY, None, None),
@@ -407,7 +413,7 @@ def test_read_channel(words: str, value: str) -> None:
         ("已还款", "paid"),
         ("已还清", "paid"),
         ("见到本人 拒绝还款", "refused"),
-        ("没见到人", "unreachable"),
+        ("没见到人", "absent"),
     ],
 )
 def test_read_outcome(words: str, value: str) -> None:
@@ -460,6 +466,443 @@ def test_a_guarantor_is_no_promise_and_a_court_is_no_repayment_method() -> None:
     assert (read_channel("法院"), read_method("法院")) == ("court", None)
 
 
+# The field trial's misread outcomes (issue 11) and the new outcomes of SPEC §2.
+@pytest.mark.parametrize(
+    ("text", "channel", "outcome"),
+    [
+        ("电话没人接", "phone", "no_answer"),  # was reached
+        ("上门 借款人不在家", "visit", "absent"),  # was unreachable
+        ("电话 未接通", "phone", "no_answer"),  # was unreachable
+        ("借款人去世", None, "deceased"),  # was not understood
+        ("借款人签字确认欠款", None, "acknowledged"),
+        ("签收了催收通知书", None, "acknowledged"),
+        ("拒绝签收催收通知书", None, "refused"),
+        ("上门 拒签", "visit", "refused"),
+        ("电话 关机", "phone", "no_answer"),
+        ("电话 占线", "phone", "no_answer"),
+        ("打电话 拒接", "phone", "no_answer"),
+        ("电话 打不通", "phone", "no_answer"),
+        ("上门 家中无人", "visit", "absent"),
+        ("上门 未见到本人", "visit", "absent"),
+        ("上门 见到本人", "visit", "reached"),
+        ("电话 接通", "phone", "reached"),
+        ("上门 外出不知去向", "visit", "unreachable"),
+        ("电话 停机", "phone", "unreachable"),
+        ("电话 空号", "phone", "unreachable"),
+        ("走访 下落不明", "visit", "unreachable"),
+        ("上门 借款人已于去年病故", "visit", "deceased"),
+        ("借款人身故", None, "deceased"),
+        ("上门 承认欠款 签了回执", "visit", "acknowledged"),
+        # 没签字 is no signature, and no refusal either.
+        ("上门 见面 没签字", "visit", "reached"),
+    ],
+)
+def test_read_message_reads_the_new_outcomes(text: str, channel: str | None, outcome: str) -> None:
+    intent = read_message(text, TODAY)
+    assert (intent.kind, intent.channel, intent.outcome) == ("contact", channel, outcome)
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        ("电话没联系上", "no_answer"),
+        ("打电话 无人", "no_answer"),
+        ("上门没联系上", "absent"),
+        ("上门 无人", "absent"),
+        ("短信 没联系上", "unreachable"),
+        ("发律师函 无法联系", "unreachable"),
+        # 联系不上 says the borrower cannot be found, whatever the channel.
+        ("电话 联系不上", "unreachable"),
+    ],
+)
+def test_a_missed_try_depends_on_the_channel(text: str, outcome: str) -> None:
+    assert read_message(text, TODAY).outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("words", "channel", "value"),
+    [
+        ("没联系上", None, "unreachable"),
+        ("没联系上", "phone", "no_answer"),
+        ("没联系上", "visit", "absent"),
+        ("没联系上", "message", "unreachable"),
+        ("无人", "电话", "no_answer"),
+        ("无人", "上门", "absent"),
+        ("电话没联系上", None, "no_answer"),
+        ("没人接", None, "no_answer"),
+        ("没人接", "visit", "no_answer"),
+        ("不在家", "phone", "absent"),
+        ("no_answer", "visit", "no_answer"),
+        ("未接通", None, "no_answer"),
+        ("未见到本人", None, "absent"),
+        ("下落不明", None, "unreachable"),
+        ("停机", None, "unreachable"),
+        ("签字确认", None, "acknowledged"),
+        ("签收", None, "acknowledged"),
+        ("拒绝签收", None, "refused"),
+        ("死亡", None, "deceased"),
+        ("过世", None, "deceased"),
+    ],
+)
+def test_read_outcome_takes_the_channel_for_a_missed_try(words: str, channel: str | None, value: str) -> None:
+    assert read_outcome(words, channel) == value
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        # The strength order: paid > promise > acknowledged > deceased > dispute > refused > hardship >
+        # unreachable > absent > no_answer > reached.
+        ("已还款 承诺", "paid"),
+        ("签字确认 承诺", "promise"),
+        ("死亡 签字确认", "acknowledged"),
+        ("去世 有异议", "deceased"),
+        ("有异议 拒绝", "dispute"),
+        ("拒绝 困难", "refused"),
+        ("困难 失联", "hardship"),
+        ("失联 不在家", "unreachable"),
+        ("打不通 不在家", "absent"),
+        ("已联系 没人接", "no_answer"),
+        ("见到本人 已联系", "reached"),
+    ],
+)
+def test_the_strongest_outcome_wins(words: str, value: str) -> None:
+    assert read_outcome(words) == value
+
+
+@pytest.mark.parametrize(
+    ("text", "outcome"),
+    [
+        # The heirs' promise is what will be followed up.
+        ("借款人去世 家属承诺年底前还清", "promise"),
+        # The heirs' signature restarts the statute of limitations.
+        ("借款人已去世 继承人签字确认欠款", "acknowledged"),
+        ("上门 签字确认欠款 但表示困难", "acknowledged"),
+        ("电话打不通 上门也不在家", "absent"),
+        ("见到本人 拒绝签字", "refused"),
+    ],
+)
+def test_the_strongest_outcome_of_a_message(text: str, outcome: str) -> None:
+    assert read_message(text, TODAY).outcome == outcome
+
+
+@pytest.mark.parametrize(
+    ("text", "channel", "approach", "participants"),
+    [
+        ("L2023001 上门 感情交流", "visit", "rapport", ""),
+        ("L2023001 上门 拉家常", "visit", "rapport", ""),
+        ("L2023001 谈心", None, "rapport", ""),
+        ("L2023001 上门 辅助核算", "visit", "accounting", ""),
+        ("L2023001 帮其算账", None, "accounting", ""),
+        ("L2023001 帮助核算 承诺下周还2万", None, "accounting", ""),
+        ("L2023001 协助讨债", None, "debt_help", ""),
+        ("L2023001 上门 帮助讨债", "visit", "debt_help", ""),
+        ("L2023001 协助追讨", None, "debt_help", ""),
+        ("L2023001 多方调解", "mediation", "mediation", ""),
+        ("L2023001 联合调解", "mediation", "mediation", ""),
+        ("L2023001 民警、村委参与调解", "mediation", "mediation", "民警、村委"),
+        ("L2023001 上门 联合派出所、村委会多方调解", "visit", "mediation", "派出所、村委会"),
+        ("L2023001 调解 亲友 担保人 律师 亲友在场", "mediation", "mediation", "亲友、担保人、律师"),
+        # 调解 alone is the channel, as before; a 律师函 is a letter, not a lawyer taking part.
+        ("L2023001 调解", "mediation", None, ""),
+        ("L2023001 调解 发律师函", "mediation", None, ""),
+        # Participants without 调解 make no mediation, and only a mediation lists them.
+        ("L2023001 上门 家属在场", "visit", None, ""),
+        ("L2023001 与家属感情交流", None, "rapport", ""),
+        # The first approach written.
+        ("L2023001 上门 帮其算账 协助讨债", "visit", "accounting", ""),
+    ],
+)
+def test_read_message_reads_the_approach(
+    text: str, channel: str | None, approach: str | None, participants: str
+) -> None:
+    intent = read_message(text, TODAY)
+    assert (intent.kind, intent.loan_numbers, intent.channel, intent.approach, intent.participants) == (
+        "contact",
+        ("L2023001",),
+        channel,
+        approach,
+        participants,
+    )
+
+
+@pytest.mark.parametrize(
+    ("words", "value"),
+    [
+        ("感情交流", "rapport"),
+        ("辅助核算", "accounting"),
+        ("协助讨债", "debt_help"),
+        ("多方调解", "mediation"),
+        ("Rapport", "rapport"),
+        ("debt_help", "debt_help"),
+        ("调解", None),
+        ("天气", None),
+    ],
+)
+def test_read_approach(words: str, value: str | None) -> None:
+    assert read_approach(words) == value
+
+
+# TODAY is a Sunday: 本周 has ended (today), 下周 ends on Friday 2026-12-04, 月底 is 2026-11-30.
+@pytest.mark.parametrize(
+    ("text", "channel", "amount", "share", "promise_date"),
+    [
+        # Dropped before: a day to come, then a repay verb, is a promise without a promise word.
+        ("今天电话联系，说下周还2万", "phone", "20000.00", None, date(2026, 12, 4)),
+        ("答应月底前还1.2w", None, "12000.00", None, date(2026, 11, 30)),
+        # An unclear period makes a promise with no date: the handler asks for one.
+        ("过两天还5000", None, "5000.00", None, None),
+        ("承诺月底前还一半", None, None, "0.5", date(2026, 11, 30)),
+        ("下个月还3万", None, "30000.00", None, date(2026, 12, 31)),
+        ("年底前还清", None, None, "1", date(2026, 12, 31)),
+        ("12月10日前还3万", None, "30000.00", None, date(2026, 12, 10)),
+        ("承诺还款", None, None, None, None),
+        # An amount before the promise counts, except the debt.
+        ("欠5万 承诺还款", None, None, None, None),
+        ("5万 承诺12月10日前", None, "50000.00", None, date(2026, 12, 10)),
+        ("上门 承诺下月初还三成", "visit", None, "0.3", date(2026, 12, 5)),
+        ("电话 答应月中还30%", "phone", None, "0.3", date(2026, 12, 15)),
+        ("承诺下月还百分之五十", None, None, "0.5", date(2026, 12, 31)),
+        ("答应全部还清", None, None, "1", None),
+        ("承诺年底前还清5万", None, "50000.00", None, date(2026, 12, 31)),
+        ("承诺剩下的月底还", None, None, "1", date(2026, 11, 30)),
+        ("答应本周还款2.5千", None, "2500.00", None, TODAY),
+        ("3天内还5k", None, "5000.00", None, date(2026, 12, 2)),
+        ("下周三还5千", None, "5000.00", None, date(2026, 12, 2)),
+        ("周五前还5千", None, "5000.00", None, date(2026, 12, 4)),
+        ("12月份还3万", None, "30000.00", None, date(2026, 12, 31)),
+        ("1月底前还3万", None, "30000.00", None, date(2027, 1, 31)),
+        ("下月起每月还2000", None, "2000.00", None, date(2026, 12, 31)),
+        ("月底前就能把钱还上", None, None, None, date(2026, 11, 30)),
+        ("借款人同意下周还款", None, None, None, date(2026, 12, 4)),
+        ("借款人表示愿意还款", None, None, None, None),
+        ("同意分期还款 首期2万", None, "20000.00", None, None),
+        ("近期还一部分", None, None, None, None),
+        ("上门 承诺尽快还 12月10日前", "visit", None, None, date(2026, 12, 10)),
+    ],
+)
+def test_read_message_reads_promises_without_a_promise_word_and_with_a_share(
+    text: str, channel: str | None, amount: str | None, share: str | None, promise_date: date | None
+) -> None:
+    intent = read_message(text, TODAY)
+    assert (intent.kind, intent.channel, intent.outcome, intent.day) == ("contact", channel, "promise", TODAY)
+    assert (intent.promise_amount, intent.promise_share, intent.promise_date) == (
+        Decimal(amount) if amount else None,
+        Decimal(share) if share else None,
+        promise_date,
+    )
+    assert intent.amount is None
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "outcome"),
+    [
+        # 还 is also "still": a plan to go again is no promise.
+        ("L2023001 下周还要上门", "contact", "reached"),
+        ("L2023001 下周再去催他还款", "unknown", None),
+        ("L2023001 月底前还不上", "unknown", None),
+        ("L2023001 拒绝月底前还款", "contact", "refused"),
+        ("L2023001 月底前无法还款", "unknown", None),
+        ("L2023001 表示困难", "contact", "hardship"),
+        ("L2023001 表示无力偿还", "contact", "hardship"),
+        ("L2023001 下个月还款困难", "contact", "hardship"),
+        ("L2023001 同意调解", "contact", "reached"),
+        ("L2023001 不同意还款", "contact", "refused"),
+        # A day that has passed, then a repay verb, is no promise (but a repayment when the verb says paid).
+        ("L2023001 11月10日 还款一万二千", "repayment", None),
+        ("L2023001 上月底还3万", "unknown", None),
+        # 周三 may be a name.
+        ("L2023001 周三还5000", "unknown", None),
+        # Said today, 今天还5000 reports nothing sure: it may be paid or promised, so the officer is asked.
+        ("L2023001 今天还5000", "unknown", None),
+    ],
+)
+def test_a_promise_needs_a_repay_verb_after_a_day_to_come(text: str, kind: str, outcome: str | None) -> None:
+    intent = read_message(text, TODAY)
+    assert (intent.kind, intent.outcome, intent.promise_amount, intent.promise_date) == (
+        kind,
+        outcome,
+        None,
+        None,
+    )
+
+
+def test_a_repayment_that_mentions_a_promise_for_the_rest_stays_a_repayment() -> None:
+    intent = read_message("L2023001 还了3万 剩下的下月还清", TODAY)
+    assert (intent.kind, intent.amount, intent.day) == ("repayment", Decimal("30000.00"), TODAY)
+
+
+def test_an_impossible_date_before_a_repay_verb_is_told() -> None:
+    with pytest.raises(UserError) as raised:
+        read_message("L2023001 2月30日还3万", TODAY)
+    assert (raised.value.key, raised.value.params) == ("date.impossible", {"text": "2月30日"})
+    # A message that reports nothing stays not understood.
+    assert read_message("今天天气 2月30日", TODAY).kind == "unknown"
+
+
+@pytest.mark.parametrize(
+    ("today", "text", "promise_date"),
+    [
+        # A Wednesday: this week's Friday, next week's Friday.
+        (date(2026, 12, 2), "本周还2万", date(2026, 12, 4)),
+        (date(2026, 12, 2), "这周还2万", date(2026, 12, 4)),
+        (date(2026, 12, 2), "下周还2万", date(2026, 12, 11)),
+        # A Saturday: this week's working days are over.
+        (date(2026, 12, 5), "这周还2万", date(2026, 12, 5)),
+        # 月中 once passed is next month's; 月底 in February.
+        (date(2026, 12, 20), "月中还2万", date(2027, 1, 15)),
+        (date(2027, 2, 3), "月底还2万", date(2027, 2, 28)),
+        (date(2026, 12, 20), "年底还2万", date(2026, 12, 31)),
+        (date(2026, 12, 20), "下个月还2万", date(2027, 1, 31)),
+    ],
+)
+def test_periods_are_read_from_the_day_of_the_message(today: date, text: str, promise_date: date) -> None:
+    intent = read_message(text, today)
+    assert (intent.outcome, intent.promise_amount, intent.promise_date) == (
+        "promise",
+        Decimal("20000.00"),
+        promise_date,
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1.2w", ("12000.00", "1.2w")),
+        ("1.2W", ("12000.00", "1.2W")),
+        ("3w", ("30000.00", "3w")),
+        ("5k", ("5000.00", "5k")),
+        ("5K", ("5000.00", "5K")),
+        ("2.5千", ("2500.00", "2.5千")),
+        ("3w元", ("30000.00", "3w元")),
+        ("１.２ｗ", ("12000.00", "１.２ｗ")),
+    ],
+)
+def test_find_amount_reads_w_and_k(text: str, expected: tuple[str, str]) -> None:
+    amount, words = expected
+    assert find_amount(f"张三 {text} 已还") == (Decimal(amount), words)
+    assert find_amount(f"张三还了{text}，剩下的下月还") == (Decimal(amount), words)
+
+
+@pytest.mark.parametrize(
+    "text", ["走了5km", "5kg", "W2023001", "k2023001 上门", "wifi", "3kw", "KTV5w1", "5www"]
+)
+def test_w_and_k_inside_words_and_loan_numbers_are_no_amount(text: str) -> None:
+    assert find_amount(text) is None
+
+
+def test_a_repayment_in_w() -> None:
+    intent = read_message("W2023001 还了1.2w 转账", TODAY)
+    assert (intent.kind, intent.loan_numbers, intent.amount, intent.method) == (
+        "repayment",
+        ("W2023001",),
+        Decimal("12000.00"),
+        "transfer",
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "method"),
+    [
+        ("L2023001 微信还款5000", "transfer"),  # was other
+        ("L2023001 已还款5000 微信", "transfer"),
+        ("L2023001 支付宝5000", "transfer"),
+        ("L2023001 手机银行 还款5000", "transfer"),
+        ("L2023001 网银还款5000", "transfer"),
+        ("L2023001 扫码还款5000", "transfer"),
+        # 微信 is also how the officer reached the borrower: another method word wins.
+        ("L2023001 微信联系 已还款5000 现金", "cash"),
+    ],
+)
+def test_phone_payments_are_transfers(text: str, method: str) -> None:
+    intent = read_message(text, TODAY)
+    assert (intent.kind, intent.amount, intent.method) == ("repayment", Decimal("5000.00"), method)
+
+
+def test_wechat_stays_the_message_channel_for_a_contact() -> None:
+    assert (read_method("微信"), read_method("支付宝"), read_method("网银"), read_channel("微信")) == (
+        "transfer",
+        "transfer",
+        "transfer",
+        "message",
+    )
+    intent = read_message("L2023001 微信 联系不上", TODAY)
+    assert (intent.kind, intent.channel, intent.outcome) == ("contact", "message", "unreachable")
+
+
+class _Ledger:
+    """A loan lookup backed by a set, which remembers what it was asked."""
+
+    def __init__(self, *numbers: str) -> None:
+        self.numbers = set(numbers)
+        self.asked: list[list[str]] = []
+
+    def __call__(self, tokens: list[str]) -> set[str]:
+        self.asked.append(tokens)
+        return self.numbers & set(tokens)
+
+
+@pytest.mark.parametrize(
+    ("text", "loan_numbers", "kind", "amount"),
+    [
+        ("820100012345678 还款1000", ("820100012345678",), "repayment", "1000.00"),
+        ("820100012345678还款1000", ("820100012345678",), "repayment", "1000.00"),
+        ("８２０１００４４４４４４ 还款1000", ("820100444444",), "repayment", "1000.00"),
+        # A short loan number would otherwise be read as the amount.
+        ("123456 还款1000", ("123456",), "repayment", "1000.00"),
+        ("还款 123456", ("123456",), "unknown", None),
+        (
+            "L2023001 和 820100012345678、L2023002 上门",
+            ("L2023001", "820100012345678", "L2023002"),
+            "contact",
+            None,
+        ),
+        ("820100012345678 820100012345678 上门", ("820100012345678",), "contact", None),
+        # Not loan numbers: an amount of six digits, a phone number, one inside a longer token.
+        ("820100012345678 还款200000", ("820100012345678",), "repayment", "200000.00"),
+        ("13812345678 还款200000", (), "repayment", "200000.00"),
+        ("820100012345678X 还款1000", (), "repayment", "1000.00"),
+        ("A-820100012345678-1 还款1000", (), "repayment", "1000.00"),
+    ],
+)
+def test_all_digit_loan_numbers_are_read_with_a_lookup(
+    text: str, loan_numbers: tuple[str, ...], kind: str, amount: str | None
+) -> None:
+    ledger = _Ledger("820100012345678", "820100444444", "123456", "9988776655")
+    intent = read_message(text, TODAY, ledger)
+    assert (intent.kind, intent.loan_numbers) == (kind, loan_numbers)
+    assert intent.amount == (Decimal(amount) if amount else None)
+
+
+def test_the_lookup_is_asked_about_every_lone_digit_token_once() -> None:
+    ledger = _Ledger()
+    read_message(
+        "820100012345678 还款200000 13812345678 820100012345678 L2023001 1234 500000.00 33010219900101123X",
+        TODAY,
+        ledger,
+    )
+    assert ledger.asked == [["820100012345678", "200000", "13812345678"]]
+    read_message("L2023001 还款5万", TODAY, ledger)
+    assert len(ledger.asked) == 1
+
+
+def test_without_a_lookup_digit_loan_numbers_are_not_read() -> None:
+    intent = read_message("820100012345678 还款1000", TODAY)
+    assert (intent.kind, intent.loan_numbers, intent.amount) == ("repayment", (), Decimal("1000.00"))
+    assert read_message("123456 还款1000", TODAY).amount == Decimal("1000.00")
+
+
+def test_an_intent_goes_through_a_dict_and_back() -> None:
+    intent = read_message("L2023001 民警、村委参与调解 承诺月底前还一半", TODAY)
+    assert (intent.approach, intent.participants, intent.promise_share) == (
+        "mediation",
+        "民警、村委",
+        Decimal("0.5"),
+    )
+    assert Intent(**asdict(intent)) == intent
+    assert pickle.loads(pickle.dumps(intent)) == intent
+
+
 _FRAGMENTS = [
     "L2023001",
     "还款",
@@ -494,13 +937,30 @@ _FRAGMENTS = [
     "1,000",
     "9" * 20,
     " ",
+    "下周",
+    "月底",
+    "过两天",
+    "一半",
+    "还清",
+    "1.2w",
+    "5k",
+    "没人接",
+    "不在家",
+    "签字",
+    "去世",
+    "调解",
+    "民警",
+    "感情交流",
+    "微信",
+    "820100012345678",
+    "123456",
 ]
 
 
 @given(st.one_of(st.text(), st.lists(st.sampled_from(_FRAGMENTS), max_size=10).map("".join)))
 def test_read_message_fails_only_with_errors_the_user_sees(text: str) -> None:
     try:
-        intent = read_message(text, TODAY)
+        intent = read_message(text, TODAY, _Ledger("820100012345678"))
     except UserError:
         return
     assert intent.note == text.strip()
