@@ -71,7 +71,8 @@ class CaseEvent:
     day: date | None = None
     status: str = ""
     note: str = ""
-    reversed: bool = False
+    reversed: bool = False  # this entry is the reversal of an earlier one
+    undone: bool = False  # a later entry reversed this one
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,6 +104,7 @@ class PendingRepayment:
     reporter: str
     evidence: str | None
     note: str
+    reporter_no: str = ""
 
 
 @dataclass(frozen=True, slots=True)

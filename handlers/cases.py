@@ -36,10 +36,24 @@ def next_page(ctx: Context, data: str) -> Response:
 
 
 def case_card_reply(ctx: Context, args: list[str]) -> Response:
-    """One case: balance, deadline, plan, priority reasons, last 5 events; buttons to log."""
+    """One case by loan number or borrower: balance, deadline, plan, priority reasons, last 5 events."""
     if not args:
         raise UserError("case.usage")
-    case = ctx.case(args[0])
+    wanted = " ".join(args).strip()
+    try:
+        case = ctx.case(args[0])
+    except UserError as error:
+        if error.key != "ledger.unknown_case":
+            raise
+        # 案件 张三: the borrower's cases within what the sender may see.
+        found = ctx.store.cases_of_borrower(ctx.me, wanted, limit=PAGE)
+        if not found:
+            raise UserError("case.not_found", text=wanted) from None
+        if len(found) > 1:
+            lines = [ctx.t("case.several", text=wanted, count=len(found))]
+            lines.extend(case_line(c, ctx.config.language) for c in found)
+            return Response.text("\n".join(lines), case_buttons(found))
+        case = found[0]
     events = ctx.store.case_events(case.id, limit=5)
     text = case_card(case, events, ctx.today(), ctx.campaign.zone, ctx.config.language)
     buttons: tuple[tuple[Button, ...], ...] = ()

@@ -82,40 +82,65 @@ def local_time(at: datetime, zone: ZoneInfo) -> str:
     return at.astimezone(zone).strftime("%m-%d %H:%M")
 
 
+# A note is shown on the card up to this many characters (a free-text report is its whole message).
+NOTE_SHOWN = 60
+
+
 def event_line(event: CaseEvent, zone: ZoneInfo, language: str) -> str:
-    """One event of a case's history."""
+    """One event of a case's history, with its note and whether it was undone."""
     when = local_time(event.at, zone)
-    undone = render("event.reversed", language) if event.reversed else ""
+    undone = render("event.reversed", language) if event.undone else ""
     if event.kind == "contact":
         text = render(
-            "event.contact",
+            "event.contact_undo" if event.reversed else "event.contact",
             language,
             when=when,
             person=event.person,
             channel=render(f"channel.{event.channel}", language),
             outcome=render(f"outcome.{event.outcome}", language),
         )
+        if event.reversed:
+            return text
         if event.amount is not None and event.day is not None:
             text += render(
                 "event.promise", language, amount=format_yuan(event.amount), day=event.day.isoformat()
             )
-        return text + undone
+        return text + undone + _note(event.note, language)
     if event.kind == "repayment":
         assert event.amount is not None
-        key = "event.reversal" if event.amount < 0 else "event.repayment"
-        return (
-            render(
-                key,
-                language,
-                when=when,
-                person=event.person,
-                amount=format_yuan(abs(event.amount)),
-                method=render(f"method.{event.channel}", language),
-                status=render(f"repayment.{event.status}", language),
+        if event.amount < 0:
+            # A reported repayment taken back before its lead decided is withdrawn; a confirmed one reversed.
+            key = "event.withdrawal" if event.status == "reported" else "event.reversal"
+            return render(key, language, when=when, person=event.person, amount=format_yuan(-event.amount))
+        if event.undone:
+            status = render(
+                "event.withdrawn" if event.status == "reported" else "event.reversed_status", language
             )
-            + undone
+        else:
+            status = render(f"repayment.{event.status}", language)
+            if event.status == "rejected" and event.note:
+                status += render("event.rejected_because", language, reason=event.note)
+        return render(
+            "event.repayment",
+            language,
+            when=when,
+            person=event.person,
+            amount=format_yuan(event.amount),
+            method=render(f"method.{event.channel}", language),
+            status=status,
         )
+    if event.kind == "report":
+        return render("event.report", language, when=when, person=event.person) + _note(event.note, language)
     return render("event.status", language, when=when, status=render(f"status.{event.status}", language))
+
+
+def _note(note: str, language: str) -> str:
+    text = " ".join(note.split())
+    if not text:
+        return ""
+    if len(text) > NOTE_SHOWN:
+        text = text[: NOTE_SHOWN - 1] + "…"
+    return render("event.note", language, note=text)
 
 
 def officer_lines(officers: list[OfficerProgress], language: str) -> list[str]:

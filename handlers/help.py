@@ -5,12 +5,14 @@ from __future__ import annotations
 from core.messages import Response
 from handlers.context import Context
 
+# What a unit lead and the clerk may do: all of an officer's, and deciding on repayments.
+_DECIDERS = ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "pending", "confirm", "report")
 COMMANDS_BY_ROLE = {
     None: ("bind",),
     "officer": ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "report"),
-    "unit_lead": ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "pending", "report"),
+    "unit_lead": _DECIDERS,
     "leader": ("case", "status", "rank", "pending"),
-    "admin": ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "pending", "report"),
+    "admin": _DECIDERS,
 }
 
 

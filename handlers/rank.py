@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.campaign import format_rate
 from core.messages import Response
 from core.money import format_wan
+from core.ranking import shared_ranks
 from handlers.context import Context
 from handlers.formatting import officer_lines
 
@@ -17,7 +18,8 @@ def rank(ctx: Context, args: list[str]) -> Response:
     expected = ctx.campaign.expected_progress(ctx.today())
     lines = [ctx.t("rank.title", day=ctx.today().isoformat(), expected=format_rate(expected))]
     my_unit = ctx.me.unit
-    for position, unit in enumerate(ranking, start=1):
+    ranks = shared_ranks([unit.rate for unit in ranking])
+    for position, (rank, unit) in enumerate(zip(ranks, ranking, strict=True), start=1):
         if position > SHOWN_UNITS and unit.unit != my_unit:
             continue
         marker = "▶" if unit.unit == my_unit else ("⚠" if unit.rate < expected else " ")
@@ -25,7 +27,7 @@ def rank(ctx: Context, args: list[str]) -> Response:
             ctx.t(
                 "rank.line",
                 marker=marker,
-                rank=position,
+                rank=rank,
                 unit=unit.unit,
                 rate=format_rate(unit.rate),
                 recovered=format_wan(unit.recovered),

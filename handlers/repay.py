@@ -10,7 +10,7 @@ from core.errors import UserError
 from core.intent import read_method
 from core.messages import Push, Reply, Response
 from core.money import format_yuan, parse_amount
-from core.views import CaseView
+from core.views import CaseView, PersonView
 from handlers.context import Context
 
 
@@ -50,6 +50,7 @@ def record(
         evidence=ctx.incoming.photo,
         source_key=source_key,
     )
+    deciders = _deciders(ctx, case)
     text = ctx.t(
         "repay.done",
         loan_no=case.loan_no,
@@ -60,6 +61,13 @@ def record(
         principal=format_yuan(entry.principal_part),
         interest=format_yuan(entry.interest_part),
     )
+    names = "、".join(p.name for p in deciders)
+    if ctx.me.role in ("unit_lead", "admin"):
+        text += ctx.t("repay.own_report", names=names or "—")
+    elif names:
+        text += ctx.t("repay.awaits", names=names)
+    else:
+        text += ctx.t("repay.awaits_nobody")
     if ctx.incoming.photo:
         text += "\n" + ctx.t("repay.evidence_kept")
     notice = Reply(
@@ -71,7 +79,15 @@ def record(
             amount=format_yuan(entry.amount),
         )
     )
+    return Response([Reply(text + "\n" + ctx.t("undo.hint"))], [Push(p.id, notice) for p in deciders])
+
+
+def _deciders(ctx: Context, case: CaseView) -> list[PersonView]:
+    """Who is told a repayment awaits them: the unit's leads, or, for a lead's own report or a unit without
+    another lead, the task force's clerks (never the reporter)."""
     leads = [
         p for p in ctx.store.escalation_people(case.unit_id) if p.role == "unit_lead" and p.id != ctx.me.id
     ]
-    return Response([Reply(text + "\n" + ctx.t("undo.hint"))], [Push(p.id, notice) for p in leads])
+    if leads:
+        return leads
+    return [p for p in ctx.store.admins() if p.id != ctx.me.id]

@@ -47,6 +47,8 @@ COMMANDS: dict[str, Command] = {
     "status": Command(status.status),
     "rank": Command(rank.rank),
     "pending": Command(pending.pending),
+    "confirm": Command(lambda ctx, args: pending.typed(ctx, args, confirm=True), writes=True),
+    "reject": Command(lambda ctx, args: pending.typed(ctx, args, confirm=False), writes=True),
     "report": Command(report.report, writes=True),
 }
 # WeCom has no slash commands: each command has a Chinese keyword that works the same way (SPEC §3).
@@ -62,22 +64,31 @@ KEYWORDS = {
     "进度": "status",
     "排名": "rank",
     "待确认": "pending",
+    "确认": "confirm",
+    "驳回": "reject",
     "报告": "report",
 }
 GROUP_COMMANDS = ("rank", "status")
 # Leaders read; recording is the responsible officer's (a leader may still report a special situation).
-LEADER_REFUSED = ("log", "repay", "undo", "cases", "due")
+LEADER_REFUSED = ("log", "repay", "undo")
+# Lists of one's own cases: a leader has none, and is shown where the campaign's figures are instead.
+LEADER_HAS_NO_CASES = ("cases", "due")
 
 ChoiceHandler = Callable[[Context, str], Response]
 CHOICES: dict[str, tuple[ChoiceHandler, bool]] = {
     "case": (lambda ctx, data: cases.case_card_reply(ctx, [data]), False),
+    "unit": (lambda ctx, data: status.status(ctx, [data]), False),
     "page": (cases.next_page, False),
     "logmenu": (log.log_menu, False),
     "repayhelp": (log.repay_help, False),
     "quick": (log.quick_log, True),
     "ok": (lambda ctx, data: pending.decide(ctx, data, confirm=True), True),
-    "no": (lambda ctx, data: pending.decide(ctx, data, confirm=False), True),
+    "no": (lambda ctx, data: pending.decide(ctx, data, confirm=False), False),
+    "noreason": (pending.reject_with_reason, True),
+    "okall": (pending.confirm_all, True),
+    "pendpage": (pending.next_page, False),
     "pick": (freetext.pick, True),
+    "promise": (freetext.promise_choice, True),
 }
 
 
@@ -200,6 +211,8 @@ class Router:
             raise UserError("auth.unbound")
         if person is not None and person.role == "leader" and name in LEADER_REFUSED:
             raise UserError("case.leader_reads_only")
+        if person is not None and person.role == "leader" and name in LEADER_HAS_NO_CASES:
+            raise UserError("case.leader_has_no_cases")
         return (lambda: command.handler(ctx, args)), command.writes, command.atomic
 
     def _without_command(self, ctx: Context) -> Response:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from core.campaign import format_rate
+from core.campaign import format_points, format_rate
 from core.errors import UserError
-from core.messages import Response
+from core.messages import Button, Response
 from core.money import format_wan
 from core.permissions import can_see_unit
+from core.ranking import shared_ranks
 from core.texts import render
 from handlers.context import Context
 from handlers.formatting import officer_lines
@@ -48,7 +49,8 @@ def campaign_summary(store: Store, language: str = "zh") -> str:
         ),
         render("summary.top", language),
     ]
-    for rank, unit in enumerate(summary.ranking[:TOP_UNITS], start=1):
+    ranks = shared_ranks([unit.rate for unit in summary.ranking])
+    for rank, unit in zip(ranks[:TOP_UNITS], summary.ranking[:TOP_UNITS], strict=True):
         lines.append(
             render(
                 "summary.unit_line",
@@ -75,17 +77,24 @@ def status(ctx: Context, args: list[str]) -> Response:
         if me.role == "unit_lead" and me.unit:
             return Response.text(_unit_card(ctx, me.unit))
         return Response.text(campaign_summary(ctx.store, ctx.config.language))
-    unit_id = ctx.store.unit_id(name)
-    if unit_id is None:
+    # 进度 永原: a unit by its name or by a part of it that only one unit's name holds.
+    named = ctx.store.units_named(name)
+    if not named:
         raise UserError("ledger.unknown_unit", unit=name)
-    if not can_see_unit(me, unit_id):
+    if len(named) > 1:
+        buttons = tuple((Button(unit, f"unit:{unit}"),) for unit in named)
+        return Response.text(ctx.t("status.several_units", text=name, count=len(named)), buttons)
+    name = named[0]
+    unit_id = ctx.store.unit_id(name)
+    if unit_id is None or not can_see_unit(me, unit_id):
         raise UserError("status.not_your_unit", unit=name)
     return Response.text(_unit_card(ctx, name))
 
 
 def _unit_card(ctx: Context, unit_name: str) -> str:
     ranking = ctx.store.unit_progress()
-    position, unit = next((i, u) for i, u in enumerate(ranking, start=1) if u.unit == unit_name)
+    ranks = shared_ranks([u.rate for u in ranking])
+    position, unit = next((r, u) for r, u in zip(ranks, ranking, strict=True) if u.unit == unit_name)
     expected = ctx.campaign.expected_progress(ctx.today())
     gap = unit.target * expected - unit.recovered
     lines = [
@@ -98,7 +107,11 @@ def _unit_card(ctx: Context, unit_name: str) -> str:
             rate=format_rate(unit.rate),
         ),
         ctx.t("status.unit_expected", expected=format_rate(expected))
-        + (ctx.t("status.unit_gap", gap=format_wan(gap)) if gap > 0 else ctx.t("status.unit_ahead")),
+        + (
+            ctx.t("status.unit_gap", points=format_points(expected, unit.rate), gap=format_wan(gap))
+            if gap > 0
+            else ctx.t("status.unit_ahead")
+        ),
         ctx.t("status.unit_cases", settled=unit.settled, cases=unit.cases),
     ]
     unit_id = ctx.store.unit_id(unit_name)

@@ -41,7 +41,16 @@ from core.views import (
 )
 from core.vocabulary import CASE_STATUSES
 from store.base import StoreBase, _fen, _fen_sum, _original
-from store.models import Case, CaseStatusChange, Contact, Person, Promise, Repayment, Unit
+from store.models import (
+    Case,
+    CaseStatusChange,
+    Contact,
+    Person,
+    Promise,
+    Repayment,
+    SpecialReport,
+    Unit,
+)
 
 OPEN_STATUSES = ("open", "in_progress", "promised", "litigation", "asset_swap", "paused")
 assert set(OPEN_STATUSES) == set(CASE_STATUSES) - {"settled"}
@@ -157,6 +166,15 @@ _CASE_FOR_CONTACT = (
 )
 _INSERT_CONTACT = insert(Contact.__table__).returning(Contact.__table__.c.id)
 _INSERT_PROMISE = insert(Promise.__table__)
+_REPLACE_PROMISES = (
+    update(Promise.__table__)
+    .where(
+        Promise.__table__.c.case_id == bindparam("replaced_case"),
+        Promise.__table__.c.status == "open",
+        Promise.__table__.c.contact_id != bindparam("new_contact"),
+    )
+    .values(status="replaced", decided_on=bindparam("replaced_on"))
+)
 _INSERT_STATUS = insert(CaseStatusChange.__table__)
 _TOUCH_CASE = (
     update(Case.__table__)
@@ -204,6 +222,7 @@ _PENDING_REPAYMENTS = (
         _reporter.name,
         Repayment.evidence,
         Repayment.note,
+        _reporter.employee_no,
     )
     .join(Case, Case.id == Repayment.case_id)
     .join(_reporter, _reporter.id == Repayment.person_id)
@@ -213,7 +232,26 @@ _event_person = aliased(Person)
 
 
 # The columns every kind of case event is read as, in UNION order.
-_EVENT_COLUMNS = ("at", "rank", "id", "kind", "person", "how", "what", "note", "reverses", "amount", "day")
+_EVENT_COLUMNS = (
+    "at",
+    "rank",
+    "id",
+    "kind",
+    "person",
+    "how",
+    "what",
+    "note",
+    "reverses",
+    "undone",
+    "amount",
+    "day",
+)
+
+
+def _undone(model: Any) -> Any:
+    """1 when a later entry reversed this one, else 0."""
+    reversal = aliased(model)
+    return case((select(reversal.id).where(reversal.reverses_id == model.id).exists(), 1), else_=0)
 
 
 def _latest_events(model: Any, at: Any, *columns: Any) -> Select[Any]:
@@ -245,6 +283,7 @@ def _build_case_events() -> Any:
             Contact.outcome,
             Contact.note,
             Contact.reverses_id,
+            _undone(Contact),
             Promise.amount,
             Promise.due_on,
         )
@@ -260,11 +299,27 @@ def _build_case_events() -> Any:
         _event_person.name,
         Repayment.method,
         Repayment.status,
-        empty,
+        Repayment.decision_note,
         Repayment.reverses_id,
+        _undone(Repayment),
         Repayment.amount,
         Repayment.paid_on,
     ).join(_event_person, _event_person.id == Repayment.person_id)
+    reports = _latest_events(
+        SpecialReport,
+        SpecialReport.at,
+        literal_column("3"),
+        SpecialReport.id,
+        literal_column("'report'"),
+        _event_person.name,
+        empty,
+        empty,
+        SpecialReport.text,
+        cast(null(), Integer),
+        literal_column("0"),
+        cast(null(), BigInteger),
+        cast(null(), Date),
+    ).join(_event_person, _event_person.id == SpecialReport.person_id)
     statuses = _latest_events(
         CaseStatusChange,
         CaseStatusChange.at,
@@ -277,10 +332,11 @@ def _build_case_events() -> Any:
         CaseStatusChange.reason,
         # Typed: PostgreSQL reads an untyped NULL in a subquery as text.
         cast(null(), Integer),
+        literal_column("0"),
         cast(null(), BigInteger),
         cast(null(), Date),
     )
-    branches = [select(*kind.subquery().c) for kind in (contacts, repayments, statuses)]
+    branches = [select(*kind.subquery().c) for kind in (contacts, repayments, statuses, reports)]
     everything = union_all(*branches).subquery()
     return (
         select(*everything.c)
@@ -290,6 +346,12 @@ def _build_case_events() -> Any:
 
 
 _CASE_EVENTS = _build_case_events()
+
+
+def _containing(text: str) -> str:
+    """A LIKE pattern for values containing `text` as typed (its % and _ are not wildcards)."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
 
 
 def _unreversed(model: Any) -> Any:
@@ -314,6 +376,41 @@ class CaseStore(StoreBase):
             rows = connection.execute(_open_list(person.role), {**params, "limit": limit, "offset": offset})
             return [CaseView(*row) for row in rows], total
 
+    def cases_of_borrower(self, person: PersonView, name: str, limit: int = 10) -> list[CaseView]:
+        """Cases (open first, then settled) in the person's scope whose borrower is named `name`, or whose
+        name contains it when none is named exactly."""
+        scoped = _CASE_QUERY.where(_scope_clause(person.role)).params(**_scope_params(person))
+        order = (case((_IS_OPEN, 0), else_=1), Case.priority.desc(), Case.loan_no)
+        with self._session() as session:
+            exact = session.execute(scoped.where(Case.borrower == name).order_by(*order).limit(limit)).all()
+            if exact:
+                return [CaseView(*row) for row in exact]
+            rows = session.execute(
+                scoped.where(Case.borrower.like(_containing(name), escape="\\")).order_by(*order).limit(limit)
+            )
+            return [CaseView(*row) for row in rows]
+
+    def units_named(self, part: str) -> list[str]:
+        """Units whose name is `part`, or else contains it, by name."""
+        with self._session() as session:
+            if session.scalar(select(Unit.name).where(Unit.name == part)) is not None:
+                return [part]
+            return list(
+                session.scalars(
+                    select(Unit.name)
+                    .where(Unit.name.like(_containing(part), escape="\\"))
+                    .order_by(Unit.name)
+                    .limit(20)
+                )
+            )
+
+    def existing_loan_numbers(self, numbers: list[str]) -> set[str]:
+        """Which of these are loan numbers of the ledger (a message's all-digit numbers, checked)."""
+        if not numbers:
+            return set()
+        with self._read() as connection:
+            return set(connection.scalars(select(Case.loan_no).where(Case.loan_no.in_(numbers[:50]))))
+
     def cases_naming(self, person: PersonView, text: str, limit: int = 5) -> list[CaseView]:
         """Open cases (in the person's scope) whose borrower's name appears in `text`."""
         query = _CASE_QUERY.where(_IS_OPEN, _scope_clause(person.role)).params(**_scope_params(person))
@@ -329,7 +426,7 @@ class CaseStore(StoreBase):
         with self._read() as connection:
             rows = connection.execute(_CASE_EVENTS, {"case_id": case_id, "limit": limit}).all()
         events = []
-        for at, _rank, _id, kind, person, how, what, note, reverses, amount, day in rows:
+        for at, _rank, _id, kind, person, how, what, note, reverses, undone, amount, day in rows:
             if kind == "contact":
                 event = CaseEvent(
                     at,
@@ -341,6 +438,7 @@ class CaseStore(StoreBase):
                     amount=amount,
                     day=day,
                     reversed=reverses is not None,
+                    undone=bool(undone),
                 )
             elif kind == "repayment":
                 event = CaseEvent(
@@ -351,8 +449,12 @@ class CaseStore(StoreBase):
                     day=day,
                     status=what,
                     channel=how,
+                    note=note,
                     reversed=reverses is not None,
+                    undone=bool(undone),
                 )
+            elif kind == "report":
+                event = CaseEvent(at, kind, person, note=note)
             else:
                 event = CaseEvent(at, kind, "", status=what, note=note)
             events.append(event)
@@ -372,8 +474,11 @@ class CaseStore(StoreBase):
         photo: str | None = None,
         location: tuple[float, float] | None = None,
         source_key: str | None = None,
+        approach: str | None = None,
+        participants: str = "",
     ) -> ContactEntry:
-        """Record a contact (and its promise to pay); recording the same message twice returns the first."""
+        """Record a contact (and its promise to pay, which replaces the case's open one); recording the same
+        message twice returns the first."""
         today = self.today()
         if (promise_amount is None) != (promise_date is None):
             raise UserError("contact.promise_needs_both")
@@ -403,6 +508,8 @@ class CaseStore(StoreBase):
                     "at": now,
                     "channel": channel,
                     "outcome": outcome,
+                    "approach": approach,
+                    "participants": participants,
                     "note": note,
                     "photo": photo,
                     "latitude": None if location is None else f"{location[0]:.6f}",
@@ -411,6 +518,11 @@ class CaseStore(StoreBase):
                 },
             ).scalar_one()
             if promise_amount is not None and promise_date is not None:
+                # The borrower's newest word stands: an open promise of the case gives way to this one.
+                connection.execute(
+                    _REPLACE_PROMISES,
+                    {"replaced_case": case_id, "replaced_on": today, "new_contact": contact_id},
+                )
                 connection.execute(
                     _INSERT_PROMISE,
                     {
@@ -572,16 +684,39 @@ class CaseStore(StoreBase):
 
     # -- pending and due ------------------------------------------------------------------------------
 
-    def pending_repayments(self, person: PersonView, limit: int = 20) -> list[PendingRepayment]:
-        """Reported repayments the person may decide: their unit's (not their own), or all for an admin."""
+    def pending_repayments(
+        self,
+        person: PersonView,
+        limit: int = 20,
+        offset: int = 0,
+        *,
+        reporter_id: int | None = None,
+        loan_no: str | None = None,
+        up_to_id: int | None = None,
+    ) -> tuple[list[PendingRepayment], int]:
+        """Reported repayments the person may decide (their unit's but not their own, or all for an admin),
+        oldest first, a page of them and how many in all; optionally one reporter's, one loan's, or only
+        those up to an id (the ones a list showed)."""
         query = _PENDING_REPAYMENTS.where(Repayment.status == "reported", _unreversed(Repayment))
         if person.role == "unit_lead":
             query = query.where(Case.unit_id == person.unit_id, Repayment.person_id != person.id)
-        elif person.role not in ("admin", "leader"):
-            return []
+        elif person.role == "admin":
+            query = query.where(Repayment.person_id != person.id)
+        elif person.role != "leader":
+            return [], 0
+        if reporter_id is not None:
+            query = query.where(Repayment.person_id == reporter_id)
+        if loan_no is not None:
+            query = query.where(Case.loan_no == loan_no)
+        if up_to_id is not None:
+            query = query.where(Repayment.id <= up_to_id)
+        counted = select(func.count()).select_from(query.subquery())
         with self._read() as connection:
-            rows = connection.execute(query.order_by(Repayment.created_at, Repayment.id).limit(limit))
-            return [PendingRepayment(*row) for row in rows]
+            total = int(connection.scalar(counted) or 0)
+            rows = connection.execute(
+                query.order_by(Repayment.created_at, Repayment.id).limit(limit).offset(offset)
+            )
+            return [PendingRepayment(*row) for row in rows], total
 
     def pending_repayment(self, repayment_id: int) -> PendingRepayment | None:
         """One reported repayment still awaiting a decision."""

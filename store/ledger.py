@@ -6,7 +6,7 @@ import json
 import secrets
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
@@ -126,6 +126,7 @@ class BindCodeLine:
     unit: str
     role: str
     code: str
+    expires_on: date  # the last day the code works, in the campaign's time zone
 
 
 @dataclass(frozen=True, slots=True)
@@ -458,6 +459,16 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             owed_principal = principal_left - from_fen(int(pending_principal))
             owed_interest = interest_left - from_fen(int(pending_interest))
             if amount > owed_principal + owed_interest:
+                waiting = from_fen(int(pending_principal) + int(pending_interest))
+                if waiting > 0:
+                    # The card shows what is owed; reports still awaiting the lead count against it too.
+                    raise UserError(
+                        "ledger.amount_exceeds_pending",
+                        amount=format_yuan(amount),
+                        available=format_yuan(owed_principal + owed_interest),
+                        owed=format_yuan(principal_left + interest_left),
+                        pending=format_yuan(waiting),
+                    )
                 raise UserError(
                     "ledger.amount_exceeds",
                     amount=format_yuan(amount),
@@ -508,9 +519,10 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             )
 
     def decide_repayment(
-        self, repayment_id: int, employee_no: str, confirm: bool, source: str = ""
+        self, repayment_id: int, employee_no: str, confirm: bool, source: str = "", note: str = ""
     ) -> RepaymentEntry:
-        """Confirm a reported repayment (it then counts as recovered) or reject it."""
+        """Confirm a reported repayment (it then counts as recovered) or reject it, with the reason told to
+        the reporter in `note`."""
         with self._transaction() as session:
             entry = session.get(Repayment, repayment_id, with_for_update=True)
             if entry is None or entry.reverses_id is not None:
@@ -538,13 +550,17 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             entry.status = "confirmed" if confirm else "rejected"
             entry.decided_by_id = person.id
             entry.decided_at = self.now()
+            entry.decision_note = note
+            detail: dict[str, Any] = {"repayment": entry.id, "amount": entry.amount}
+            if note:
+                detail["note"] = note
             self._audit(
                 session,
                 person.name,
                 "repayment.confirm" if confirm else "repayment.reject",
                 "case",
                 case_row.loan_no,
-                {"repayment": entry.id, "amount": entry.amount},
+                detail,
                 actor_id=person.id,
                 source=source,
             )
@@ -744,29 +760,31 @@ class Store(ChatStore, CaseStore, ScheduleStore):
                     raise UserError("ledger.unknown_unit", unit=unit)
                 query = query.where(Unit.name == unit)
             people = session.execute(query).all()
-            valid = dict(
-                session.execute(
-                    select(BindCode.person_id, BindCode.code).where(
+            valid = {
+                person_id: (code, expires_at)
+                for person_id, code, expires_at in session.execute(
+                    select(BindCode.person_id, BindCode.code, BindCode.expires_at).where(
                         BindCode.used_at.is_(None), BindCode.expires_at > now
                     )
-                ).all()
-            )
+                )
+            }
             lines = []
             for person, unit_name in people:
-                code = valid.get(person.id)
-                if code is None:
+                code, expires_at = valid.get(person.id, (None, None))
+                if code is None or expires_at is None:
                     code = _new_code()
+                    # A code works through the whole of its last day, as the codes workbook says.
+                    last = self.campaign.today(now) + timedelta(days=valid_days)
+                    expires_at = datetime.combine(last + timedelta(days=1), time(0), self.campaign.zone)
                     session.add(
-                        BindCode(
-                            person_id=person.id,
-                            code=code,
-                            created_at=now,
-                            expires_at=now + timedelta(days=valid_days),
-                        )
+                        BindCode(person_id=person.id, code=code, created_at=now, expires_at=expires_at)
                     )
                     self._audit(session, "cli", "bind_code.issue", "person", person.employee_no)
+                last_day = self.campaign.today(expires_at - timedelta(microseconds=1))
                 lines.append(
-                    BindCodeLine(person.employee_no, person.name, unit_name or "", person.role, code)
+                    BindCodeLine(
+                        person.employee_no, person.name, unit_name or "", person.role, code, last_day
+                    )
                 )
             return lines
 

@@ -4,6 +4,7 @@ answer the same way on every channel, buttons on Telegram and numbered choices e
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import io
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -93,10 +94,10 @@ class OnWeCom:
 
 
 class InTheTerminal:
-    def __init__(self, app: App) -> None:
+    def __init__(self, app: App, people: dict[str, str]) -> None:
         self.channels = {
             who: ConsoleChannel(app.router(), employee_no, io.StringIO())
-            for who, employee_no in PEOPLE.items()
+            for who, employee_no in people.items()
         }
 
     async def say(self, who: str, text: str) -> str:
@@ -111,22 +112,22 @@ class InTheTerminal:
         return await self.say(who, str(number))
 
 
-@pytest.fixture(params=["telegram", "wecom", "terminal"])
-async def conversation(request: pytest.FixtureRequest, app: App) -> AsyncIterator[Conversation]:
-    seed(app)
+@contextlib.asynccontextmanager
+async def talking(kind: str, app: App, people: dict[str, str]) -> AsyncIterator[Conversation]:
+    """A conversation on one channel with these people (who -> employee number), each bound as on it."""
     codes = {line.employee_no: line.code for line in app.store.bind_codes()}
-    if request.param == "terminal":
-        yield InTheTerminal(app)
+    if kind == "terminal":
+        yield InTheTerminal(app, people)
         return
-    if request.param == "telegram":
+    if kind == "telegram":
         async with FakeTelegram() as tg:
             channel = TelegramChannel(app.router(), tg.token, tg.base_url)
             stop = asyncio.Event()
             polling = asyncio.create_task(channel.run_polling(stop))
             chat = Chat(tg, app)
-            users = {who: 1000 + n for n, who in enumerate(PEOPLE)}
+            users = {who: 1000 + n for n, who in enumerate(people)}
             try:
-                for who, employee_no in PEOPLE.items():
+                for who, employee_no in people.items():
                     assert (await chat.say(users[who], f"/bind {codes[employee_no]}"))[0].startswith(
                         "绑定成功"
                     )
@@ -140,11 +141,18 @@ async def conversation(request: pytest.FixtureRequest, app: App) -> AsyncIterato
         web = build_web_app(lambda: {"database": True}, wecom=channel)
         async with running(web) as base, httpx.AsyncClient(trust_env=False) as client:
             chat = WeComChat(app, wecom, f"{base}/wecom/callback", client)
-            users = {who: f"user-{who}" for who in PEOPLE}
-            for who, employee_no in PEOPLE.items():
+            users = {who: f"user-{who}" for who in people}
+            for who, employee_no in people.items():
                 assert (await chat.say(users[who], f"绑定 {codes[employee_no]}"))[0].startswith("绑定成功")
             yield OnWeCom(chat, users)
         await channel.close()
+
+
+@pytest.fixture(params=["telegram", "wecom", "terminal"])
+async def conversation(request: pytest.FixtureRequest, app: App) -> AsyncIterator[Conversation]:
+    seed(app)
+    async with talking(request.param, app, PEOPLE) as talk:
+        yield talk
 
 
 @pytest.mark.parametrize("name", list(DIALOGUES))

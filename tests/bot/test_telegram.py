@@ -132,10 +132,14 @@ async def test_a_whole_day_of_work(chat: Chat) -> None:
     assert sum("报告还款：L2023002" in t for t in chat.tg.texts(LEAD)) == 2
 
     pending = await chat.say(LEAD, "/pending")
-    assert pending[0] == "待确认还款 2 笔："
-    assert "L2023002 李四 ¥50,000.00（现金，2026-11-29），周强 报告" in pending[2]
-    fifty = next(c for c in reversed(chat.tg.sent(LEAD)) if "¥50,000.00" in (c.text or ""))
-    confirmed = await chat.press(LEAD, fifty.callback_data[0])
+    assert pending[0].splitlines()[:3] == [
+        "待确认还款 2 笔（第 1–2 笔）：",
+        "1. L2023002 李四 ¥20,000.00（现金，2026-11-29），周强 报告",
+        "2. L2023002 李四 ¥50,000.00（现金，2026-11-29），周强 报告",
+    ]
+    # One button pair per repayment, and one for all of 周强's at once.
+    assert len(chat.buttons(LEAD)) == 5 and chat.buttons(LEAD)[-1].startswith("okall:")
+    confirmed = await chat.press(LEAD, chat.buttons(LEAD)[2])
     assert confirmed[0].startswith("已确认：L2023002 李四 还款 ¥50,000.00（王建国 确认）")
     assert chat.tg.texts(OFFICER_2)[-1].startswith("已确认：L2023002")
     assert chat.app.store.balance("L2023002").total == Decimal("70000.00")
@@ -259,7 +263,7 @@ async def test_five_wrong_codes_lock_the_identity_for_an_hour(chat: Chat) -> Non
             "/log L2023002 visit promise 30000 2026-11-01",
             "承诺日期 2026-11-01 已经过去，请写今天或以后的日期。",
         ),
-        ("/log L2023002 飞鸽 reached", "没看懂联系方式“飞鸽”"),
+        ("/log L2023002 飞鸽 reached", "未能识别联系方式“飞鸽”"),
     ],
 )
 async def test_bad_input_gets_a_clear_answer_and_changes_nothing(chat: Chat, text: str, answer: str) -> None:
@@ -326,7 +330,7 @@ async def test_an_unexpected_failure_apologises_and_leaves_the_ledger_untouched(
     finally:
         with chat.app.engine.begin() as connection:
             connection.execute(sql("ALTER TABLE promises_away RENAME TO promises"))
-    assert answer == ["抱歉，处理时出错了，已记录下来，台账没有改动。请稍后再试。"]
+    assert answer == ["抱歉，处理时发生错误，已记录，台账未作改动。请稍后再试。"]
     assert "failed to handle telegram:1002" in caplog.text and "Traceback" in caplog.text
     assert chat.count(Contact) == 0
     assert chat.app.store.case_view("L2023002").status == "open"  # type: ignore[union-attr]
@@ -348,9 +352,13 @@ async def test_a_shared_location_is_kept_on_the_latest_contact(chat: Chat) -> No
 async def test_a_rejected_repayment_does_not_count(chat: Chat) -> None:
     await bind_all(chat)
     await chat.say(OFFICER_2, "/repay L2023002 8000 transfer")
-    await chat.say(LEAD, "/pending", expect=2)
+    await chat.say(LEAD, "/pending")
+    asked = await chat.press(LEAD, chat.buttons(LEAD)[1])
+    assert asked[0] == "驳回 L2023002 的还款 ¥8,000.00：请选择原因（选择后才驳回）："
+    assert chat.app.store.pending_repayments(chat.app.store.person_by_employee_no("U001"))[1] == 1
     rejected = await chat.press(LEAD, chat.buttons(LEAD)[1])
-    assert rejected[0].startswith("已驳回：L2023002 李四 还款 ¥8,000.00（王建国 驳回）")
+    assert rejected[0].startswith("已驳回：L2023002 李四 还款 ¥8,000.00（王建国 驳回，原因：款项未到账）")
+    assert chat.tg.texts(OFFICER_2)[-1] == rejected[0]
     assert chat.app.store.balance("L2023002").total == Decimal("120000.00")
     assert await chat.say(LEAD, "/pending") == ["没有待确认的还款。"]
 
@@ -377,7 +385,7 @@ def test_service_messages_are_not_answered() -> None:
         "message": {"message_id": 4, "date": 0, "chat": {"id": 5, "type": "private"}, "from": user},
     }
     incoming = to_incoming(Update.de_json(sticker_like, None))
-    assert incoming is not None and incoming.text == "" and incoming.key == "telegram:5:msg:4"
+    assert incoming is not None and incoming.text == "" and incoming.key == "telegram:5:msg:4@0"
 
 
 async def test_due_lists_promises_falling_due(chat: Chat) -> None:

@@ -132,8 +132,11 @@ def test_pending_reports_reduce_what_may_be_reported(ledger: App) -> None:
     store.record_repayment("L2023002", "E002", Decimal("100000"), TODAY)
     with pytest.raises(UserError) as refused:
         store.record_repayment("L2023002", "E002", Decimal("30000"), TODAY)
-    assert refused.value.key == "ledger.amount_exceeds"
-    assert "¥20,000.00" in refused.value.render("zh")
+    # The card shows ¥120,000.00 owed: the refusal says the reported ¥100,000.00 counts against it.
+    assert refused.value.render("zh") == (
+        "金额 ¥30,000.00 超过还可报告的 ¥20,000.00：该笔贷款尚欠 ¥120,000.00，"
+        "其中 ¥100,000.00 已报告、待单位负责人确认，也计算在内。"
+    )
 
 
 def test_unknown_loan_is_refused(ledger: App) -> None:
