@@ -42,6 +42,7 @@ from bot.settings import load_settings  # noqa: E402
 from core.messages import Outgoing, Reply  # noqa: E402
 from core.workdays import is_workday  # noqa: E402
 from reminders.dispatch import Dispatcher  # noqa: E402
+from reminders.notices import build_notices  # noqa: E402
 from reminders.ranking import build_ranking, day_ranking  # noqa: E402
 from reminders.todo import build_reminders  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
@@ -82,13 +83,15 @@ def timed(function: object, *args: object) -> tuple[float, object]:
 def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
     config = app.schedule_config()
     store = app.store
-    todo_times, ranking_times, query_times, hand_times = [], [], [], []
+    todo_times, ranking_times, notice_times, query_times, hand_times = [], [], [], [], []
     counts: dict[str, int] = {}
     for _ in range(runs):
 
         def reminders() -> int:
+            # The morning job as it runs: promises decided, priorities scored for the day, then the to-dos.
             with store.rehearsal():
                 decided = store.decide_promises(day)
+                store.refresh_priorities()
                 messages = build_reminders(store, day, config)
             counts["decided"] = len(decided)
             return len(messages)
@@ -104,6 +107,15 @@ def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
         ranking_times.append(seconds)
         counts["ranking"] = int(built)  # type: ignore[call-overload]
 
+        def notices() -> int:
+            # Who is due a notice reads the standings of the last working days too.
+            with store.rehearsal():
+                return len(build_notices(store, day, config))
+
+        seconds, built = timed(notices)
+        notice_times.append(seconds)
+        counts["notices"] = int(built)  # type: ignore[call-overload]
+
         # The ranking's query and the hand-written GROUP BY, back to back, a few times each.
         for _ in range(3):
             seconds, _ = timed(day_ranking, store, day, config)
@@ -114,6 +126,7 @@ def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
     figures = {
         "to-dos": statistics.median(todo_times),
         "ranking": statistics.median(ranking_times),
+        "notices": statistics.median(notice_times),
         "query": statistics.median(query_times),
         "hand": statistics.median(hand_times),
     }
@@ -124,6 +137,10 @@ def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
     print(
         f"  ranking (figures, text, chart, {counts['ranking'] - 1:,} unit leads): median {figures['ranking']:.2f} s"
         f" (runs: {', '.join(f'{t:.2f}' for t in ranking_times)})"
+    )
+    print(
+        f"  notices ({counts['notices']:,} messages): median {figures['notices']:.2f} s"
+        f" (runs: {', '.join(f'{t:.2f}' for t in notice_times)})"
     )
     total = figures["to-dos"] + figures["ranking"]
     print(f"  every to-do and the ranking: {total:.2f} s")

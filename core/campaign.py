@@ -30,3 +30,11 @@ class Campaign:
 def format_rate(rate: Decimal) -> str:
     """A share as a percentage with one decimal: 0.1234 -> 12.3%."""
     return f"{(rate * 100).quantize(Decimal('0.1'), ROUND_HALF_UP)}%"
+
+
+def format_points(above: Decimal, below: Decimal) -> str:
+    """How many percentage points `below` is under `above`, as the difference of the two rates as shown
+    (91.0% and 30.9% are 60.1 points apart), so that a reader's own subtraction agrees."""
+    shown_above = (above * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    shown_below = (below * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+    return str(max(shown_above - shown_below, Decimal("0.0")))

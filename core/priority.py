@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 
@@ -21,11 +21,15 @@ AMOUNT_CEILING = 10_000_000
 # A deadline a year away scores nothing, one due today or past scores in full; two years for the statute.
 DEADLINE_HORIZON_DAYS = 365
 STATUTE_HORIZON_DAYS = 730
+# Urgency comes before the points: a statute of limitations running out within this many days (the claim is
+# lost the day after), then a case past its recovery deadline, rank above every case without such urgency.
+STATUTE_URGENT_DAYS = 30
+URGENCY_STEP = 100
 
 
 @dataclass(frozen=True, slots=True)
 class Priority:
-    """A score from 0 to 100 and the four parts it is made of."""
+    """A score: the urgency step (statute running out, deadline passed) plus 0 to 100 points of four parts."""
 
     score: int
     amount_points: int
@@ -37,19 +41,32 @@ class Priority:
     deadline_days: int
     statute_days: int | None
 
+    @property
+    def statute_urgent(self) -> bool:
+        """The statute of limitations runs out within STATUTE_URGENT_DAYS (not yet run out)."""
+        return self.statute_days is not None and 0 <= self.statute_days <= STATUTE_URGENT_DAYS
+
+    @property
+    def overdue(self) -> bool:
+        """The recovery deadline has passed."""
+        return self.deadline_days < 0
+
 
 def _closeness(days: int, horizon: int, points: int) -> int:
+    # Due today (or past) scores in full, any later day at least one point less: nothing not yet due ties
+    # with what is due.
     if days <= 0:
         return points
     if days >= horizon:
         return 0
-    return round(points * (1 - days / horizon))
+    return min(points - 1, round(points * (1 - days / horizon)))
 
 
 def priority(
     outstanding: Decimal, difficulty: str, deadline: date, statute_date: date | None, today: date
 ) -> Priority:
-    """Score a case: larger amounts, easier cases, sooner deadlines and statute dates come first."""
+    """Score a case: a statute running out, then a passed deadline, come first; within those, larger amounts,
+    easier cases, sooner deadlines and statute dates."""
     if outstanding <= AMOUNT_FLOOR:
         amount_points = 0
     else:
@@ -59,12 +76,15 @@ def priority(
     deadline_days = (deadline - today).days
     deadline_points = _closeness(deadline_days, DEADLINE_HORIZON_DAYS, DEADLINE_POINTS)
     statute_days = None if statute_date is None else (statute_date - today).days
+    # A statute that has run out can no longer be interrupted: it is flagged on the card, not hurried.
     statute_points = (
-        0 if statute_days is None else _closeness(statute_days, STATUTE_HORIZON_DAYS, STATUTE_POINTS)
+        0
+        if statute_days is None or statute_days < 0
+        else _closeness(statute_days, STATUTE_HORIZON_DAYS, STATUTE_POINTS)
     )
     if outstanding <= 0:
         amount_points = difficulty_points = deadline_points = statute_points = 0
-    return Priority(
+    result = Priority(
         score=amount_points + difficulty_points + deadline_points + statute_points,
         amount_points=amount_points,
         difficulty_points=difficulty_points,
@@ -75,6 +95,10 @@ def priority(
         deadline_days=deadline_days,
         statute_days=statute_days,
     )
+    if outstanding <= 0:
+        return result
+    urgency = URGENCY_STEP * (2 if result.statute_urgent else 1 if result.overdue else 0)
+    return replace(result, score=result.score + urgency)
 
 
 def explain(p: Priority, language: str = "zh") -> str:
@@ -98,4 +122,8 @@ def explain(p: Priority, language: str = "zh") -> str:
     else:
         parts.append(render("priority.statute", language, days=p.statute_days, points=p.statute_points))
     separator = "；" if language == "zh" else "; "
+    if p.outstanding > 0 and p.statute_urgent:
+        parts.insert(0, render("priority.urgent_statute", language, points=URGENCY_STEP * 2))
+    elif p.outstanding > 0 and p.overdue:
+        parts.insert(0, render("priority.urgent_overdue", language, points=URGENCY_STEP))
     return render("priority.summary", language, score=p.score) + separator.join(parts)

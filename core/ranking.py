@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -148,3 +149,35 @@ class Notice:
     issuer: str = "不良贷款清收工作专班"  # the issuing body's full name (CAMPAIGN_NAME)
     contact: str = ""  # the task force's contact person for the notice
     phone: str = ""  # and their telephone
+
+
+def notice_window(grace_days: int, every_days: int) -> int:
+    """How many working days of standings `notice_due` needs to decide, today included."""
+    return max(grace_days, every_days + 1)
+
+
+def notice_due(below: Sequence[bool], last_notice_ago: int | None, grace_days: int, every_days: int) -> bool:
+    """Whether a unit below the line gets a notice today: after `grace_days` working days below it, then every
+    `every_days` working days while it stays below; a unit back above the line starts again (SPEC §10).
+
+    `below` is the unit's standing against the expected-progress line at the end of each of the last working
+    days (`notice_window` of them), oldest first and today last. `last_notice_ago` counts the working days
+    since its latest notice: 0 today, None never (or longer ago than `below` reaches).
+    """
+    if last_notice_ago == 0:
+        return True  # today's notice stands: a job run again sends the same one
+    streak = 0
+    for is_below in reversed(below):
+        if not is_below:
+            break
+        streak += 1
+    if streak < grace_days:
+        return False
+    if last_notice_ago is None or last_notice_ago >= streak:
+        return True  # no notice yet in this stretch below the line
+    return last_notice_ago >= every_days
+
+
+def notice_number(year: int, number: int) -> str:
+    """A notice's reference (文号): its number runs through the year."""
+    return f"清收督〔{year}〕{number}号"

@@ -42,6 +42,8 @@ def build_job(
     """The messages of one job for one day (the morning's job first decides the promises that fell due)."""
     if job == "reminders":
         store.decide_promises(day)
+        # Priorities move with the calendar (a deadline passes, a statute draws near): scored for today first.
+        store.refresh_priorities()
         return build_reminders(store, day, config)
     if job == "ranking":
         return build_ranking(store, day, config, ranking)

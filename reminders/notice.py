@@ -4,9 +4,11 @@ and the short message sent with it."""
 from __future__ import annotations
 
 import io
+import math
 import zipfile
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
 from docx import Document
@@ -15,7 +17,7 @@ from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
-from docx.shared import Cm, Length, Pt
+from docx.shared import Cm, Length, Pt, RGBColor
 from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
@@ -33,8 +35,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "addressee_unit": "{unit}：",
         "date": "{year}年{month}月{day}日",
         "situation": (
-            "截至{day}，你单位不良贷款清收任务{target}，已确认收回{recovered}（{today}），完成率{rate}，"
-            "在全市{total}个单位中排名第{rank}名，{change}。"
+            "截至{day}，你单位清收任务为{target}，已确认收回{recovered}（{today}），完成率{rate}，"
+            "在参加清收的{total}个单位中排第{rank}名，{change}。"
         ),
         "today_new": "较上一日新增{amount}",
         "today_none": "较上一日无新增",
@@ -43,9 +45,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "rank_down": "较上一日下降{places}位",
         "rank_same": "与上一日持平",
         "behind": "按时间进度应完成{expected}，你单位落后时间进度{points}个百分点，差额{shortfall}。",
-        "on_line": "按时间进度应完成{expected}，你单位虽已达到时间进度，但排名靠后。",
         "sentence_space": "",
-        "cases": "你单位共有清收案件{cases}笔，已结清{settled}笔，已超过收回时限仍未结清{overdue}笔。",
+        "cases": "你单位共有清收案件{cases}笔，其中已结清{settled}笔，超过收回时限仍未结清{overdue}笔。",
         "largest_intro": "你单位未收回余额最大的{count}笔案件如下：",
         "requirements_intro": "为加快清收进度，确保按期完成清收任务，现就有关事项督办如下：",
         "item": "{number}、",
@@ -63,13 +64,12 @@ _TEXTS: dict[str, dict[str, str]] = {
         "daily_head": "每日报告进展。",
         "daily": "清收责任人每日通过清收助手报送催收和还款情况，专班将每日通报各单位排名。",
         "reply": "请于{day}前将整改措施和进展情况书面报送专班。",
-        "message_behind": (
-            "【督办】{unit}：截至{day}完成率{rate}，排名{rank}/{total}，"
-            "落后时间进度{points}个百分点（差额{shortfall}）。"
-        ),
-        "message_on_line": (
-            "【督办】{unit}：截至{day}完成率{rate}，排名{rank}/{total}，已达时间进度{expected}，但排名靠后。"
-        ),
+        "seal": "（印章）",
+        "contact_and_phone": "（联系人：{contact}，联系电话：{phone}）",
+        "contact_only": "（联系人：{contact}）",
+        "phone_only": "（联系电话：{phone}）",
+        "message": "【督办】{unit}：截至{day}完成率{rate}，排名{rank}/{total}{gap}。",
+        "message_gap": "，落后时间进度{points}个百分点（差额{shortfall}）",
         "message_reply": "督办函（{number}）见附件，请于{day}前将整改措施和进展情况书面报送专班。",
     },
     "en": {
@@ -79,8 +79,8 @@ _TEXTS: dict[str, dict[str, str]] = {
         "date": "{day} {month_name} {year}",
         "situation": (
             "As of {day}, your unit's recovery target is {target}; it has recovered and confirmed "
-            "{recovered} ({today}), a completion rate of {rate}. It ranks {rank}/{total} among the city's "
-            "units, {change}."
+            "{recovered} ({today}), a completion rate of {rate}. It ranks {rank} of the {total} units in "
+            "the campaign, {change}."
         ),
         "today_new": "{amount} since the previous day",
         "today_none": "nothing new since the previous day",
@@ -91,10 +91,6 @@ _TEXTS: dict[str, dict[str, str]] = {
         "behind": (
             "The expected-progress line is {expected}; your unit is {points} percentage points behind it, "
             "a shortfall of {shortfall}."
-        ),
-        "on_line": (
-            "The expected-progress line is {expected}; your unit has reached it "
-            "but still ranks near the bottom."
         ),
         "sentence_space": " ",
         "cases": (
@@ -136,14 +132,12 @@ _TEXTS: dict[str, dict[str, str]] = {
             "announce the ranking of the units every day."
         ),
         "reply": "Please report your corrective measures and progress in writing to the task force by {day}.",
-        "message_behind": (
-            "Supervision notice for {unit}: {rate} complete as of {day}, rank {rank}/{total}, "
-            "{points} percentage points below the expected-progress line ({shortfall} short)."
-        ),
-        "message_on_line": (
-            "Supervision notice for {unit}: {rate} complete as of {day}, rank {rank}/{total}; "
-            "it has reached the expected-progress line ({expected}) but ranks near the bottom."
-        ),
+        "seal": "(Seal)",
+        "contact_and_phone": "(Contact: {contact}, telephone: {phone})",
+        "contact_only": "(Contact: {contact})",
+        "phone_only": "(Telephone: {phone})",
+        "message": "Supervision notice for {unit}: {rate} complete as of {day}, rank {rank}/{total}{gap}.",
+        "message_gap": ", {points} percentage points below the expected-progress line ({shortfall} short)",
         "message_reply": (
             "The notice ({number}) is attached; please report your corrective measures and progress "
             "in writing to the task force by {day}."
@@ -171,13 +165,22 @@ _MONTHS = (
 _CHINESE_NUMERALS = "一二三四五六七八九十"
 
 # (Latin font, East Asian font) by role. Unit, borrower and officer names stay Chinese in the English notice,
-# so every run needs an East Asian font; Word takes it only from the eastAsia attribute.
+# so every run needs an East Asian font; Word takes it only from the eastAsia attribute. The letterhead is in a
+# bold Song face, the nearest to GB/T 9704's 小标宋 that every office computer has.
 _FONTS: dict[str, dict[str, tuple[str, str]]] = {
-    "zh": {"body": ("仿宋", "仿宋"), "heading": ("黑体", "黑体"), "title": ("黑体", "黑体")},
+    "zh": {
+        "body": ("仿宋", "仿宋"),
+        "heading": ("黑体", "黑体"),
+        "title": ("黑体", "黑体"),
+        "letterhead": ("宋体", "宋体"),
+        "page_number": ("宋体", "宋体"),
+    },
     "en": {
         "body": ("Times New Roman", "仿宋"),
         "heading": ("Times New Roman", "黑体"),
         "title": ("Times New Roman", "黑体"),
+        "letterhead": ("Times New Roman", "宋体"),
+        "page_number": ("Times New Roman", "宋体"),
     },
 }
 _LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en-US"}
@@ -186,14 +189,60 @@ _LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en-US"}
 _TITLE_SIZE = Pt(22)
 _BODY_SIZE = Pt(16)
 _TABLE_SIZE = Pt(12)
+_PAGE_NUMBER_SIZE = Pt(14)
 _LINE = Pt(28)
 _TWO_CHARACTERS = Pt(32)
-_COLUMN_WIDTHS = (Cm(3.6), Cm(2.4), Cm(2.0), Cm(3.0), Cm(2.4), Cm(2.2))  # 15.6 cm: A4 less both margins
+_TEXT_WIDTH = Cm(15.6)  # A4 less both margins
+# The letterhead's name as large as 26 pt, smaller when a long name would not fit on one line; below 18 pt
+# it wraps instead.
+_LETTERHEAD_LARGEST = Pt(26)
+_LETTERHEAD_SMALLEST = Pt(18)
+# The letter format's red double line is 170 mm long, 7 mm beyond the text on either side.
+_RULE_OVERHANG = Cm(0.7)
+# A title may be set this much closer per character to stay on one line; closer than that, it wraps.
+_CLOSEST = Pt(1.5)
+_RED = RGBColor(0xFF, 0x00, 0x00)
+_PLACEHOLDER_GREY = RGBColor(0x80, 0x80, 0x80)
+# At 12 pt a cell holds ¥12,345,678.90 and 2026-12-31 on one line (half-width characters of 6 pt, plus the
+# 1 mm margins), a loan number of 15 digits and a name of three characters; a company's name wraps. English
+# statuses (in litigation, promised) need a wider column than 诉讼中.
+_COLUMN_WIDTHS = {
+    "zh": (Cm(3.7), Cm(2.8), Cm(1.6), Cm(3.4), Cm(2.5), Cm(1.6)),
+    "en": (Cm(3.5), Cm(2.6), Cm(1.6), Cm(3.4), Cm(2.5), Cm(2.0)),
+}
+_CELL_MARGIN = Cm(0.1)
+_AMOUNT, _DEADLINE = 3, 4  # the columns that never wrap
+
+# The elements a paragraph's, a cell's or a row's properties may hold after the one inserted, in the order
+# the schema requires; Word refuses a document whose elements are out of order.
+_AFTER_PARAGRAPH_BORDERS = tuple(
+    f"w:{name}"
+    for name in (
+        "shd tabs suppressAutoHyphens kinsoku wordWrap overflowPunct topLinePunct autoSpaceDE autoSpaceDN bidi "
+        "adjustRightInd snapToGrid spacing ind contextualSpacing mirrorIndents suppressOverlap jc textDirection "
+        "textAlignment textboxTightWrap outlineLvl divId cnfStyle rPr sectPr pPrChange"
+    ).split()
+)
+_AFTER_NO_WRAP = tuple(
+    f"w:{name}"
+    for name in "tcMar textDirection tcFitText vAlign hideMark headers cellIns cellDel cellMerge tcPrChange".split()
+)
+_AFTER_CHARACTER_SPACING = tuple(
+    f"w:{name}"
+    for name in (
+        "w kern position sz szCs highlight u effect bdr shd fitText vertAlign rtl cs em lang eastAsianLayout "
+        "specVanish oMath"
+    ).split()
+)
+_AFTER_CELL_MARGINS = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
+_AFTER_CANT_SPLIT = tuple(
+    f"w:{name}" for name in "trHeight tblHeader tblCellSpacing jc hidden ins del trPrChange".split()
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
 
-def notice_document(notice: Notice, language: str = "zh", task_force: str = "不良贷款清收工作专班") -> bytes:
+def notice_document(notice: Notice, language: str = "zh") -> bytes:
     """The supervision notice to a lagging unit as a .docx, the same bytes every time for the same notice."""
     language = language if language in _TEXTS else "zh"
     texts = _TEXTS[language]
@@ -201,11 +250,8 @@ def notice_document(notice: Notice, language: str = "zh", task_force: str = "不
     standing = notice.standing
     document = Document()
     _set_up_page(document, language)
-
-    number = document.add_paragraph()
-    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    number.paragraph_format.space_after = _LINE
-    _add_run(number, notice.number, fonts["body"])
+    _number_pages(document, language)
+    _add_letterhead(document, notice, language)
 
     title_text = texts["title"].format(unit=standing.unit)
     title = document.add_paragraph()
@@ -213,7 +259,7 @@ def notice_document(notice: Notice, language: str = "zh", task_force: str = "不
     # An exact 28-point line would clip the 22-point title, and a long unit name wraps it onto a second line.
     title.paragraph_format.line_spacing = Pt(36)
     title.paragraph_format.space_after = _LINE
-    _add_run(title, title_text, fonts["title"], size=_TITLE_SIZE, bold=True)
+    _fit_title(_add_run(title, title_text, fonts["title"], size=_TITLE_SIZE, bold=True), title_text)
 
     if standing.leader_name.strip():
         addressee = texts["addressee"].format(unit=standing.unit, leader=standing.leader_name.strip())
@@ -236,19 +282,22 @@ def notice_document(notice: Notice, language: str = "zh", task_force: str = "不
         _add_run(item, text, fonts["body"])
 
     reply = texts["reply"].format(day=_long_date(notice.reply_by, language))
-    _add_run(_body_paragraph(document), reply, fonts["body"])
+    last = _body_paragraph(document)
+    # The seal must be pressed on a page that has text of the letter on it (GB/T 9704): the last paragraph,
+    # the signature and the note under it turn the page together.
+    last.paragraph_format.keep_with_next = True
+    _add_run(last, reply, fonts["body"])
 
-    signature = document.add_paragraph()
-    signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    signature.paragraph_format.space_before = _LINE * 2
-    signature.paragraph_format.right_indent = _TWO_CHARACTERS
-    _add_run(signature, task_force, fonts["body"])
-    issued = document.add_paragraph()
-    issued.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    issued.paragraph_format.right_indent = _TWO_CHARACTERS
-    _add_run(issued, _long_date(notice.issued, language), fonts["body"])
+    _add_signature(document, notice, language)
+    contact = _contact_line(notice, language)
+    if contact:
+        # GB/T 9704 puts a note (附注) on the line under the date; one line lower, the seal pressed over the
+        # date does not cover it.
+        note = _body_paragraph(document)
+        note.paragraph_format.space_before = _LINE
+        _add_run(note, contact, fonts["body"])
 
-    _set_properties(document, notice, title_text, task_force, language)
+    _set_properties(document, notice, title_text, language)
     saved = io.BytesIO()
     document.save(saved)
     return _with_fixed_timestamps(saved.getvalue(), notice.issued)
@@ -259,19 +308,21 @@ def notice_message(notice: Notice, language: str = "zh") -> str:
     language = language if language in _TEXTS else "zh"
     texts = _TEXTS[language]
     standing = notice.standing
-    figures = {
-        "unit": standing.unit,
-        "day": _long_date(notice.issued, language),
-        "rate": format_rate(standing.rate),
-        "rank": standing.rank,
-        "total": notice.total_units,
-        "expected": format_rate(notice.expected),
-        "points": _points_behind(notice),
-        "shortfall": format_wan(standing.gap_amount(notice.expected)),
-    }
-    first = texts["message_behind" if standing.gap(notice.expected) > 0 else "message_on_line"]
+    gap = ""
+    if standing.gap(notice.expected) > 0:
+        gap = texts["message_gap"].format(
+            points=_points_behind(notice), shortfall=format_wan(standing.gap_amount(notice.expected))
+        )
+    first = texts["message"].format(
+        unit=standing.unit,
+        day=_long_date(notice.issued, language),
+        rate=format_rate(standing.rate),
+        rank=standing.rank,
+        total=notice.total_units,
+        gap=gap,
+    )
     reply = texts["message_reply"].format(number=notice.number, day=_long_date(notice.reply_by, language))
-    return first.format(**figures) + "\n" + reply
+    return first + "\n" + reply
 
 
 def _situation(notice: Notice, language: str) -> list[str]:
@@ -295,22 +346,18 @@ def _situation(notice: Notice, language: str) -> list[str]:
         rate=format_rate(standing.rate),
         total=notice.total_units,
         rank=standing.rank,
-        change=texts[rank_key].format(
-            places=abs(change), previous=f"{standing.previous_rank}/{notice.total_units}"
-        ),
+        change=texts[rank_key].format(places=abs(change), previous=standing.previous_rank),
     )
-    expected = format_rate(notice.expected)
-    if standing.gap(notice.expected) > 0:
-        gap = texts["behind"].format(
-            expected=expected,
-            points=_points_behind(notice),
-            shortfall=format_wan(standing.gap_amount(notice.expected)),
-        )
-    else:
-        # Units in the last places are notified even when they are on the line (SPEC §4).
-        gap = texts["on_line"].format(expected=expected)
     cases = texts["cases"].format(
         cases=standing.cases, settled=standing.settled, overdue=notice.overdue_cases
+    )
+    if standing.gap(notice.expected) <= 0:
+        # Only units below the line get a notice; should one on the line get one, it is not told it lags.
+        return [situation, cases]
+    gap = texts["behind"].format(
+        expected=format_rate(notice.expected),
+        points=_points_behind(notice),
+        shortfall=format_wan(standing.gap_amount(notice.expected)),
     )
     return [situation, gap + texts["sentence_space"] + cases]
 
@@ -328,6 +375,19 @@ def _requirements(notice: Notice, language: str) -> list[tuple[str, str]]:
     items.append((texts["confirm_head"], texts["confirm"]))
     items.append((texts["daily_head"], texts["daily"]))
     return items
+
+
+def _contact_line(notice: Notice, language: str) -> str:
+    """The task force's contact person and telephone in brackets, or nothing when neither is known."""
+    texts = _TEXTS[language]
+    contact, phone = notice.contact.strip(), notice.phone.strip()
+    if contact and phone:
+        return texts["contact_and_phone"].format(contact=contact, phone=phone)
+    if contact:
+        return texts["contact_only"].format(contact=contact)
+    if phone:
+        return texts["phone_only"].format(phone=phone)
+    return ""
 
 
 def _points_behind(notice: Notice) -> str:
@@ -351,6 +411,124 @@ def _long_date(day: date, language: str) -> str:
     )
 
 
+def _characters_wide(text: str) -> float:
+    """How many Chinese characters wide a line is: digits, Latin letters and ASCII signs count half."""
+    return sum(1.0 if east_asian_width(c) in ("W", "F") else 0.5 for c in text)
+
+
+def _fit_title(run: Run, text: str) -> None:
+    """Set a title that overflows a line by a character or so a little closer, so that 函 is not left alone."""
+    # 关于河西信用社不良贷款清收进度滞后的督办函 is 21 characters of 22 pt, one more than a line holds.
+    characters = _characters_wide(text)
+    overflow = characters * _TITLE_SIZE.pt - _TEXT_WIDTH.pt
+    if overflow <= 0:
+        return
+    closer = math.ceil(2 * overflow / characters) / 2  # points less after each character, in half points
+    if closer > _CLOSEST.pt:
+        return  # a title this long takes two lines
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(-Pt(closer).twips))
+    run._element.get_or_add_rPr().insert_element_before(spacing, *_AFTER_CHARACTER_SPACING)
+
+
+def _add_letterhead(document: WordDocument, notice: Notice, language: str) -> None:
+    """The issuer's name in red over a red double line, then the reference on the right (信函格式)."""
+    # GB/T 9704 prints a 函 in the letter format: the reference goes under the line, on the right.
+    header = document.add_paragraph()
+    header.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    header.paragraph_format.left_indent = header.paragraph_format.right_indent = -_RULE_OVERHANG
+    size = _letterhead_size(notice.issuer)
+    header.paragraph_format.line_spacing = Pt(size.pt * 1.5)
+    name = _add_run(header, notice.issuer, _FONTS[language]["letterhead"], size=size, bold=True)
+    name.font.color.rgb = _RED
+    # The thick line above the thin one; w:sz in eighths of a point, w:space in points.
+    rule = OxmlElement("w:bottom")
+    for attribute, value in (
+        ("val", "thickThinMediumGap"),
+        ("sz", "24"),
+        ("space", "4"),
+        ("color", "FF0000"),
+    ):
+        rule.set(qn(f"w:{attribute}"), value)
+    borders = OxmlElement("w:pBdr")
+    borders.append(rule)
+    header._p.get_or_add_pPr().insert_element_before(borders, *_AFTER_PARAGRAPH_BORDERS)
+
+    number = document.add_paragraph()
+    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    number.paragraph_format.space_before = Pt(6)
+    number.paragraph_format.space_after = _LINE
+    _add_run(number, notice.number, _FONTS[language]["body"])
+
+
+def _letterhead_size(issuer: str) -> Length:
+    """The largest size, in half points, at which the issuer's name fits the text width on one line."""
+    fitting = Pt(int(2 * _TEXT_WIDTH.pt / max(_characters_wide(issuer), 1.0)) / 2)
+    return max(min(fitting, _LETTERHEAD_LARGEST), _LETTERHEAD_SMALLEST)
+
+
+def _add_signature(document: WordDocument, notice: Notice, language: str) -> None:
+    """The place for the seal, the issuer's name and the date, centred on one another on the right."""
+    texts = _TEXTS[language]
+    font = _FONTS[language]["body"]
+    issued = _long_date(notice.issued, language)
+    left, right = _signature_indents(notice.issuer, issued)
+    lines: list[Paragraph] = []
+    for text in (texts["seal"], notice.issuer, issued):
+        line = document.add_paragraph()
+        line.alignment = WD_ALIGN_PARAGRAPH.CENTER
+        line.paragraph_format.left_indent = left
+        line.paragraph_format.right_indent = right
+        line.paragraph_format.keep_with_next = True
+        _add_run(line, text, font)
+        lines.append(line)
+    # The seal is pressed over the name and the date with its top within a line of the text above (GB/T 9704);
+    # the grey mark shows where, and the seal's ink covers it.
+    seal = lines[0]
+    seal.paragraph_format.space_before = _LINE
+    seal.runs[0].font.color.rgb = _PLACEHOLDER_GREY
+
+
+def _signature_indents(issuer: str, issued: str) -> tuple[Length, Length]:
+    """Indents that centre the name over the date, the date four characters from the right (GB/T 9704 for
+    a sealed document); a name too long for that moves left and stays two characters from the right."""
+    character = _BODY_SIZE.pt
+    width = _TEXT_WIDTH.pt
+    day = _characters_wide(issued) * character
+    # Half a character to spare on either side, so that a name a little wider than estimated does not wrap.
+    half = max(_characters_wide(issuer) * character, day) / 2 + character / 2
+    centre = min(width - 4 * character - day / 2, width - 2 * character - half)
+    left = max(centre - half, 0.0)
+    return Pt(left), Pt(width - centre - half)
+
+
+def _number_pages(document: WordDocument, language: str) -> None:
+    """— 2 — under the text from the second page on: odd pages on the right, even ones on the left."""
+    # GB/T 9704: no number on a letter's first page; 4号 half-width Song digits between dashes, a character in
+    # from the edge of the text, 7 mm below it.
+    section = document.sections[0]
+    section.different_first_page_header_footer = True
+    document.settings.odd_and_even_pages_header_footer = True
+    section.footer_distance = Cm(2.2)
+    section.first_page_footer.is_linked_to_previous = False
+    font = _FONTS[language]["page_number"]
+    odd = section.footer.paragraphs[0]
+    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    odd.paragraph_format.right_indent = _PAGE_NUMBER_SIZE
+    even = section.even_page_footer.paragraphs[0]
+    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
+    even.paragraph_format.left_indent = _PAGE_NUMBER_SIZE
+    for paragraph in (odd, even):
+        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+        _add_run(paragraph, "— ", font, size=_PAGE_NUMBER_SIZE)
+        number = _add_run(paragraph, "1", font, size=_PAGE_NUMBER_SIZE)
+        field = OxmlElement("w:fldSimple")
+        field.set(qn("w:instr"), " PAGE ")
+        number._r.addprevious(field)
+        field.append(number._r)
+        _add_run(paragraph, " —", font, size=_PAGE_NUMBER_SIZE)
+
+
 def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...], language: str) -> None:
     """The largest outstanding cases, one row each, in the order given."""
     fonts = _FONTS[language]
@@ -358,6 +536,16 @@ def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...],
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(_CELL_MARGIN.twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.insert_element_before(margins, *_AFTER_CELL_MARGINS)
+    for row in table.rows:
+        # A row is read whole: a page break never runs through one.
+        row._tr.get_or_add_trPr().insert_element_before(OxmlElement("w:cantSplit"), *_AFTER_CANT_SPLIT)
     header = table.rows[0]
     # A long table runs onto a second page; Word repeats a header row marked so.
     repeat = OxmlElement("w:tblHeader")
@@ -375,13 +563,16 @@ def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...],
             render(f"status.{case.status}", language),
         )
         for column, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
-            alignment = WD_ALIGN_PARAGRAPH.RIGHT if column == 3 else WD_ALIGN_PARAGRAPH.CENTER
+            alignment = WD_ALIGN_PARAGRAPH.RIGHT if column == _AMOUNT else WD_ALIGN_PARAGRAPH.CENTER
             _fill_cell(cell, text, fonts["body"], alignment)
-    # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree.
-    for column, width in zip(table.columns, _COLUMN_WIDTHS, strict=True):
+    # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree. No-wrap only counts
+    # where a table is laid out automatically: in this fixed one the widths are what keep the figures whole.
+    for position, (column, width) in enumerate(zip(table.columns, _COLUMN_WIDTHS[language], strict=True)):
         column.width = width
         for cell in column.cells:
             cell.width = width
+            if position in (_AMOUNT, _DEADLINE):
+                cell._tc.get_or_add_tcPr().insert_element_before(OxmlElement("w:noWrap"), *_AFTER_NO_WRAP)
 
 
 def _fill_cell(
@@ -455,17 +646,15 @@ def _set_up_page(document: WordDocument, language: str) -> None:
     paragraph_format.space_after = Pt(0)
 
 
-def _set_properties(
-    document: WordDocument, notice: Notice, title: str, task_force: str, language: str
-) -> None:
+def _set_properties(document: WordDocument, notice: Notice, title: str, language: str) -> None:
     """Title, author and dates from the notice alone, so the same notice gives the same file."""
     # python-docx writes the datetime's digits followed by "Z", so it must be in UTC already.
     issued = datetime.combine(notice.issued, time(0), SHANGHAI).astimezone(UTC)
     properties = document.core_properties
     properties.title = title
     properties.subject = notice.number
-    properties.author = task_force
-    properties.last_modified_by = task_force
+    properties.author = notice.issuer
+    properties.last_modified_by = notice.issuer
     properties.comments = ""
     properties.keywords = ""
     properties.category = ""

@@ -29,13 +29,17 @@ def day_ranking(store: Store, day: date, config: ScheduleConfig) -> Ranking:
     return rank_units(figures, day, store.campaign.expected_progress(day))
 
 
-def change_text(standing: UnitStanding, language: str) -> str:
-    """A unit's move since the previous ranking day: ↑2, ↓1 or —."""
+def change_text(standing: UnitStanding, language: str, words: bool = False) -> str:
+    """A unit's move since the previous ranking day: ↑2, ↓1 or — in the table, or in words
+    (较上一工作日上升 2 位) where it stands in a sentence."""
+    keys = ("ranking.moved_up", "ranking.moved_down", "ranking.unchanged")
+    if not words:
+        keys = ("ranking.up", "ranking.down", "ranking.same")
     if standing.rank_change > 0:
-        return render("ranking.up", language, count=standing.rank_change)
+        return render(keys[0], language, count=standing.rank_change)
     if standing.rank_change < 0:
-        return render("ranking.down", language, count=-standing.rank_change)
-    return render("ranking.same", language)
+        return render(keys[1], language, count=-standing.rank_change)
+    return render(keys[2], language)
 
 
 def ranking_text(ranking: Ranking, language: str) -> str:
@@ -118,7 +122,7 @@ def build_ranking(
                 unit=standing.unit,
                 rank=standing.rank,
                 total=total,
-                change=change_text(standing, language),
+                change=change_text(standing, language, words=True),
                 rate=format_rate(standing.rate),
                 expected=format_rate(ranking.expected),
                 today=format_wan(standing.recovered_today),

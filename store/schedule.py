@@ -28,10 +28,10 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from core.money import from_fen
 from core.promises import PromiseDecision, promise_outcome
-from core.ranking import OutstandingCase, UnitFigures
+from core.ranking import OutstandingCase, UnitFigures, completion_rate
 from core.todo import OfficerTodo, TodoCase, TodoCounts
 from core.views import OfficerProgress
-from store.base import _MESSAGE_CONNECTION, StoreBase, _fen, _fen_sum
+from store.base import _MESSAGE_CONNECTION, Conflict, StoreBase, _fen, _fen_sum
 from store.cases import _IS_OPEN, _unreversed
 from store.engine import writing_options
 from store.models import (
@@ -40,6 +40,7 @@ from store.models import (
     ChatIdentity,
     Contact,
     Dispatch,
+    NoticeIssued,
     Person,
     Promise,
     Repayment,
@@ -91,7 +92,14 @@ def _build_todo() -> Any:
     )
     overdue = _flag(Case.deadline < day)
     due_soon = _flag(and_(Case.deadline >= day, Case.deadline <= until))
-    stale = _flag(or_(Case.last_contact_at.is_(None), Case.last_contact_at < stale_before))
+    # A case never contacted counts its days from when it joined the campaign: its import, or the campaign's
+    # start for a case imported before it.
+    joined = case(
+        (Case.created_at > bindparam("campaign_start", type_=UtcDateTime()), Case.created_at),
+        else_=bindparam("campaign_start", type_=UtcDateTime()),
+    )
+    is_stale = func.coalesce(Case.last_contact_at, joined) < stale_before
+    stale = _flag(is_stale)
     has_promise = _flag(promised.c.case_id.is_not(None))
     has_broken = _flag(broken.c.case_id.is_not(None))
     per_officer = {"partition_by": Case.officer_id}
@@ -127,8 +135,7 @@ def _build_todo() -> Any:
             _IS_OPEN,
             or_(
                 Case.deadline <= until,
-                Case.last_contact_at.is_(None),
-                Case.last_contact_at < stale_before,
+                is_stale,
                 promised.c.case_id.is_not(None),
                 broken.c.case_id.is_not(None),
             ),
@@ -485,7 +492,9 @@ class ScheduleStore(StoreBase):
     ) -> list[OfficerTodo]:
         """Every officer with something to do on `day`: counts, and the highest-priority cases first."""
         start, _ = self.day_bounds(day)
+        campaign_start, _ = self.day_bounds(self.campaign.start)
         params = {
+            "campaign_start": campaign_start,
             "day": day,
             "tomorrow": day + timedelta(days=1),
             "until": day + timedelta(days=within_days),
@@ -628,6 +637,69 @@ class ScheduleStore(StoreBase):
                         )
                     )
         return overdue, largest
+
+    def units_below_line(self, days: list[date]) -> dict[date, set[int]]:
+        """For each of these ranking days (oldest first), the units whose confirmed recovery at its end was
+        below that day's expected-progress line."""
+        below: dict[date, set[int]] = {}
+        # One reading of the figures gives a day and the day before it: the days are read two at a time.
+        latest_first = list(reversed(days))
+        for index in range(0, len(latest_first), 2):
+            day = latest_first[index]
+            before = latest_first[index + 1] if index + 1 < len(latest_first) else day
+            for figures in self.unit_figures(day, before):
+                for when, recovered in ((day, figures.recovered), (before, figures.recovered_before)):
+                    rate = completion_rate(recovered, figures.target)
+                    if rate < self.campaign.expected_progress(when):
+                        below.setdefault(when, set()).add(figures.unit_id)
+        return {day: below.get(day, set()) for day in days}
+
+    def latest_notices(self, day: date) -> dict[int, date]:
+        """Per unit, the day of its latest notice on or before `day`."""
+        with self._read() as connection:
+            return dict(
+                connection.execute(
+                    select(NoticeIssued.unit_id, func.max(NoticeIssued.day))
+                    .where(NoticeIssued.day <= day)
+                    .group_by(NoticeIssued.unit_id)
+                ).all()
+            )
+
+    def issue_notices(self, day: date, unit_ids: list[int], rung: str = "notice") -> dict[int, int]:
+        """Give each unit its notice of `day`, numbered on from the year's last (the same number when it was
+        issued already); returns the numbers by unit."""
+        for attempt in range(5):
+            try:
+                with self.message_scope(), self.atomic(), self._write() as connection:
+                    table = NoticeIssued.__table__
+                    numbers = dict(
+                        connection.execute(
+                            select(table.c.unit_id, table.c.number).where(table.c.day == day)
+                        ).all()
+                    )
+                    last = connection.scalar(select(func.max(table.c.number)).where(table.c.year == day.year))
+                    next_number = int(last or 0) + 1
+                    for unit_id in unit_ids:
+                        if unit_id in numbers:
+                            continue
+                        connection.execute(
+                            insert(table).values(
+                                unit_id=unit_id,
+                                day=day,
+                                rung=rung,
+                                year=day.year,
+                                number=next_number,
+                                created_at=self.now(),
+                            )
+                        )
+                        numbers[unit_id] = next_number
+                        next_number += 1
+                    return {unit_id: numbers[unit_id] for unit_id in unit_ids}
+            except Conflict:
+                # Another process numbered the same evening's notices at the same instant: read its numbers.
+                if attempt == 4:
+                    raise
+        raise AssertionError("unreachable")
 
     def unit_names_by_id(self) -> dict[int, str]:
         """Every unit's name, by id."""

@@ -31,15 +31,45 @@ def test_sooner_deadlines_come_first_and_overdue_ones_top() -> None:
 
 
 def test_a_near_statute_date_raises_the_score() -> None:
-    assert score("100000", statute=TODAY + timedelta(days=30)) > score("100000", statute=date(2028, 6, 1))
+    assert score("100000", statute=TODAY + timedelta(days=60)) > score("100000", statute=date(2028, 6, 1))
     assert score("100000", statute=date(2028, 6, 1)) >= score("100000")
 
 
-def test_parts_add_up_and_stay_within_100() -> None:
-    top = priority(Decimal("99999999"), "易", TODAY, TODAY, TODAY)
-    assert top.score == 100
+def test_parts_add_up_and_stay_within_100_without_urgency() -> None:
+    top = priority(Decimal("99999999"), "易", TODAY, TODAY + timedelta(days=31), TODAY)
     assert top.score == top.amount_points + top.difficulty_points + top.deadline_points + top.statute_points
-    assert priority(Decimal("0"), "易", TODAY, TODAY, TODAY).score == 0
+    assert top.score <= 100
+    assert priority(Decimal("0"), "易", TODAY - timedelta(days=9), TODAY, TODAY).score == 0
+
+
+def test_an_overdue_case_ranks_above_every_case_not_yet_due() -> None:
+    small_overdue = score("5000", "难", deadline=TODAY - timedelta(days=1))
+    large_not_due = score(
+        "9000000", "易", deadline=TODAY + timedelta(days=1), statute=TODAY + timedelta(days=31)
+    )
+    assert small_overdue > large_not_due
+    # All else equal, due today ranks above due tomorrow, and overdue above due today.
+    overdue, today, tomorrow = (score("100000", deadline=TODAY + timedelta(days=d)) for d in (-1, 0, 1))
+    assert overdue > today > tomorrow
+
+
+def test_a_statute_running_out_ranks_first_and_one_run_out_is_not_hurried() -> None:
+    expiring_today = score("5000", "难", statute=TODAY)
+    expired = score("5000", "难", statute=TODAY - timedelta(days=1))
+    nothing_expired = score("5000", "难")
+    overdue = score("9000000", "易", deadline=TODAY - timedelta(days=30))
+    assert expiring_today > overdue > expired
+    assert expired == nothing_expired
+    assert score("5000", statute=TODAY) > score("5000", statute=TODAY + timedelta(days=1))
+
+
+def test_the_card_says_why_an_urgent_case_comes_first() -> None:
+    text = explain(
+        priority(Decimal("5000"), "难", TODAY + timedelta(days=5), TODAY + timedelta(days=3), TODAY)
+    )
+    assert "诉讼时效即将届满，优先处理（200 分）" in text
+    text = explain(priority(Decimal("5000"), "难", TODAY - timedelta(days=5), None, TODAY))
+    assert "已超过收回时限，优先处理（100 分）" in text
 
 
 def test_explanation_names_every_reason() -> None:

@@ -208,7 +208,7 @@ async def test_the_ranking_equals_the_figures_worked_out_by_hand(
     assert png.startswith(b"\x89PNG") and Image.open(io.BytesIO(png)).size[0] >= 800
     (own,) = tg.texts(LEAD_1)
     assert own.splitlines()[0] == (
-        "【本单位排名】2026-12-01 城关信用社：第 2/2 名 ↓1，完成率 1.0%（时间进度 91.8%），今日收回 3.00万元。"
+        "【本单位排名】2026-12-01 城关信用社：第 2/2 名（较上一工作日下降 1 位），完成率 1.0%（时间进度 91.8%），今日收回 3.00万元。"
     )
     assert own.splitlines()[2:] == [
         "1. 周强 30.0%（收回 3.00万元，结清 0/1 笔）",
@@ -239,9 +239,11 @@ async def test_a_notice_opens_with_python_docx_and_holds_its_units_figures(
     assert loans == ["L001", "L002", "L003", "L005"]  # the largest unsettled cases first
     assert "城关信用社" in for_lead.text and "1.0%" in for_lead.text
     (listing,) = tg.texts(ADMIN)
-    assert listing.splitlines()[1:] == [
-        "1. 东风信用社 4.5%，落后时间进度 87.3%",
-        "2. 城关信用社 1.0%，落后时间进度 90.8%",
+    # Both have been below the line since the import ten days before: the year's first two notices.
+    assert listing.splitlines() == [
+        "【督办通报】2026-12-01 发出督办函 2 份：",
+        "1. 东风信用社 完成率 4.5%，落后时间进度 87.3 个百分点（清收督〔2026〕1号）",
+        "2. 城关信用社 完成率 1.0%，落后时间进度 90.8 个百分点（清收督〔2026〕2号）",
     ]
 
 
