@@ -9,6 +9,9 @@ from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine
+from sqlalchemy.exc import DatabaseError
+
+from core.errors import UserError
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,7 +24,21 @@ def alembic_config() -> Config:
 
 
 def upgrade(engine: Engine) -> None:
-    """Bring the database to the newest revision (creating it if empty)."""
+    """Bring the database to the newest revision (creating it if empty); a database that cannot be opened is
+    the one line the user sees, not a traceback."""
+    try:
+        _upgrade(engine)
+    except DatabaseError as error:
+        # As the user wrote it in DATABASE_URL: no driver name, no password.
+        where = engine.url.set(drivername=engine.url.get_backend_name()).render_as_string(hide_password=True)
+        if engine.dialect.name == "sqlite" and "not a database" in str(error.orig):
+            raise UserError("database.not_a_database", url=where) from None
+        if error.connection_invalidated or "connect" in str(error.orig).lower():
+            raise UserError("database.unreachable", url=where) from None
+        raise
+
+
+def _upgrade(engine: Engine) -> None:
     config = alembic_config()
     if engine.dialect.name != "sqlite":
         with engine.begin() as connection:

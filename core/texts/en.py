@@ -298,6 +298,8 @@ TEXTS: dict[str, str] = {
     "choices.prompt": "Reply with a number:",
     "ranking.mention": "Unit leads, please look at your unit's progress: {units}",
     # command line: settings, files, backups, jobs' files
+    "database.not_a_database": "Cannot open the database {url}: the file is not a SQLite database or is damaged; check DATABASE_URL",
+    "database.unreachable": "Cannot reach the database {url}: check that the server runs and that its address, port and user are right",
     "settings.integer": 'should be a whole number (it is "{value}")',
     "settings.boolean": 'should be true or false (it is "{value}")',
     "settings.time": 'should be a time of day such as 08:30 (it is "{value}")',

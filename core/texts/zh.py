@@ -305,6 +305,8 @@ TEXTS: dict[str, str] = {
     "choices.prompt": "回复数字选择：",
     "ranking.mention": "请以下单位负责人关注本单位进度：{units}",
     # command line: settings, files, backups, jobs' files
+    "database.not_a_database": "无法打开数据库 {url}：该文件不是 SQLite 数据库或已损坏，请检查 DATABASE_URL",
+    "database.unreachable": "无法连接数据库 {url}：请确认数据库服务器已启动，地址、端口和用户名正确",
     "settings.integer": "应为整数（当前为“{value}”）",
     "settings.boolean": "应为 true 或 false（当前为“{value}”）",
     "settings.time": "应为时刻，如 08:30（当前为“{value}”）",

@@ -604,3 +604,16 @@ def test_jobs_out_names_each_file_once_and_apart(tmp_path: Path) -> None:
     ]
     assert (tmp_path / "chart-乙-2.png").read_bytes() == b"chart C"
     assert sorted(tmp_path.iterdir()) == sorted(written)
+
+
+def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
+    (tmp_path / "notadb.db").write_text("这不是数据库", encoding="utf-8")
+    damaged = qingshou(tmp_path, "export", "全量.xlsx", env={"DATABASE_URL": "sqlite:///notadb.db"})
+    assert damaged.returncode == 1
+    assert damaged.stderr.strip() == (
+        "无法打开数据库 sqlite:///notadb.db：该文件不是 SQLite 数据库或已损坏，请检查 DATABASE_URL"
+    )
+    down = qingshou(tmp_path, "codes", env={"DATABASE_URL": "postgresql://postgres@127.0.0.1:9/test"})
+    assert down.returncode == 1
+    assert down.stderr.strip().startswith("无法连接数据库 postgresql://postgres@127.0.0.1:9/test：")
+    assert "Traceback" not in damaged.stderr + down.stderr
