@@ -120,6 +120,8 @@ class Person(Base):
     unit_id: Mapped[int | None] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(20))
     mobile: Mapped[str] = mapped_column(String(30), default="")
+    # A person left out of a re-imported 人员 sheet is deactivated, never deleted: their history stays.
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -364,6 +366,20 @@ class OfferedChoices(Base):
     chat_id: Mapped[str] = mapped_column(String(100))
     options: Mapped[str] = mapped_column(Text)  # JSON list of the buttons' data, in the order numbered
     at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class OfferedButton(Base):
+    """A button offered in a chat whose platform sends its data back (Telegram): a press is answered only if
+    its data was offered there lately, so forged button data is refused."""
+
+    __tablename__ = "offered_buttons"
+    __table_args__ = (UniqueConstraint("channel", "chat_id", "data"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    data: Mapped[str] = mapped_column(String(100))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
 
 
 class NoticeIssued(Base):

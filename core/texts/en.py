@@ -460,4 +460,9 @@ TEXTS: dict[str, str] = {
     "pending.none_on_loan": "Nothing on {loan_no} is waiting for your confirmation.",
     "pending.none_of": 'Nothing reported by "{who}" is waiting for your confirmation.',
     "pending.which": "{loan_no} has {count} repayments waiting; choose one:",
+    # hardening: workbooks
+    # hardening: secrets and files
+    # hardening: delivery
+    # hardening: WeCom
+    # hardening: access and money
 }

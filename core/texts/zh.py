@@ -458,4 +458,9 @@ TEXTS: dict[str, str] = {
     "pending.none_on_loan": "{loan_no} 没有待您确认的还款。",
     "pending.none_of": "没有“{who}”报告、待您确认的还款。",
     "pending.which": "{loan_no} 有 {count} 笔待确认还款，请选择：",
+    # hardening: workbooks
+    # hardening: secrets and files
+    # hardening: delivery
+    # hardening: WeCom
+    # hardening: access and money
 }
