@@ -3,14 +3,16 @@
 Run: .venv/bin/python benchmarks/wecom_bench.py [--callbacks 5000] [--members 20] [--database URL]
 
 This process serves the bot: the real web server (uvicorn) with the WeCom channel on a city demo ledger
-(SQLite in a temporary folder unless --database is given), every officer bound to a WeCom member. A second
+(SQLite in a temporary folder unless --database is given), every officer bound to a WeCom member; each callback
+is kept in the database's inbox before it is answered, as `qingshou run` does. A second
 process plays WeCom and its members: it builds each callback with wechatpy's WeChatCrypto (the sample corp id,
 token and AES key of WeCom's documentation), posts it, and serves the fake WeCom API the bot replies through.
 Each member writes its next message once the bot has answered the last one, as people do.
 
 It prints the callbacks' answer times (p50, p99, max), errors, how many answers came inside WeCom's 5-second
-deadline, and how long each reply took to reach the member through the API. Targets: p99 under 200 ms, zero
-errors, every answer inside the deadline.
+deadline, how long each reply took to reach the member through the API, and what the inbox holds at the end
+(every callback kept once and handled). Targets: p99 under 200 ms, zero errors, every answer inside the
+deadline.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import tempfile
 import time
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
 from xml.etree import ElementTree
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -145,6 +148,7 @@ async def serve_bot(url: str, pipe: Connection, members: int) -> None:
     app = build(load_settings(_env_file=None, database_url=url))
     base_url, robot_url = pipe.recv()
     channel = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, base_url, robot_url)
+    await channel.start()  # as `qingshou run` does: the inbox's sweeper runs alongside
     web = build_web_app(lambda: {"database": app.store.answers()}, wecom=channel)
     sock = socket.socket()
     sock.bind(("127.0.0.1", 0))
@@ -158,8 +162,25 @@ async def serve_bot(url: str, pipe: Connection, members: int) -> None:
     server.should_exit = True
     await task
     await channel.close()
+    kept = inbox_outcomes(app)
     app.close()
     report(result, members)
+    print("  inbox: " + ", ".join(f"{count:,} {outcome}" for outcome, count in kept))
+
+
+def inbox_outcomes(app: Any) -> list[tuple[str, int]]:
+    """How many kept callbacks ended each way (`waiting` for those not handled)."""
+    from sqlalchemy import func, select
+
+    from store.models import InboxMessage
+
+    with app.engine.connect() as connection:
+        rows = connection.execute(
+            select(InboxMessage.outcome, func.count())
+            .group_by(InboxMessage.outcome)
+            .order_by(InboxMessage.outcome)
+        ).all()
+    return [(outcome or "waiting", int(count)) for outcome, count in rows]
 
 
 def prepare(url: str, members: int) -> list[tuple[str, list[str]]]:

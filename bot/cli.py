@@ -6,6 +6,7 @@ import csv
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from decimal import Decimal
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -17,6 +18,7 @@ from bot.app import App, build
 from bot.progress import Reporter
 from bot.settings import SettingError, configured_language, load_settings
 from core.errors import UserError
+from core.money import format_yuan
 from core.texts import render
 
 cli = typer.Typer(
@@ -34,9 +36,13 @@ CHANGES_SHOWN = 50
 
 def _app() -> App:
     """The application, for verbs that leave the database as it is (or have no need of it)."""
+    from bot.logs import install_redaction, secrets_of
     from store.engine import missing_folder
 
-    app = build(load_settings())
+    settings = load_settings()
+    # Whatever any verb logs (a warning, a library's error) carries no secret of these settings.
+    install_redaction(secrets_of(settings))
+    app = build(settings)
     folder = missing_folder(app.engine)
     if folder is not None:
         raise SettingError("DATABASE_URL", "settings.database_folder", folder=str(folder))
@@ -127,14 +133,21 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
                 writing=lambda n: reporter.advance(render("import.writing", app.language), n),
             )
     except ImportRefused as refused:
-        errors.print(render("import.problems", app.language, count=len(refused.problems)), markup=False)
-        for problem in refused.problems:
-            errors.print("  " + problem.render(app.language), markup=False)
+        for line in refused.lines(app.language):
+            errors.print(line, markup=False)
         raise typer.Exit(1) from None
     if report.examples_skipped:
         _say(app, "import.examples_skipped", count=report.examples_skipped)
+    for key, people in (
+        ("import.deactivated", report.deactivated),
+        ("import.reactivated", report.reactivated),
+    ):
+        if people:
+            names = "、".join(f"{p.employee_no} {p.name}" for p in people)
+            _say(app, key, count=len(people), names=names)
     if report.created == 0 and report.updated == 0:
-        _say(app, "import.no_change", unchanged=report.unchanged)
+        if not (report.deactivated or report.reactivated):
+            _say(app, "import.no_change", unchanged=report.unchanged)
         return
     _say(app, "import.done", created=report.created, updated=report.updated, unchanged=report.unchanged)
     for change in report.changes[:CHANGES_SHOWN]:
@@ -235,6 +248,51 @@ def backup(path: Annotated[Path, typer.Argument(help="where to write the copy")]
 
 @cli.command()
 @_user_errors
+def unbind(
+    employee_no: Annotated[str, typer.Argument(help="the employee number whose chats to unbind")],
+) -> None:
+    """Unbind every chat of a person (a lost or changed phone); they bind again with a new code."""
+    app = _ledger()
+    name, channels = app.store.unbind(employee_no)
+    if not channels:
+        _say(app, "unbind.none", employee_no=employee_no, name=name)
+        return
+    labels = "、".join(render(f"audit.chat.{channel}", app.language) for channel in channels)
+    _say(app, "unbind.done", employee_no=employee_no, name=name, count=len(channels), channels=labels)
+
+
+@cli.command()
+@_user_errors
+def check() -> None:
+    """List every case whose figures do not add up; change nothing (exit 1 when any is found)."""
+    app = _ledger()
+    checked, problems = app.store.ledger_problems()
+    if not problems:
+        _say(app, "check.ok", count=checked)
+        return
+    cases = len({problem.loan_no for problem in problems})
+    _say(app, "check.found", count=checked, cases=cases)
+    for problem in problems:
+        held, expected = problem.held, problem.expected
+        if problem.kind == "status":
+            held, expected = (render(f"status.{value}", app.language) for value in (held, expected))
+        else:
+            held, expected = (
+                format_yuan(value) if isinstance(value, Decimal) else value for value in (held, expected)
+            )
+        _say(
+            app,
+            f"check.{problem.kind}",
+            loan_no=problem.loan_no,
+            borrower=problem.borrower,
+            held=held,
+            expected=expected,
+        )
+    raise typer.Exit(1)
+
+
+@cli.command()
+@_user_errors
 def chat(employee_no: Annotated[str, typer.Option("--as", help="the employee number to chat as")]) -> None:
     """Chat in the terminal as a person (reads standard input; ends at end of input)."""
     app = _ledger()
@@ -285,11 +343,15 @@ def jobs_run(
 ) -> None:
     """Run one scheduled job now, for a given day; it sends only what was not sent for that day yet."""
     import asyncio
+    import logging
     from datetime import date
 
     from bot.jobs import run_from_cli
+    from bot.logs import setup_logging
 
     app = _ledger()
+    # Only what went wrong is logged (the lines printed say what was sent), with no secret in it.
+    setup_logging(app.settings, logging.WARNING)
     try:
         when = date.fromisoformat(day) if day else app.store.today()
     except ValueError:
@@ -303,8 +365,8 @@ def jobs_run(
 def run() -> None:
     """Serve every configured channel; with none configured, chat in the terminal with demo data."""
     import asyncio
-    import logging
 
+    from bot.logs import setup_logging
     from bot.serve import serve
     from handlers.status import campaign_summary
 
@@ -313,7 +375,7 @@ def run() -> None:
     if app.store.is_empty():
         _load_demo(app, "city")
     if app.settings.telegram_bot_token is not None or app.wecom() is not None:
-        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        setup_logging(app.settings)
         asyncio.run(serve(app))
         return
     console.print(campaign_summary(app.store, app.language), markup=False)

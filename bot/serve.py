@@ -56,8 +56,20 @@ class Service:
             tasks.append(asyncio.create_task(telegram.run_polling(stop)))
         # Answers kept for re-deliveries, drafts and offered choices nobody can use any more.
         await asyncio.to_thread(self.app.store.forget_expired)
+        if wecom is not None:
+            await wecom.start()  # answers what a process that died had kept but not answered
         self.schedule.start()
         tasks.append(asyncio.create_task(self.server.serve()))
+
+        def ended(task: asyncio.Task[Any]) -> None:
+            # A channel that stops on its own (a revoked bot token, say) stops the service, said in the log
+            # (where secrets are masked) rather than held silently until shutdown.
+            if not task.cancelled() and task.exception() is not None and not stop.is_set():
+                logger.error("a channel stopped: %s", task.exception(), exc_info=task.exception())
+                stop.set()
+
+        for task in tasks:
+            task.add_done_callback(ended)
         await stop.wait()
         self.schedule.shutdown()
         self.server.should_exit = True

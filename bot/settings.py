@@ -123,6 +123,20 @@ class Settings(BaseSettings):
             )
         return self
 
+    @model_validator(mode="after")
+    def _webhook_secret(self) -> Settings:
+        # Without the secret token anyone who finds the webhook's address could post updates as any user
+        # (a lead's button press confirms a repayment): webhook mode does not start without it.
+        if self.telegram_webhook_url and not (
+            self.telegram_webhook_secret and self.telegram_webhook_secret.get_secret_value().strip()
+        ):
+            raise PydanticCustomError(
+                "settings.webhook_secret",
+                "TELEGRAM_WEBHOOK_SECRET is not set (webhook mode needs it)",
+                {"name": "TELEGRAM_WEBHOOK_SECRET"},
+            )
+        return self
+
     @property
     def zone(self) -> ZoneInfo:
         """The campaign's time zone."""

@@ -27,6 +27,9 @@ def build_web_app(
     wecom: WeComChannel | None = None,
 ) -> Starlette:
     """The ASGI application serving the configured webhooks and the health check."""
+    if telegram is not None and not telegram_secret:
+        # Webhook mode without its secret would take updates from anyone (settings refuse it too).
+        raise ValueError("the Telegram webhook needs its secret token")
 
     async def healthz(_request: Request) -> Response:
         checks = health()
@@ -35,8 +38,10 @@ def build_web_app(
 
     async def telegram_webhook(request: Request) -> Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        # Only Telegram knows the secret set with setWebhook; anything else is refused unread.
-        if telegram_secret and not hmac.compare_digest(given, telegram_secret):
+        # Only Telegram knows the secret set with setWebhook; anything else is refused unread (compared in
+        # constant time, as bytes: a header may hold any characters).
+        assert telegram_secret
+        if not hmac.compare_digest(given.encode(), telegram_secret.encode()):
             return Response(status_code=403)
         try:
             payload = await request.json()
@@ -57,7 +62,8 @@ def build_web_app(
                 query.get("nonce", ""),
                 query.get("echostr", ""),
             )
-        except BadCallback:
+        except BadCallback as refusal:
+            logger.warning("WeCom URL check refused: %s", refusal)
             return Response(status_code=403)
         return PlainTextResponse(echo)
 
@@ -75,8 +81,13 @@ def build_web_app(
             logger.warning("WeCom callback refused: %s", refusal)
             return Response(status_code=403)
         if incoming is not None:
-            # Answered at once, well inside WeCom's 5 seconds; the replies follow through the API.
-            wecom.accept(incoming)
+            # Kept in the database before the 200 (WeCom does not send a callback again once answered), and
+            # answered at once, well inside WeCom's 5 seconds; the replies follow through the API.
+            try:
+                await wecom.accept(incoming)
+            except Exception:
+                logger.exception("WeCom callback %s could not be kept", incoming.key)
+                return Response(status_code=503)  # not answered: WeCom sends it again
         return PlainTextResponse("")
 
     routes = [Route("/healthz", healthz, methods=["GET"])]

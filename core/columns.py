@@ -19,6 +19,9 @@ class Column:
     required: bool = False
     note: str = ""  # the format and allowed values, for the template's header comment and instructions
     as_text: bool = False  # numbers typed here must stay text (numbers, IDs, phones): the template says so
+    # The most characters the ledger keeps for this text: the length of its column in the database, which
+    # PostgreSQL enforces and SQLite does not (a test holds these equal to store/models.py).
+    max_length: int | None = None
 
 
 UNITS_SHEET = "单位"
@@ -30,12 +33,14 @@ AMOUNT_NOTE = "金额，单位元：可填数字（120000、120,000.50），也�
 DATE_NOTE = "日期：Excel 日期，或 2026-12-31、2026/12/31、2026年12月31日、2026.12.31"
 
 UNIT_COLUMNS = (
-    Column("name", "单位名称", "unit_name", required=True, note="文本；每个单位一行，不可重复"),
-    Column("leader_name", "主要领导", "leader_name", note="文本"),
+    Column(
+        "name", "单位名称", "unit_name", required=True, note="文本；每个单位一行，不可重复", max_length=100
+    ),
+    Column("leader_name", "主要领导", "leader_name", note="文本", max_length=50),
     Column("target", "清收目标(元)", "target", note=f"{AMOUNT_NOTE}。空则为该单位全部案件贷款余额之和"),
 )
 PERSON_COLUMNS = (
-    Column("name", "姓名", "name", required=True, note="文本"),
+    Column("name", "姓名", "name", required=True, note="文本", max_length=50),
     Column(
         "employee_no",
         "工号",
@@ -43,12 +48,14 @@ PERSON_COLUMNS = (
         required=True,
         note="文本，不可重复；案件表的“责任人工号”填这里的工号",
         as_text=True,
+        max_length=30,
     ),
     Column(
         "unit",
         "所属单位",
         "unit",
         note="清收责任人、单位负责人必填，须是“单位”表或台账中已有的单位；专班领导、专班联络员可空",
+        max_length=100,
     ),
     Column(
         "role",
@@ -57,19 +64,22 @@ PERSON_COLUMNS = (
         required=True,
         note="下拉选择：清收责任人、单位负责人、专班领导、专班联络员",
     ),
-    Column("mobile", "手机号", "mobile", note="文本", as_text=True),
+    Column("mobile", "手机号", "mobile", note="文本", as_text=True, max_length=30),
 )
 CASE_COLUMNS = (
-    Column("loan_no", "贷款编号", "loan_no", required=True, note="文本，不可重复", as_text=True),
-    Column("borrower", "借款人", "borrower", required=True, note="文本"),
-    Column("id_number", "证件号码", "id_number", note="文本（18 位身份证号等）", as_text=True),
-    Column("phone", "联系电话", "phone", note="文本", as_text=True),
+    Column(
+        "loan_no", "贷款编号", "loan_no", required=True, note="文本，不可重复", as_text=True, max_length=40
+    ),
+    Column("borrower", "借款人", "borrower", required=True, note="文本", max_length=100),
+    Column("id_number", "证件号码", "id_number", note="文本（18 位身份证号等）", as_text=True, max_length=30),
+    Column("phone", "联系电话", "phone", note="文本", as_text=True, max_length=30),
     Column(
         "unit",
         "所属单位",
         "unit",
         required=True,
         note="须是“单位”表或台账中已有的单位",
+        max_length=100,
     ),
     Column(
         "officer_no",
@@ -78,6 +88,7 @@ CASE_COLUMNS = (
         required=True,
         note="文本；须是“人员”表或台账中本单位人员的工号",
         as_text=True,
+        max_length=30,
     ),
     Column("principal", "贷款余额(元)", "principal", required=True, note=f"{AMOUNT_NOTE}；须大于零"),
     Column("interest", "欠息(元)", "interest", note=f"{AMOUNT_NOTE}。空则为 0"),

@@ -28,6 +28,7 @@ from core.records import (
     LedgerSnapshot,
     PersonRecord,
     Problem,
+    ProblemLog,
     UnitRecord,
 )
 
@@ -40,21 +41,35 @@ def plan_import(
     units: Sequence[UnitRecord],
     people: Sequence[PersonRecord],
     cases: Sequence[CaseRecord],
+    log: ProblemLog | None = None,
+    people_sheet: bool = False,
 ) -> tuple[ImportPlan, list[Problem]]:
-    """Check the records against each other and the ledger; return the plan and every problem found."""
-    problems: list[Problem] = []
+    """Check the records against each other and the ledger; return the plan and the first problems found.
+
+    The problems go into `log` (a new one if none is given) beside any it holds already, such as those of
+    reading the file; what is returned is the log's first problems, so nothing returned means none at all.
+    With `people_sheet` the file gave the whole 人员 sheet: people of the ledger missing from it are to be
+    deactivated, unless they still hold open cases the import does not hand to someone else.
+    """
+    problems = ProblemLog() if log is None else log
     units = _unique(units, "name", UNITS_SHEET, UNIT_COLUMNS, problems)
     people = _unique(people, "employee_no", PEOPLE_SHEET, PERSON_COLUMNS, problems)
     cases = _unique(cases, "loan_no", CASES_SHEET, CASE_COLUMNS, problems)
 
     unit_names = set(snapshot.units) | {u.name for u in units}
-    unit_of_person = {no: p.unit for no, p in snapshot.people.items()}
+    listed = {p.employee_no for p in people}
+    # Who may be responsible for a case: with the whole people sheet, only those it lists.
+    unit_of_person = {
+        no: p.unit
+        for no, p in snapshot.people.items()
+        if (no in listed if people_sheet else no not in snapshot.inactive)
+    }
     unit_of_person.update({p.employee_no: p.unit for p in people})
 
     def problem(
         sheet: str, columns: tuple[Column, ...], row: int, field: str, key: str, **params: object
     ) -> None:
-        problems.append(Problem(sheet, row, header_of(columns, field), UserError(key, **params)))
+        problems.add(Problem(sheet, row, header_of(columns, field), UserError(key, **params)))
 
     for person in people:
         if "unit" in person.bad or "role" in person.bad:
@@ -107,6 +122,32 @@ def plan_import(
                 )
 
     plan = ImportPlan()
+    if people_sheet:
+        handed_on = {c.loan_no: c.officer_no for c in cases}
+        for no, person in sorted(snapshot.people.items()):
+            if no in listed or no in snapshot.inactive:
+                continue
+            kept = sorted(
+                loan for loan in snapshot.open_cases.get(no, frozenset()) if handed_on.get(loan, no) == no
+            )
+            if kept:
+                problems.add(
+                    Problem(
+                        PEOPLE_SHEET,
+                        0,
+                        "",
+                        UserError(
+                            "import.missing_person_has_cases",
+                            employee_no=no,
+                            name=person.name,
+                            count=len(kept),
+                            loans="、".join(kept[:5]) + ("…" if len(kept) > 5 else ""),
+                        ),
+                    )
+                )
+            else:
+                plan.deactivated.append(person)
+        plan.reactivated = [p for p in people if p.employee_no in snapshot.inactive]
     _compare(units, snapshot.units, "name", UNIT_FIELDS, "unit", plan.new_units, plan.changed_units, plan)
     _compare(
         people,
@@ -119,20 +160,11 @@ def plan_import(
         plan,
     )
     _compare(cases, snapshot.cases, "loan_no", CASE_FIELDS, "case", plan.new_cases, plan.changed_cases, plan)
-    problems.sort(key=problem_order)
-    return plan, problems
-
-
-_SHEET_ORDER = {UNITS_SHEET: 0, PEOPLE_SHEET: 1, CASES_SHEET: 2}
-
-
-def problem_order(problem: Problem) -> tuple[int, int, str]:
-    """Problems are listed sheet by sheet (units, people, cases), then by row and column."""
-    return (_SHEET_ORDER.get(problem.sheet, 9), problem.row, problem.column)
+    return plan, problems.first()
 
 
 def _unique(
-    records: Iterable[R], key: str, sheet: str, columns: tuple[Column, ...], problems: list[Problem]
+    records: Iterable[R], key: str, sheet: str, columns: tuple[Column, ...], problems: ProblemLog
 ) -> list[R]:
     first_row: dict[str, int] = {}
     kept: list[R] = []
@@ -142,7 +174,7 @@ def _unique(
             kept.append(record)
             continue
         if value in first_row:
-            problems.append(
+            problems.add(
                 Problem(
                     sheet,
                     record.row,

@@ -11,7 +11,7 @@ from typing import Literal
 
 from core.dates import Period, find_date, find_periods
 from core.errors import UserError
-from core.money import parse_amount
+from core.money import parse_amount, without_format_characters
 from core.vocabulary import CONTACT_APPROACHES, CONTACT_CHANNELS, CONTACT_OUTCOMES, REPAYMENT_METHODS
 
 # Receives the all-digit tokens of a message and returns those that are loan numbers in the ledger.
@@ -451,11 +451,12 @@ def read_method(word: str) -> str | None:
 
 def find_loan_numbers(text: str) -> list[str]:
     """The loan numbers written in a message (`L2023001`, `DK20230001`), upper-cased, in order, each once."""
-    return [number for _, number in _latin_loan_numbers(_half_width(text))]
+    return [number for _, number in _latin_loan_numbers(_half_width(without_format_characters(text)))]
 
 
 def find_amount(text: str) -> tuple[Decimal, str] | None:
     """The first amount in a message and the words that wrote it; UserError when those words are no amount."""
+    text = without_format_characters(text)
     working, _ = _take_dates(_without_identifiers(_half_width(text)), None)
     spans = _amount_spans(working)
     if not spans:
@@ -470,6 +471,9 @@ def read_message(text: str, today: date, loan_lookup: LoanLookup | None = None) 
     numbers; without it only Latin-prefixed numbers (L2023001) are loan numbers.
     """
     note = text.strip()
+    # Read without format characters: 还款1\u200b00 is 100 as seen, and L2023\u200b001 is loan L2023001, not
+    # L2023. The note keeps the words as sent.
+    text = without_format_characters(text)
     working = _half_width(text)
     numbered = _latin_loan_numbers(working)
     if loan_lookup is not None:

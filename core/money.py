@@ -52,6 +52,14 @@ _YUAN_JIAO_FEN = re.compile(
     rf"(?:(?P<yuan>.+?)[元圆块])?(?:(?P<jiao>{_DIGIT})[角毛])?(?:零?(?P<fen>{_DIGIT})分)?"
 )
 _LATIN_UNIT = re.compile(r"(?<=[0-9])[wWkK]")
+# Unicode's format characters (category Cf): zero-width spaces and joiners, the byte-order mark, soft hyphens,
+# direction marks. They show nothing, so text pasted from a chat or a web page can carry them unseen; the
+# Egyptian controls up to U+1343F are listed for Unicode 15, after which Python's own tables may catch up.
+_FORMAT_CHARACTERS = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u180e\u200b-\u200f\u202a-\u202e"
+    "\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd\U00013430-\U0001343f"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001\U000e0020-\U000e007f]"
+)
 _CURRENCY_PREFIXES = ("¥", "人民币", "RMB", "CNY")
 _SUFFIXES = ("元整", "圆整", "元正", "圆正", "块钱", "整", "元", "圆", "块")
 
@@ -81,6 +89,11 @@ def parse_amount(value: str | int | Decimal | float | None, *, allow_zero: bool 
     else:
         raise TypeError(f"parse_amount takes text or a number, not {type(value).__name__}")
     return _checked(negative, magnitude, text, allow_zero)
+
+
+def without_format_characters(text: str) -> str:
+    """The text without its invisible format characters (zero-width space, BOM, direction marks)."""
+    return text if text.isascii() else _FORMAT_CHARACTERS.sub("", text)
 
 
 def format_yuan(amount: Decimal) -> str:
@@ -138,6 +151,9 @@ def _without_float_noise(exact: Decimal) -> Decimal:
 
 def _read_text(value: str) -> tuple[bool, Decimal]:
     """The sign and size of a typed amount; UserError when it is not one."""
+    # Stripped, not refused: 1\u200b00 looks like 100 to whoever typed or pasted it, and a refusal quoting it
+    # would show "100" as unreadable. Left in, the amount finder stopped at the invisible character (¥1.00).
+    value = without_format_characters(value)
     original = value.strip()
     # NFKC turns full-width digits, commas and ￥ into their ASCII forms.
     text = unicodedata.normalize("NFKC", value).translate(_TRADITIONAL).strip()

@@ -6,7 +6,12 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
+from core.columns import CASES_SHEET, PEOPLE_SHEET, UNITS_SHEET
 from core.errors import UserError
+
+# Problems listed for one import: a clerk fixes a file from the first few hundred, and a file of garbage rows
+# (one run had 785,072) must not fill the memory or the screen. The rest are counted.
+PROBLEMS_SHOWN = 200
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,9 +91,13 @@ class Problem:
     error: UserError
 
     def render(self, language: str = "zh") -> str:
-        """The line shown to the clerk."""
+        """The line shown to the clerk (a problem of the sheet as a whole has no row)."""
         from core.texts import render
 
+        if self.row == 0:
+            return render(
+                "import.sheet_problem", language, sheet=self.sheet, message=self.error.render(language)
+            )
         return render(
             "import.problem",
             language,
@@ -97,6 +106,46 @@ class Problem:
             column=self.column,
             message=self.error.render(language),
         )
+
+
+_SHEET_ORDER = {UNITS_SHEET: 0, PEOPLE_SHEET: 1, CASES_SHEET: 2}
+
+
+def problem_order(problem: Problem) -> tuple[int, int, str]:
+    """Problems are listed sheet by sheet (units, people, cases), then by row and column."""
+    return (_SHEET_ORDER.get(problem.sheet, 9), problem.row, problem.column)
+
+
+class ProblemLog:
+    """The problems of one import: the first `shown` (by sheet, row and column) are kept, all are counted."""
+
+    def __init__(self, shown: int = PROBLEMS_SHOWN) -> None:
+        self.shown = shown
+        self.count = 0
+        self._kept: list[Problem] = []
+
+    def add(self, problem: Problem) -> None:
+        """Count a problem; keep it while it may be among the first `shown`."""
+        self.count += 1
+        self._kept.append(problem)
+        # Sorting once per `shown` additions keeps both the memory and the work bounded, whatever the order
+        # problems arrive in.
+        if len(self._kept) >= 2 * self.shown:
+            self._trim()
+
+    def first(self) -> list[Problem]:
+        """The problems to list, in order."""
+        self._trim()
+        return list(self._kept)
+
+    @property
+    def unlisted(self) -> int:
+        """How many problems there are beyond those listed."""
+        return self.count - min(self.count, self.shown)
+
+    def _trim(self) -> None:
+        self._kept.sort(key=problem_order)
+        del self._kept[self.shown :]
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,6 +168,10 @@ class ImportPlan:
     changed_people: list[tuple[PersonRecord, Change]] = field(default_factory=list)
     changed_cases: list[tuple[CaseRecord, Change]] = field(default_factory=list)
     unchanged: int = 0
+    # People of the ledger left out of a 人员 sheet: deactivated (never deleted) and unbound; and people
+    # deactivated before who are in the sheet again.
+    deactivated: list[PersonRecord] = field(default_factory=list)
+    reactivated: list[PersonRecord] = field(default_factory=list)
 
     @property
     def created(self) -> int:
@@ -140,3 +193,6 @@ class LedgerSnapshot:
     cases: dict[str, CaseRecord]
     # Principal and interest already recovered (confirmed) per loan: a new balance may not go below them.
     recovered: dict[str, tuple[Decimal, Decimal]]
+    # Employee numbers of people deactivated before, and each person's open cases (loan numbers).
+    inactive: frozenset[str] = frozenset()
+    open_cases: dict[str, frozenset[str]] = field(default_factory=dict)

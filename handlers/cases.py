@@ -10,12 +10,18 @@ from handlers.formatting import case_buttons, case_card, case_line
 PAGE = 10
 
 
+# No one has this many pages of cases: a larger number is not a page (and would overflow the query).
+MAX_PAGE = 100_000
+
+
+def _page_number(text: str) -> int | None:
+    return int(text) if text.isdigit() and int(text) <= MAX_PAGE else None
+
+
 def my_cases(ctx: Context, args: list[str]) -> Response:
     """Open cases, highest priority first, with a button to open each."""
-    page = 0
-    if args and args[0].isdigit():
-        page = max(int(args[0]) - 1, 0)
-    return _page(ctx, page)
+    number = _page_number(args[0]) if args else None
+    return _page(ctx, max((number or 1) - 1, 0))
 
 
 def _page(ctx: Context, page: int) -> Response:
@@ -32,7 +38,10 @@ def _page(ctx: Context, page: int) -> Response:
 
 def next_page(ctx: Context, data: str) -> Response:
     """The page of the case list a button asked for."""
-    return _page(ctx, int(data) if data.isdigit() else 0)
+    number = _page_number(data)
+    if number is None:
+        raise UserError("choice.expired")
+    return _page(ctx, number)
 
 
 def case_card_reply(ctx: Context, args: list[str]) -> Response:

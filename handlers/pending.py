@@ -14,19 +14,22 @@ from core.views import PendingRepayment
 from handlers.context import Context
 
 PAGE = 10
+MAX_PAGE = 100_000
 # Reasons a lead picks from when rejecting with a button (a typed 驳回 may give any reason).
 REJECT_REASONS = ("amount", "unpaid", "duplicate", "none")
 
 
 def pending(ctx: Context, args: list[str]) -> Response:
     """The first page of what waits for the sender, with a confirm and a reject button for each."""
-    page = int(args[0]) - 1 if args and args[0].isdigit() and int(args[0]) > 0 else 0
+    page = int(args[0]) - 1 if args and args[0].isdigit() and 0 < int(args[0]) <= MAX_PAGE else 0
     return _page(ctx, page)
 
 
 def next_page(ctx: Context, data: str) -> Response:
     """The page of the pending list a button asked for."""
-    return _page(ctx, int(data) if data.isdigit() and len(data) < 6 else 0)
+    if not (data.isdigit() and int(data) <= MAX_PAGE):
+        raise UserError("choice.expired")
+    return _page(ctx, int(data))
 
 
 def _page(ctx: Context, page: int) -> Response:

@@ -96,7 +96,10 @@ def split_command(text: str) -> tuple[str, list[str]] | None:
     """The command and its words, from `/repay L1 5万` or `还款 L1 5万`; None for free text."""
     stripped = text.strip()
     if stripped.startswith("/"):
-        head, *args = stripped[1:].split()
+        words = stripped[1:].split()
+        if not words:
+            return "", []  # `/` alone: no command, answered as an unknown one
+        head, *args = words
         return head.split("@", 1)[0].lower(), args
     words = stripped.split()
     if not words:
@@ -204,6 +207,8 @@ class Router:
                 raise UserError("auth.unbound")
             return (lambda: self._without_command(ctx)), True, True
         name, args = parsed
+        if not name:
+            raise UserError("command.missing")
         command = COMMANDS.get(name)
         if command is None:
             raise UserError("command.unknown", command=name)

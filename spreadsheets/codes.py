@@ -10,7 +10,14 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 
 from core.texts import render
-from spreadsheets.template import DATE_FORMAT, TEXT_FORMAT, check_destination, display_width, save_workbook
+from spreadsheets.template import (
+    DATE_FORMAT,
+    TEXT_FORMAT,
+    check_destination,
+    display_width,
+    keep_as_text,
+    save_workbook,
+)
 
 if TYPE_CHECKING:
     from store.ledger import BindCodeLine
@@ -54,6 +61,8 @@ def write_codes(path: Path, lines: Sequence[BindCodeLine], language: str = "zh")
                 render("codes.send_line", language, code=line.code),
             ]
         )
+        for cell in ws[ws.max_row]:
+            keep_as_text(cell)  # names and units come from the ledger: none may reach Excel as a formula
         ws.cell(row=ws.max_row, column=5).font = CODE_FONT
     for index, (_key, width, number_format) in enumerate(COLUMNS, start=1):
         letter = ws.cell(row=1, column=index).column_letter
@@ -65,4 +74,4 @@ def write_codes(path: Path, lines: Sequence[BindCodeLine], language: str = "zh")
                 ws.cell(row=row, column=index).number_format = number_format
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = ws.dimensions
-    save_workbook(workbook, path)
+    save_workbook(workbook, path, private=True)

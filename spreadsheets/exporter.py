@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 from core.audit import describe_actor, describe_entry, detail_of
 from core.columns import CASE_COLUMNS, CASE_EXTRA_HEADERS, PERSON_COLUMNS, ROLE_LABELS, UNIT_COLUMNS
 from core.texts import render
-from spreadsheets.template import check_destination, save_workbook
+from spreadsheets.template import as_text_if_formula, check_destination, save_workbook
 from store.ledger import ExportTable, Store
 
 SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -62,12 +62,13 @@ def write_export(store: Store, path: Path, progress: Any = None) -> dict[str, in
         ws.append(header_cells)
         count = 0
         for row in _rows(table, zone):
-            ws.append(row)
+            # Names, notes and audit words come from clerks and chats: none may reach Excel as a formula.
+            ws.append([as_text_if_formula(ws, value) for value in row])
             count += 1
             if progress is not None and count % 1000 == 0:
                 progress(title, 1000)
         counts[title] = count
-    save_workbook(workbook, path)
+    save_workbook(workbook, path, private=True)
     return counts
 
 

@@ -6,18 +6,34 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.import_plan import plan_import, problem_order
-from core.records import Change, Problem
+from core.columns import PEOPLE_SHEET
+from core.import_plan import plan_import
+from core.records import Change, PersonRecord, Problem
+from core.texts import render
 from spreadsheets.reader import Progress, read_import
 from store.ledger import Store
 
 
 class ImportRefused(Exception):
-    """The file has bad rows; nothing was written. Every problem is listed."""
+    """The file has bad rows; nothing was written. The first problems are listed, all are counted."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__(f"{len(problems)} problems")
+    def __init__(self, problems: list[Problem], count: int | None = None) -> None:
+        self.count = len(problems) if count is None else count
+        super().__init__(f"{self.count} problems")
         self.problems = problems
+
+    @property
+    def unlisted(self) -> int:
+        """How many problems there are beyond those listed."""
+        return self.count - len(self.problems)
+
+    def lines(self, language: str = "zh") -> list[str]:
+        """What the clerk reads: how many problems, each listed one a line, and how many more there are."""
+        lines = [render("import.problems", language, count=f"{self.count:,}")]
+        lines += ["  " + problem.render(language) for problem in self.problems]
+        if self.unlisted:
+            lines.append("  " + render("import.more_problems", language, count=f"{self.unlisted:,}"))
+        return lines
 
 
 @dataclass(slots=True)
@@ -29,6 +45,8 @@ class ImportReport:
     unchanged: int = 0
     changes: list[Change] = field(default_factory=list)
     examples_skipped: int = 0  # rows equal to the template's example, left in by the clerk and not imported
+    deactivated: list[PersonRecord] = field(default_factory=list)  # left out of the 人员 sheet: deactivated
+    reactivated: list[PersonRecord] = field(default_factory=list)  # deactivated before, listed again
 
 
 def import_file(
@@ -42,12 +60,20 @@ def import_file(
     campaign = store.campaign
     read = read_import(path, store.today(), campaign.end, progress)
     snapshot = store.import_snapshot()
-    plan, problems = plan_import(snapshot, read.units, read.people, read.cases)
-    problems = sorted(read.problems + problems, key=problem_order)
+    # The checks against the ledger add to the problems of reading, in the same bounded log.
+    plan, problems = plan_import(
+        snapshot, read.units, read.people, read.cases, read.problems, people_sheet=PEOPLE_SHEET in read.sheets
+    )
     if problems:
-        raise ImportRefused(problems)
-    if plan.created or plan.changes:
+        raise ImportRefused(problems, read.problems.count)
+    if plan.created or plan.changes or plan.deactivated or plan.reactivated:
         store.apply_import(plan, actor=actor, source=path.name, progress=writing)
     return ImportReport(
-        plan.created, len(plan.changes), plan.unchanged, plan.changes, examples_skipped=read.examples
+        plan.created,
+        len(plan.changes),
+        plan.unchanged,
+        plan.changes,
+        examples_skipped=read.examples,
+        deactivated=plan.deactivated,
+        reactivated=plan.reactivated,
     )

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import codecs
 import csv
-import io
 import math
 import re
 from collections.abc import Callable, Iterable, Iterator
@@ -28,9 +28,10 @@ from core.columns import (
 )
 from core.dates import parse_date
 from core.errors import UserError
-from core.money import parse_amount
-from core.records import CaseRecord, PersonRecord, Problem, UnitRecord
+from core.money import parse_amount, without_format_characters
+from core.records import CaseRecord, PersonRecord, Problem, ProblemLog, UnitRecord
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES, ROLES
+from spreadsheets.bounds import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED, check_workbook, too_big, too_large
 
 # Also accepted as sheet names, for workbooks made by hand in English.
 SHEET_ALIASES = {"units": UNITS_SHEET, "people": PEOPLE_SHEET, "cases": CASES_SHEET}
@@ -39,6 +40,9 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV a
 LOST_DIGITS_FROM = 10.0**15
 # A long number Excel showed as 3.60102E+17 and saved that way into a CSV: its digits are gone too.
 _SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE]\+[0-9]+")
+_CSV_CHUNK = 1 << 20
+# No CSV line of cases comes near this; a longer one would be read whole before its columns could be counted.
+_MAX_CSV_LINE = 1 << 20
 
 
 @dataclass(slots=True)
@@ -48,9 +52,10 @@ class ImportInput:
     units: list[UnitRecord] = field(default_factory=list)
     people: list[PersonRecord] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
+    problems: ProblemLog = field(default_factory=ProblemLog)
     rows: int = 0
     examples: int = 0  # the template's example rows, left in and skipped
+    sheets: set[str] = field(default_factory=set)  # the sheets the file gave (with their header)
 
 
 Progress = Callable[[str, int], None]
@@ -65,7 +70,7 @@ def read_import(
     suffix = path.suffix.lower()
     reader = _SheetReader(today, default_deadline, progress or (lambda _sheet, _n: None))
     if suffix == ".csv":
-        reader.read(CASES_SHEET, _csv_rows(path))
+        reader.read(CASES_SHEET, _csv_rows(path, CASES_SHEET))
     elif suffix in (".xlsx", ".xlsm"):
         _read_workbook(path, reader)
     else:
@@ -73,7 +78,15 @@ def read_import(
     return reader.result
 
 
+def _sheet_of(name: str) -> str:
+    """The import's name of a sheet named `name` in a workbook (案件 for 案件 or cases)."""
+    name = without_format_characters(name).strip()
+    return SHEET_ALIASES.get(name.lower(), name)
+
+
 def _read_workbook(path: Path, reader: _SheetReader) -> None:
+    # Before calamine builds anything: its grid of a sheet spans the sheet's extent, whatever fills it.
+    check_workbook(path, lambda name: _sheet_of(name) in SHEETS)
     # calamine (Rust) reads cell values an order of magnitude faster than openpyxl, which only writes here.
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -81,7 +94,7 @@ def _read_workbook(path: Path, reader: _SheetReader) -> None:
         raise UserError("import.unreadable", path=str(path), reason=type(exc).__name__) from exc
     by_name = {}
     for name in workbook.sheet_names:
-        canonical = SHEET_ALIASES.get(name.strip().lower(), name.strip())
+        canonical = _sheet_of(name)
         if canonical in SHEETS:
             by_name[canonical] = name
     if not by_name:
@@ -92,22 +105,53 @@ def _read_workbook(path: Path, reader: _SheetReader) -> None:
             reader.read(sheet, (tuple(row) for row in workbook.get_sheet_by_name(by_name[sheet]).iter_rows()))
 
 
-def _csv_rows(path: Path) -> Iterator[tuple[Any, ...]]:
-    raw = path.read_bytes()
-    for encoding in CSV_ENCODINGS:
+def _csv_rows(path: Path, sheet: str) -> Iterator[tuple[Any, ...]]:
+    """The rows of a CSV, read as a stream and held to the same limits as a sheet."""
+    if path.stat().st_size > MAX_UNZIPPED:
+        raise too_big(path)
+    encoding = _csv_encoding(path)
+    try:
+        with path.open(encoding=encoding, newline="") as stream:
+            for number, row in enumerate(csv.reader(_csv_lines(stream, path)), start=1):
+                while row and not row[-1]:
+                    row.pop()  # Excel writes as many commas as the widest row has cells
+                if number > MAX_ROWS or len(row) > MAX_COLUMNS:
+                    raise too_large(path, sheet, f"{_column_letters(max(len(row), 1))}{number}")
+                yield tuple(row)
+    except (UnicodeDecodeError, csv.Error) as exc:
+        raise UserError("import.unreadable", path=str(path), reason=type(exc).__name__) from exc
+
+
+def _csv_encoding(path: Path) -> str:
+    """UTF-8 when the whole file decodes as UTF-8, else GB18030 (decoded a megabyte at a time)."""
+    decoder = codecs.getincrementaldecoder(CSV_ENCODINGS[0])()
+    with path.open("rb") as stream:
         try:
-            text = raw.decode(encoding)
-            break
+            while chunk := stream.read(_CSV_CHUNK):
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
-            continue
-    else:
-        raise UserError("import.unreadable", path=str(path), reason="encoding")
-    for row in csv.reader(io.StringIO(text)):
-        yield tuple(row)
+            return CSV_ENCODINGS[1]
+    return CSV_ENCODINGS[0]
+
+
+def _csv_lines(stream: Any, path: Path) -> Iterator[str]:
+    while line := stream.readline(_MAX_CSV_LINE + 1):
+        if len(line) > _MAX_CSV_LINE:
+            raise UserError("import.unreadable", path=str(path), reason="line too long")
+        yield line
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, remainder = divmod(number - 1, 26)
+        letters = chr(ord("A") + remainder) + letters
+    return letters
 
 
 def _normalize_header(value: Any) -> str:
-    text = "" if value is None else str(value)
+    text = "" if value is None else without_format_characters(str(value))
     return text.strip().replace("（", "(").replace("）", ")").replace(" ", "").lower()
 
 
@@ -141,7 +185,13 @@ def _text(value: Any) -> str:
         return str(int(value))
     if isinstance(value, datetime | date):
         return value.isoformat()
-    return str(value).strip()
+    # Format characters are dropped, not refused: a loan number with a zero-width space inside looks like the
+    # loan to the clerk, who could neither see nor find what to fix, and kept it would be a second loan.
+    return without_format_characters(str(value)).strip()
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not without_format_characters(value).strip())
 
 
 def _example(sheet: str) -> dict[str, str]:
@@ -167,12 +217,13 @@ class _SheetReader:
             return
         columns = SHEETS[sheet]
         index = _column_index(sheet, header, columns)
+        self.result.sheets.add(sheet)
         build = {UNITS_SHEET: self._unit, PEOPLE_SHEET: self._person, CASES_SHEET: self._case}[sheet]
         example = _example(sheet)
         seen = 0
         for number, values in enumerate(iterator, start=2):
             cells = {f: values[i] if i < len(values) else None for f, i in index.items()}
-            if all(v is None or (isinstance(v, str) and not v.strip()) for v in cells.values()):
+            if all(_blank(v) for v in cells.values()):
                 continue
             if all(_text(cells.get(f)) == text for f, text in example.items()):
                 self.result.examples += 1
@@ -255,7 +306,7 @@ class _Cells:
         row: int,
         cells: dict[str, Any],
         columns: tuple[Column, ...],
-        problems: list[Problem],
+        problems: ProblemLog,
     ) -> None:
         self.sheet = sheet
         self.row = row
@@ -269,13 +320,11 @@ class _Cells:
 
     def note(self, field: str, error: UserError) -> None:
         self.bad.add(field)
-        self.problems.append(Problem(self.sheet, self.row, self.columns[field].header, error))
+        self.problems.add(Problem(self.sheet, self.row, self.columns[field].header, error))
 
     def _raw(self, field: str) -> Any:
         value = self.cells.get(field)
-        if isinstance(value, str) and not value.strip():
-            return None
-        return value
+        return None if _blank(value) else value
 
     def _required(self, field: str, required: bool | None) -> bool:
         return self.columns[field].required if required is None else required
@@ -291,6 +340,10 @@ class _Cells:
             return ""
         if not value and self._required(field, required):
             self.fail(field, "import.required")
+        limit = self.columns[field].max_length
+        if limit is not None and len(value) > limit:
+            # Refused here on both databases: PostgreSQL would refuse it at the write with a raw error.
+            self.fail(field, "import.too_long", limit=limit, length=len(value))
         return value
 
     def amount(self, field: str, required: bool | None = None, zero_key: str | None = None) -> Decimal | None:

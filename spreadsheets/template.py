@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
@@ -32,6 +33,7 @@ from core.columns import (
     Column,
 )
 from core.errors import UserError
+from core.files import private_file
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES
 
 MAX_ROWS = 200_000
@@ -43,6 +45,9 @@ DATE_FORMAT = "yyyy-mm-dd"
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FONT = Font(bold=True, color="C00000")
 GUIDE_WIDTHS = (18, 8, 100)  # 列名, 必填, 填写要求
+# Excel runs a cell typed as =…, +…, -… or @… as a formula, and a leading tab or CR hides such a start from
+# the eye (OWASP's rule for CSV injection). A text from the ledger that starts so is written as text.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def write_template(path: Path, deadline: date, overwrite: bool = False) -> None:
@@ -72,9 +77,14 @@ def check_destination(path: Path, overwrite: bool = True) -> None:
         raise UserError("template.exists", path=str(path))
 
 
-def save_workbook(workbook: Workbook, path: Path) -> None:
-    """Save a workbook; a file Excel holds open (or any other refusal of the system) is one line for the clerk."""
+def save_workbook(workbook: Workbook, path: Path, private: bool = False) -> None:
+    """Save a workbook; a file Excel holds open (or any other refusal of the system) is one line for the clerk.
+
+    `private`: the workbook holds ID numbers, phones or bind codes, so only its owner may read it (0600).
+    """
     try:
+        if private:
+            private_file(path)
         workbook.save(path)
     except OSError as exc:
         raise UserError(
@@ -91,7 +101,7 @@ def _data_sheet(ws: Worksheet, sheet: str, columns: tuple[Column, ...], deadline
         header.fill = HEADER_FILL
         # The header text must stay the import's header, so "required" is its colour and its comment.
         header.font = REQUIRED_FONT if column.required else Font(bold=True)
-        comment = f"{REQUIRED_MARK}。{column.note}" if column.required else column.note
+        comment = f"{REQUIRED_MARK}。{_note(column)}" if column.required else _note(column)
         header.comment = Comment(comment, "清收专班", width=260, height=110)
         dimension = ws.column_dimensions[letter]
         dimension.width = max(
@@ -107,7 +117,7 @@ def _data_sheet(ws: Worksheet, sheet: str, columns: tuple[Column, ...], deadline
             dimension.number_format = DATE_FORMAT
             ws.cell(row=2, column=index).number_format = DATE_FORMAT
     for index, value in enumerate(example, start=1):
-        ws.cell(row=2, column=index, value=value)
+        keep_as_text(ws.cell(row=2, column=index, value=value))
     ws.freeze_panes = "A2"
 
 
@@ -132,12 +142,31 @@ def _guide(ws: Worksheet, deadline: date) -> None:
             cell.font = Font(bold=True)
             cell.fill = HEADER_FILL
         for column in columns:
-            ws.append([column.header, REQUIRED_MARK if column.required else "", column.note])
+            ws.append([column.header, REQUIRED_MARK if column.required else "", _note(column)])
             row = ws[ws.max_row]
             row[0].font = REQUIRED_FONT if column.required else Font()
             row[1].font = REQUIRED_FONT
             row[2].alignment = wrap
-            _fit_height(ws, column.note, GUIDE_WIDTHS[2])
+            _fit_height(ws, _note(column), GUIDE_WIDTHS[2])
+
+
+def keep_as_text(cell: Cell | WriteOnlyCell) -> Cell | WriteOnlyCell:
+    """Make a cell whose text Excel could run as a formula hold it as text, also once edited in Excel."""
+    if isinstance(cell.value, str) and cell.value.startswith(FORMULA_STARTS):
+        cell.data_type = "s"  # openpyxl took a text starting with = for a formula when it was set
+        # Excel's leading apostrophe: editing the cell and pressing Enter keeps it text.
+        cell.quotePrefix = True
+    return cell
+
+
+def as_text_if_formula(ws: Any, value: Any) -> Any:
+    """What to append to a write-only sheet for `value`: a cell holding it as text if Excel could run it.
+
+    Numbers stay numbers (a negative amount is a number, not text that starts with -).
+    """
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return keep_as_text(WriteOnlyCell(ws, value=value))
+    return value
 
 
 def display_width(text: str) -> int:
@@ -149,6 +178,13 @@ def _fit_height(ws: Worksheet, text: str, width: int) -> None:
     # Excel sizes no row to wrapped text on opening (and never a merged one): give each row its lines' height.
     lines = max(1, -(-display_width(text) // width))
     ws.row_dimensions[ws.max_row].height = 16 * lines
+
+
+def _note(column: Column) -> str:
+    """How to fill a column in, with the most characters it takes when there is a most."""
+    if column.max_length is None:
+        return column.note
+    return f"{column.note}；最多 {column.max_length} 个字符"
 
 
 def _index(columns: tuple[Column, ...], field: str) -> int:

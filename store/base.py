@@ -53,7 +53,8 @@ def _original(model: Any) -> Any:
 
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 _PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
-# Who a chat identity is, and who a person is, change rarely (binding, an import of people); every message asks.
+# A person's id and name by employee number, for the entries they write: an employee number names one person
+# for good (a deactivated person can no longer write, whatever is remembered here).
 PEOPLE_CACHE_SECONDS = 30.0
 PEOPLE_CACHE_SIZE = 20_000
 # The connection of the message being handled: every read and write of one message shares it.
@@ -75,8 +76,8 @@ class StoreBase:
         self._clock = clock or (lambda: datetime.now(UTC))
         self._sessions = sessionmaker(engine, expire_on_commit=False)
         self._reading = reading_options(engine.dialect.name)
-        # (what was asked) -> (monotonic expiry, answer); only found people are kept, so a new binding
-        # made by another process is seen at once, and a change of role or unit within PEOPLE_CACHE_SECONDS.
+        # (what was asked) -> (monotonic expiry, answer); only found people are kept. Roles, units and
+        # bindings are read for every message, never from here.
         self._people_cache: dict[tuple[Any, ...], tuple[float, Any]] = {}
 
     def forget_people(self) -> None:
@@ -180,7 +181,16 @@ class StoreBase:
         """An ORM session for reads, on the message's connection when there is one (so that it sees what
         the message has written so far)."""
         scoped = _MESSAGE_CONNECTION.get()
+        if scoped is None and self.engine.dialect.name == "sqlite":
+            # A read takes no write lock: a session of its own would begin IMMEDIATE and wait for whoever
+            # writes (another chat session, an import).
+            with self.engine.connect() as connection:
+                connection.execution_options(**self._reading)
+                with Session(bind=connection, expire_on_commit=False) as session:
+                    yield session
+            return
         if scoped is None:
+            # PostgreSQL reads in a transaction of their own (streamed results need one) and lock nothing.
             with self._sessions() as session:
                 yield session
             return

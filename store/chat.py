@@ -7,7 +7,7 @@ import secrets
 from datetime import timedelta
 from typing import Any
 
-from sqlalchemy import bindparam, delete, func, select
+from sqlalchemy import bindparam, delete, func, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
@@ -22,6 +22,7 @@ from store.models import (
     ChatIdentity,
     Draft,
     HandledMessage,
+    OfferedButton,
     OfferedChoices,
     Person,
     SpecialReport,
@@ -37,6 +38,8 @@ CHOICES_LIFETIME = timedelta(days=1)
 # Telegram keeps an undelivered update for 24 hours and WeCom retries a callback within seconds: an answer is
 # kept this long for a re-delivery, and after it the message key may be a new message's.
 REDELIVERY_WINDOW = timedelta(days=2)
+# A button offered in a chat can be pressed for this long (a case list looked at again the next days).
+BUTTONS_LIFETIME = timedelta(days=7)
 
 
 _unit = aliased(Unit)
@@ -45,14 +48,23 @@ _PEOPLE = select(
     Person.id, Person.name, Person.employee_no, Person.role, Person.unit_id, _unit.name
 ).outerjoin(_unit, _unit.id == Person.unit_id)
 _PERSON_BY_IDENTITY = _PEOPLE.join(ChatIdentity, ChatIdentity.person_id == Person.id).where(
-    ChatIdentity.channel == bindparam("channel"), ChatIdentity.external_id == bindparam("external_id")
+    ChatIdentity.channel == bindparam("channel"),
+    ChatIdentity.external_id == bindparam("external_id"),
+    Person.active.is_(True),
 )
-_PERSON_BY_NUMBER = _PEOPLE.where(Person.employee_no == bindparam("employee_no"))
+_PERSON_BY_NUMBER = _PEOPLE.where(Person.employee_no == bindparam("employee_no"), Person.active.is_(True))
 _ESCALATION = _PEOPLE.where(
-    (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == bindparam("unit_id")))
+    Person.active.is_(True),
+    (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == bindparam("unit_id"))),
 ).order_by(Person.id)
 _IDENTITIES = select(ChatIdentity.external_id).where(
     ChatIdentity.person_id == bindparam("person_id"), ChatIdentity.channel == bindparam("channel")
+)
+_OFFERED_BUTTON = select(OfferedButton.id).where(
+    OfferedButton.channel == bindparam("channel"),
+    OfferedButton.chat_id == bindparam("chat_id"),
+    OfferedButton.data == bindparam("data"),
+    OfferedButton.at >= bindparam("since", type_=UtcDateTime()),
 )
 _ANSWER = select(HandledMessage.replies).where(
     HandledMessage.key == bindparam("key"), HandledMessage.at >= bindparam("since", type_=UtcDateTime())
@@ -75,6 +87,10 @@ class ChatStore(StoreBase):
             set_={"replies": answer.excluded.replies, "at": answer.excluded.at},
             where=answers.c.at < bindparam("stale_before", type_=UtcDateTime()),
         ).returning(answers.c.id)
+        button = upsert(OfferedButton.__table__)
+        self._offer_button = button.on_conflict_do_update(
+            index_elements=["channel", "chat_id", "data"], set_={"at": button.excluded.at}
+        )
         offered = upsert(OfferedChoices.__table__)
         self._offer = offered.on_conflict_do_update(
             index_elements=["channel", "chat_id"],
@@ -82,17 +98,13 @@ class ChatStore(StoreBase):
         )
 
     def person_by_identity(self, channel: str, external_id: str) -> PersonView | None:
-        """The person bound to a chat identity, if any."""
-
-        def find() -> PersonView | None:
-            with self._read() as connection:
-                row = connection.execute(
-                    _PERSON_BY_IDENTITY, {"channel": channel, "external_id": external_id}
-                ).first()
-                return PersonView(*row) if row else None
-
-        found: PersonView | None = self._remembered(("identity", channel, external_id), find)
-        return found
+        """The active person bound to a chat identity, if any (read for every message: a role changed or a
+        person deactivated by an import in another process counts at once)."""
+        with self._read() as connection:
+            row = connection.execute(
+                _PERSON_BY_IDENTITY, {"channel": channel, "external_id": external_id}
+            ).first()
+            return PersonView(*row) if row else None
 
     def person_by_employee_no(self, employee_no: str) -> PersonView | None:
         """A person by employee number."""
@@ -106,19 +118,17 @@ class ChatStore(StoreBase):
             return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.id.in_(ids)))]
 
     def escalation_people(self, unit_id: int | None) -> list[PersonView]:
-        """Whom a special situation goes to: the unit's leads and every leader."""
-
-        def find() -> list[PersonView]:
-            with self._read() as connection:
-                return [PersonView(*row) for row in connection.execute(_ESCALATION, {"unit_id": unit_id})]
-
-        found: list[PersonView] = self._remembered(("escalation", unit_id), find)
-        return list(found)
+        """Whom a special situation goes to: the unit's leads and every leader (active ones)."""
+        with self._read() as connection:
+            return [PersonView(*row) for row in connection.execute(_ESCALATION, {"unit_id": unit_id})]
 
     def admins(self) -> list[PersonView]:
-        """The task-force clerks."""
+        """The task-force clerks (active ones)."""
         with self._session() as session:
-            return [PersonView(*row) for row in session.execute(_PEOPLE.where(Person.role == "admin"))]
+            return [
+                PersonView(*row)
+                for row in session.execute(_PEOPLE.where(Person.role == "admin", Person.active.is_(True)))
+            ]
 
     def identities(self, person_id: int, channel: str) -> list[str]:
         """The chat identities of a person on one channel (read each time: a second phone bound through
@@ -187,6 +197,28 @@ class ChatStore(StoreBase):
         assert found is not None
         return found
 
+    def unbind(self, employee_no: str, actor: str = "cli") -> tuple[str, list[str]]:
+        """Remove every chat identity of a person (a lost phone); returns their name and the channels unbound.
+
+        The used codes stay used: a new code is issued by `qingshou codes` once they have no identity left.
+        """
+        with self._transaction() as session:
+            person = self._person(session, employee_no)
+            channels = self._drop_identities(session, person.id)
+            self._audit(session, actor, "unbind", "person", employee_no, {"channels": channels})
+        return person.name, channels
+
+    def _drop_identities(self, session: Any, person_id: int) -> list[str]:
+        """Delete a person's chat identities in the caller's transaction; their channels, sorted."""
+        identities = session.execute(
+            select(ChatIdentity.id, ChatIdentity.channel).where(ChatIdentity.person_id == person_id)
+        ).all()
+        ids = [identity_id for identity_id, _ in identities]
+        if ids:
+            session.execute(update(BindCode).where(BindCode.used_by_id.in_(ids)).values(used_by_id=None))
+            session.execute(delete(ChatIdentity).where(ChatIdentity.id.in_(ids)))
+        return sorted(channel for _, channel in identities)
+
     def answered(self, key: str) -> list[dict[str, Any]] | None:
         """The replies already given to a message within REDELIVERY_WINDOW, if it was handled then."""
         with self._read() as connection:
@@ -217,6 +249,7 @@ class ChatStore(StoreBase):
                 (HandledMessage.__table__, "at", now - REDELIVERY_WINDOW),
                 (Draft.__table__, "created_at", now - DRAFT_LIFETIME),
                 (OfferedChoices.__table__, "at", now - CHOICES_LIFETIME),
+                (OfferedButton.__table__, "at", now - BUTTONS_LIFETIME),
             ):
                 dropped += connection.execute(delete(table).where(table.c[column] < cutoff)).rowcount or 0
         return dropped
@@ -232,6 +265,36 @@ class ChatStore(StoreBase):
                     "options": json.dumps(options, ensure_ascii=False),
                     "at": self.now(),
                 },
+            )
+
+    def offer_buttons(self, channel: str, chat_id: str, data: list[str]) -> None:
+        """Note the buttons just offered in a chat, so that a press of one of them is known to be genuine."""
+        if not data:
+            return
+        now = self.now()
+        with self._write() as connection:
+            connection.execute(
+                self._offer_button,
+                [
+                    {"channel": channel, "chat_id": chat_id, "data": value, "at": now}
+                    for value in dict.fromkeys(data)
+                ],
+            )
+
+    def was_offered(self, channel: str, chat_id: str, data: str) -> bool:
+        """Whether a button with this data was offered in the chat within BUTTONS_LIFETIME."""
+        with self._read() as connection:
+            return (
+                connection.execute(
+                    _OFFERED_BUTTON,
+                    {
+                        "channel": channel,
+                        "chat_id": chat_id,
+                        "data": data,
+                        "since": self.now() - BUTTONS_LIFETIME,
+                    },
+                ).first()
+                is not None
             )
 
     def offered_choice(self, channel: str, chat_id: str, number: int) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+import functools
 import time
 from pathlib import Path
 from typing import Any
@@ -9,6 +11,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, create_engine, event, exc
 from sqlalchemy.engine import make_url
 from sqlalchemy.engine.url import URL
+
+from core.files import new_private_file
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
 SQLITE_CACHE_KIB = 64 * 1024
@@ -78,6 +82,11 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
             pool_use_lifo=True,
             **kwargs,
         )
+        database = sqlite_file(engine)
+        if database is not None:
+            # The ledger holds ID numbers and phones: a database file the bot creates is its owner's alone
+            # (SQLite gives the -wal and -shm files beside it the database's mode). One it finds is left as it is.
+            event.listen(engine, "do_connect", functools.partial(_create_privately, database))
         event.listen(engine, "connect", _sqlite_pragmas)
         # pysqlite's own transaction handling defers BEGIN and breaks SERIALIZABLE-like writes; take it over.
         # Writers take the write lock up front (no deadlock upgrading a read lock); readers need none.
@@ -87,6 +96,13 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     event.listen(engine, "checkin", _checked_in)
     event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+def _create_privately(database: Path, *_connect_arguments: Any) -> None:
+    # Created before SQLite opens it (it would create it with the umask's mode, 0644). A folder that is
+    # missing or refuses is left to SQLite to report.
+    with contextlib.suppress(OSError):
+        new_private_file(database)
 
 
 def _checked_in(_dbapi_connection: Any, record: Any) -> None:

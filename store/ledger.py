@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import secrets
+from collections import defaultdict
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
@@ -39,6 +40,7 @@ from core.records import (
 from store.base import _fen, _fen_sum, _original
 from store.cases import CaseStore
 from store.chat import ChatStore
+from store.inbox import InboxStore
 from store.models import (
     AuditEntry,
     BindCode,
@@ -130,6 +132,17 @@ class BindCodeLine:
 
 
 @dataclass(frozen=True, slots=True)
+class CaseProblem:
+    """A case whose figures do not add up (`qingshou check`): what the ledger holds against what it should."""
+
+    loan_no: str
+    borrower: str
+    kind: str  # principal | interest | pending_principal | pending_interest | negative_part | status
+    held: Decimal | str
+    expected: Decimal | str
+
+
+@dataclass(frozen=True, slots=True)
 class ExportTable:
     """One table of the ledger as rows of plain values, for the export."""
 
@@ -170,15 +183,15 @@ _REPAYMENT_BY_ID = (
     .join(Case, Case.id == Repayment.case_id)
     .where(Repayment.id == bindparam("id"))
 )
-# The case, locked, with what is reported on it and awaits confirmation, and the repayment the same message
-# already recorded (if any): one round trip for everything a report checks before it writes.
+# The case, locked, and the repayment the same message already recorded (if any). What is reported on the case
+# and awaits confirmation is read by a statement of its own once the lock is held: on PostgreSQL a statement
+# that waited for the lock still reads its subqueries as they were when it began, and would miss a report
+# committed meanwhile (two people reporting on one case at once could then report more than is owed).
 _CASE_FOR_REPAYMENT = (
     select(
         Case.id,
         Case.principal_remaining,
         Case.interest_remaining,
-        select(_fen_sum(_fen(Repayment.principal_part))).where(*_awaiting(Case.id)).scalar_subquery(),
-        select(_fen_sum(_fen(Repayment.interest_part))).where(*_awaiting(Case.id)).scalar_subquery(),
         select(Repayment.id).where(Repayment.source_key == bindparam("key")).scalar_subquery(),
     )
     .where(Case.loan_no == bindparam("loan_no"))
@@ -187,13 +200,112 @@ _CASE_FOR_REPAYMENT = (
 _INSERT_REPAYMENT = insert(Repayment.__table__).returning(Repayment.__table__.c.id)
 
 
-class Store(ChatStore, CaseStore, ScheduleStore):
+class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
     """The ledger on SQLite or PostgreSQL."""
 
     def is_empty(self) -> bool:
         """Whether the ledger has no unit, person or case yet."""
         with self._session() as session:
             return all(session.scalar(select(func.count()).select_from(t)) == 0 for t in (Unit, Person, Case))
+
+    # -- checks ---------------------------------------------------------------------------------------
+
+    def ledger_problems(self) -> tuple[int, list[CaseProblem]]:
+        """Every case whose figures do not add up, and how many cases were checked; nothing is changed.
+
+        A case's remaining balances must equal its starting ones less its confirmed repayments (reversals
+        included); what is reported and awaits confirmation must fit in what remains, principal and interest
+        each; no repayment's part may be negative; a case is settled exactly when nothing remains.
+        """
+        confirmed = (
+            select(
+                Repayment.case_id.label("case_id"),
+                _fen_sum(_fen(Repayment.principal_part)).label("principal"),
+                _fen_sum(_fen(Repayment.interest_part)).label("interest"),
+            )
+            .where(Repayment.status == "confirmed")
+            .group_by(Repayment.case_id)
+            .subquery()
+        )
+        reversal = aliased(Repayment)
+        awaiting = (
+            select(
+                Repayment.case_id.label("case_id"),
+                _fen_sum(_fen(Repayment.principal_part)).label("principal"),
+                _fen_sum(_fen(Repayment.interest_part)).label("interest"),
+            )
+            .where(
+                Repayment.status == "reported",
+                _original(Repayment),
+                ~select(reversal.id).where(reversal.reverses_id == Repayment.id).exists(),
+            )
+            .group_by(Repayment.case_id)
+            .subquery()
+        )
+        negative = (
+            select(Repayment.case_id.label("case_id"), func.count().label("parts"))
+            .where(
+                _original(Repayment),
+                (_fen(Repayment.principal_part) < 0) | (_fen(Repayment.interest_part) < 0),
+            )
+            .group_by(Repayment.case_id)
+            .subquery()
+        )
+        zero = literal_column("0")
+        query = (
+            select(
+                Case.loan_no,
+                Case.borrower,
+                _fen(Case.principal),
+                _fen(Case.interest),
+                _fen(Case.principal_remaining),
+                _fen(Case.interest_remaining),
+                Case.status,
+                func.coalesce(confirmed.c.principal, zero),
+                func.coalesce(confirmed.c.interest, zero),
+                func.coalesce(awaiting.c.principal, zero),
+                func.coalesce(awaiting.c.interest, zero),
+                func.coalesce(negative.c.parts, zero),
+            )
+            .outerjoin(confirmed, confirmed.c.case_id == Case.id)
+            .outerjoin(awaiting, awaiting.c.case_id == Case.id)
+            .outerjoin(negative, negative.c.case_id == Case.id)
+            .order_by(Case.loan_no)
+        )
+        problems: list[CaseProblem] = []
+        checked = 0
+        with self._session() as session:
+            for row in session.execute(query.execution_options(yield_per=BULK_CHUNK)):
+                checked += 1
+                loan_no, borrower = row[0], row[1]
+                principal, interest, principal_left, interest_left = (int(v) for v in row[2:6])
+                status = row[6]
+                paid_principal, paid_interest, waiting_principal, waiting_interest, negatives = (
+                    int(v) for v in row[7:12]
+                )
+                for kind, held, expected in (
+                    ("principal", principal_left, principal - paid_principal),
+                    ("interest", interest_left, interest - paid_interest),
+                ):
+                    if held != expected:
+                        problems.append(
+                            CaseProblem(loan_no, borrower, kind, from_fen(held), from_fen(expected))
+                        )
+                for kind, waiting, left in (
+                    ("pending_principal", waiting_principal, principal_left),
+                    ("pending_interest", waiting_interest, interest_left),
+                ):
+                    if waiting > left:
+                        problems.append(
+                            CaseProblem(loan_no, borrower, kind, from_fen(waiting), from_fen(left))
+                        )
+                if negatives:
+                    problems.append(CaseProblem(loan_no, borrower, "negative_part", str(negatives), "0"))
+                settled = principal_left + interest_left == 0
+                if settled != (status == "settled"):
+                    expected_status = "settled" if settled else "open"
+                    problems.append(CaseProblem(loan_no, borrower, "status", status, expected_status))
+        return checked, problems
 
     # -- import ---------------------------------------------------------------------------------------
 
@@ -209,13 +321,25 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             }
             people: dict[str, PersonRecord] = {}
             employee_nos: dict[int, str] = {}
-            for pid, name, no, unit_id, role, mobile in session.execute(
-                select(Person.id, Person.name, Person.employee_no, Person.unit_id, Person.role, Person.mobile)
+            inactive: set[str] = set()
+            for pid, name, no, unit_id, role, mobile, active in session.execute(
+                select(
+                    Person.id,
+                    Person.name,
+                    Person.employee_no,
+                    Person.unit_id,
+                    Person.role,
+                    Person.mobile,
+                    Person.active,
+                )
             ):
                 employee_nos[pid] = no
                 people[no] = PersonRecord(
                     name, no, unit_names.get(unit_id) if unit_id else None, role, mobile
                 )
+                if not active:
+                    inactive.add(no)
+            open_cases: dict[str, set[str]] = defaultdict(set)
             cases: dict[str, CaseRecord] = {}
             recovered: dict[str, tuple[Decimal, Decimal]] = {}
             rows = session.execute(
@@ -235,6 +359,7 @@ class Store(ChatStore, CaseStore, ScheduleStore):
                     Case.statute_date,
                     Case.principal_remaining,
                     Case.interest_remaining,
+                    Case.status,
                 ).execution_options(yield_per=BULK_CHUNK)
             )
             for row in rows:
@@ -256,7 +381,16 @@ class Store(ChatStore, CaseStore, ScheduleStore):
                 )
                 if row[13] != row[4] or row[14] != row[5]:
                     recovered[loan_no] = (row[4] - row[13], row[5] - row[14])
-        return LedgerSnapshot(units, people, cases, recovered)
+                if row[15] != "settled":
+                    open_cases[employee_nos[row[3]]].add(loan_no)
+        return LedgerSnapshot(
+            units,
+            people,
+            cases,
+            recovered,
+            frozenset(inactive),
+            {no: frozenset(loans) for no, loans in open_cases.items()},
+        )
 
     def apply_import(
         self,
@@ -311,6 +445,24 @@ class Store(ChatStore, CaseStore, ScheduleStore):
                     ],
                 )
             person_ids = dict(session.execute(select(Person.employee_no, Person.id)).all())
+            for person in plan.reactivated:
+                session.execute(
+                    update(Person).where(Person.id == person_ids[person.employee_no]).values(active=True)
+                )
+            for person in plan.deactivated:
+                # Kept, with their history; no chat of theirs reaches the bot any more.
+                person_id = person_ids[person.employee_no]
+                session.execute(update(Person).where(Person.id == person_id).values(active=False))
+                channels = self._drop_identities(session, person_id)
+                self._audit(
+                    session,
+                    actor,
+                    "person.deactivate",
+                    "person",
+                    person.employee_no,
+                    {"channels": channels},
+                    source=source,
+                )
             for person, _change in plan.changed_people:
                 session.execute(
                     update(Person)
@@ -452,9 +604,10 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             row = connection.execute(_CASE_FOR_REPAYMENT, {"loan_no": loan_no, "key": source_key}).first()
             if row is None:
                 raise UserError("ledger.unknown_case", loan_no=loan_no)
-            case_id, principal_left, interest_left, pending_principal, pending_interest, existing = row
+            case_id, principal_left, interest_left, existing = row
             if existing is not None:
                 return RepaymentEntry(*connection.execute(_REPAYMENT_BY_ID, {"id": existing}).one())
+            pending_principal, pending_interest = connection.execute(_PENDING, {"case_id": case_id}).one()
             person = self._person_id(connection, employee_no)
             owed_principal = principal_left - from_fen(int(pending_principal))
             owed_interest = interest_left - from_fen(int(pending_interest))
@@ -474,7 +627,8 @@ class Store(ChatStore, CaseStore, ScheduleStore):
                     amount=format_yuan(amount),
                     owed=format_yuan(owed_principal + owed_interest),
                 )
-            principal = min(amount, owed_principal) if principal_part is None else principal_part
+            # Principal first, never below zero: what is left of the amount goes to interest.
+            principal = max(min(amount, owed_principal), ZERO) if principal_part is None else principal_part
             if principal < 0 or principal > owed_principal or amount - principal > owed_interest:
                 raise UserError(
                     "ledger.amount_exceeds", amount=format_yuan(principal), owed=format_yuan(owed_principal)
@@ -752,7 +906,10 @@ class Store(ChatStore, CaseStore, ScheduleStore):
             query = (
                 select(Person, Unit.name)
                 .outerjoin(Unit, Unit.id == Person.unit_id)
-                .where(~select(ChatIdentity.id).where(ChatIdentity.person_id == Person.id).exists())
+                .where(
+                    Person.active.is_(True),
+                    ~select(ChatIdentity.id).where(ChatIdentity.person_id == Person.id).exists(),
+                )
                 .order_by(Unit.name, Person.employee_no)
             )
             if unit is not None:

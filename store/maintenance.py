@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import sqlite3
 import subprocess
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from sqlalchemy import Engine, inspect
+from sqlalchemy import URL, Engine, inspect
 
 from core.errors import UserError
+from core.files import private_file
 from store.engine import sqlite_file
 
 # How each kind of backup file begins: a SQLite database, and pg_dump's custom format.
@@ -51,6 +54,8 @@ def backup(engine: Engine, target: Path) -> bool:
             _copy_sqlite(engine, partial)
         else:
             _dump_postgresql(engine, partial)
+        # The copy holds every ID number and phone of the ledger: its owner's alone, however it was written.
+        private_file(partial)
         os.replace(partial, target)
     finally:
         partial.unlink(missing_ok=True)
@@ -84,14 +89,51 @@ def _dump_postgresql(engine: Engine, target: Path) -> None:
     pg_dump = shutil.which("pg_dump")
     if pg_dump is None:
         raise UserError("backup.no_pg_dump")
-    url = engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
-    result = subprocess.run(
-        [pg_dump, "--format=custom", "--no-owner", f"--file={target}", url],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    url, password = _without_password(engine.url)
+    environment = dict(os.environ)
+    with contextlib.ExitStack() as cleanup:
+        if password is not None:
+            # Never on the command line, which every user of the machine can read (`ps`); and through a
+            # password file rather than PGPASSWORD, whose environment some systems show too.
+            environment.pop("PGPASSWORD", None)  # it would take precedence over the file
+            environment["PGPASSFILE"] = str(cleanup.enter_context(_password_file(password)))
+        result = subprocess.run(
+            [pg_dump, "--format=custom", "--no-owner", f"--file={target}", url],
+            capture_output=True,
+            text=True,
+            check=False,
+            env=environment,
+        )
     if result.returncode != 0:
         raise UserError(
             "backup.failed", reason=result.stderr.strip().splitlines()[-1] if result.stderr else ""
         )
+
+
+def _without_password(url: URL) -> tuple[str, str | None]:
+    """The connection URL for libpq with no password in it, and the password (from the URL or its query)."""
+    given = url.query.get("password")
+    password = url.password if url.password is not None else given[-1] if isinstance(given, tuple) else given
+    bare = URL.create(
+        "postgresql",
+        username=url.username,
+        host=url.host,
+        port=url.port,
+        database=url.database,
+        query={key: value for key, value in url.query.items() if key != "password"},
+    )
+    return bare.render_as_string(hide_password=False), None if password is None else str(password)
+
+
+@contextlib.contextmanager
+def _password_file(password: str) -> Iterator[Path]:
+    """A libpq password file (mode 0600, as libpq requires) for the one call, removed after it."""
+    handle, name = tempfile.mkstemp(prefix="qingshou-pgpass-")
+    path = Path(name)
+    try:
+        escaped = password.replace("\\", "\\\\").replace(":", "\\:")
+        with os.fdopen(handle, "w", encoding="utf-8") as file:
+            file.write(f"*:*:*:*:{escaped}\n")
+        yield path
+    finally:
+        path.unlink(missing_ok=True)

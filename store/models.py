@@ -12,6 +12,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -409,3 +410,33 @@ class SpecialReport(Base):
     text: Mapped[str] = mapped_column(Text)
     at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
     source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class InboxMessage(Base):
+    """A WeCom callback, kept in the request that answered it until a worker has handled it: a crash between
+    the answer and the handling loses nothing, and a callback delivered again is kept once (its key is unique).
+
+    A bare number is kept with the choice it answered when it came (`choice`), so that handled again it means
+    what it meant. The worker that holds it is `claimed_by`; `answer` keeps what it was answered before that
+    answer is delivered (when it tells others too), so a worker taking it over delivers it as it was.
+    """
+
+    __tablename__ = "inbox"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    key: Mapped[str] = mapped_column(String(200), unique=True)
+    channel: Mapped[str] = mapped_column(String(20))
+    chat_id: Mapped[str] = mapped_column(String(100))
+    sender_id: Mapped[str] = mapped_column(String(100))
+    message_id: Mapped[str] = mapped_column(String(200))
+    text: Mapped[str] = mapped_column(Text, default="")
+    photo: Mapped[str | None] = mapped_column(String(300))
+    latitude: Mapped[float | None] = mapped_column(Float)
+    longitude: Mapped[float | None] = mapped_column(Float)
+    choice: Mapped[str | None] = mapped_column(String(200))
+    kept_at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    claimed_by: Mapped[str | None] = mapped_column(String(200))
+    claimed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    answer: Mapped[str | None] = mapped_column(Text)
+    handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
+    outcome: Mapped[str | None] = mapped_column(String(20))

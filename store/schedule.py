@@ -4,7 +4,7 @@ the dispatch log that sends each scheduled message once."""
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -285,7 +285,9 @@ _OVERDUE_BY_UNIT = (
     .group_by(Case.unit_id)
 )
 
-_PEOPLE_BY_ROLE = select(Person.id, Person.name, Person.unit_id).where(Person.role == bindparam("role"))
+_PEOPLE_BY_ROLE = select(Person.id, Person.name, Person.unit_id).where(
+    Person.role == bindparam("role"), Person.active.is_(True)
+)
 _IDENTITIES_OF = select(ChatIdentity.person_id, ChatIdentity.channel, ChatIdentity.external_id).where(
     ChatIdentity.person_id.in_(bindparam("person_ids", expanding=True))
 )
@@ -297,13 +299,25 @@ _DONE = select(_dispatch.c.recipient).where(
     *_JOB_DAY,
     _dispatch.c.status != "claimed",
 )
+_HOLDERS = (
+    select(_dispatch.c.claimed_by)
+    .where(
+        *_JOB_DAY,
+        _dispatch.c.recipient.in_(bindparam("d_recipients", expanding=True)),
+        _dispatch.c.status == "claimed",
+    )
+    .distinct()
+)
 _TAKE_OVER = (
     update(_dispatch)
     .where(
         *_JOB_DAY,
         _dispatch.c.recipient.in_(bindparam("d_recipients", expanding=True)),
         _dispatch.c.status == "claimed",
-        _dispatch.c.claimed_at < bindparam("d_stale_claim", type_=UtcDateTime()),
+        or_(
+            _dispatch.c.claimed_at < bindparam("d_stale_claim", type_=UtcDateTime()),
+            _dispatch.c.claimed_by.in_(bindparam("d_gone", expanding=True)),
+        ),
     )
     .values(claimed_by=bindparam("d_worker"), claimed_at=bindparam("d_now", type_=UtcDateTime()))
     .returning(_dispatch.c.recipient)
@@ -557,7 +571,11 @@ class ScheduleStore(StoreBase):
             for start in range(0, len(unit_ids), 1_000):
                 for unit_id, name, mobile in connection.execute(
                     select(Person.unit_id, Person.name, Person.mobile)
-                    .where(Person.role == "unit_lead", Person.unit_id.in_(unit_ids[start : start + 1_000]))
+                    .where(
+                        Person.role == "unit_lead",
+                        Person.active.is_(True),
+                        Person.unit_id.in_(unit_ids[start : start + 1_000]),
+                    )
                     .order_by(Person.unit_id, Person.employee_no)
                 ):
                     found[unit_id].append((name, mobile))
@@ -727,11 +745,19 @@ class ScheduleStore(StoreBase):
         with self._read() as connection:
             return set(connection.scalars(_DONE, {"d_job": job, "d_day": day}))
 
-    def claim(self, job: str, day: date, recipients: list[str], worker: str) -> list[str]:
+    def claim(
+        self,
+        job: str,
+        day: date,
+        recipients: list[str],
+        worker: str,
+        gone: Callable[[str], bool] | None = None,
+    ) -> list[str]:
         """Claim recipients before sending to them; returns those this worker now holds.
 
-        A recipient is held by whoever claimed it first, unless that claim is older than CLAIM_LEASE and was
-        never marked sent: its sender died, and this worker takes it over.
+        A recipient is held by whoever claimed it first, unless that claim was never marked sent and is older
+        than CLAIM_LEASE, or its claimant is known to have ended (`gone` says so of a claimant's name): its
+        sender died, and this worker takes it over.
         """
         if not recipients:
             return []
@@ -755,14 +781,17 @@ class ScheduleStore(StoreBase):
             )
             rest = [r for r in recipients if r not in taken]
             if rest:
+                where = {"d_job": job, "d_day": day, "d_recipients": rest}
+                dead: list[str] = []
+                if gone is not None:
+                    dead = sorted(h for h in connection.scalars(_HOLDERS, where) if h != worker and gone(h))
                 taken.update(
                     connection.scalars(
                         _TAKE_OVER,
                         {
-                            "d_job": job,
-                            "d_day": day,
-                            "d_recipients": rest,
+                            **where,
                             "d_stale_claim": now - CLAIM_LEASE,
+                            "d_gone": dead,
                             "d_worker": worker,
                             "d_now": now,
                         },

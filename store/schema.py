@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from sqlalchemy.exc import DatabaseError
 
 from core.errors import UserError
+from store.engine import reading_options
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -27,6 +28,9 @@ def upgrade(engine: Engine) -> None:
     """Bring the database to the newest revision (creating it if empty); a database that cannot be opened is
     the one line the user sees, not a traceback."""
     try:
+        # Already current: nothing to write, so a second session never waits for another's write lock.
+        if is_current(engine):
+            return
         _upgrade(engine)
     except DatabaseError as error:
         # As the user wrote it in DATABASE_URL: no driver name, no password.
@@ -35,6 +39,8 @@ def upgrade(engine: Engine) -> None:
             raise UserError("database.not_a_database", url=where) from None
         if error.connection_invalidated or "connect" in str(error.orig).lower():
             raise UserError("database.unreachable", url=where) from None
+        if "locked" in str(error.orig):
+            raise UserError("database.busy", url=where) from None
         raise
 
 
@@ -67,4 +73,6 @@ def is_current(engine: Engine) -> bool:
     """Whether the database is at the newest revision."""
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     with engine.connect() as connection:
+        # A read: on SQLite it must not take the write lock another session may hold.
+        connection.execution_options(**reading_options(engine.dialect.name))
         return MigrationContext.configure(connection).get_current_revision() == head

@@ -2,8 +2,9 @@
 
 What it mimics of WeCom (so that the bot's bugs show up here):
 
-* ``/cgi-bin/gettoken`` gives an access token for the right corp id and secret (40001 otherwise); tokens can be
-  made stale with ``expire_tokens()``, after which calls with them answer 42001.
+* ``/cgi-bin/gettoken`` gives an access token for the right corp id and secret (40001 otherwise), as long and
+  unguessable as WeCom's (``issued`` lists them, for a search of the logs); tokens can be made stale with
+  ``expire_tokens()``, after which calls with them answer 42001.
 * ``/cgi-bin/message/send`` takes text, image and file messages to members; a text over 2,048 bytes is refused
   (44004 is empty content, 45002 too long); members in ``unknown_users`` answer 60111.
 * ``/cgi-bin/media/upload`` keeps an uploaded image or file and answers its media id.
@@ -17,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import secrets
 import time
 from collections import Counter, deque
 from dataclasses import dataclass, field
@@ -54,6 +56,7 @@ class FakeWeCom:
         self.robot: list[dict[str, Any]] = []
         self.robot_refused = 0
         self.token_fetches = 0
+        self.issued: list[str] = []  # every access token handed out
         self.unknown_users: set[str] = set()
         self.base_url = ""
         self.robot_url = ""
@@ -81,6 +84,25 @@ class FakeWeCom:
     async def __aexit__(self, *exc_info: object) -> None:
         if self._runner is not None:
             await self._runner.cleanup()
+
+    def settings(self, robot: bool = True) -> dict[str, str]:
+        """The bot's WeCom settings for this server (as `load_settings` keywords), with its group robot or
+        without."""
+        settings = {
+            "wecom_corp_id": CORP_ID,
+            "wecom_agent_id": AGENT_ID,
+            "wecom_secret": SECRET,
+            "wecom_token": TOKEN,
+            "wecom_aes_key": AES_KEY,
+            "wecom_api_base_url": self.base_url,
+        }
+        if robot:
+            settings["wecom_group_webhook_url"] = self.robot_url
+        return settings
+
+    def environment(self, robot: bool = True) -> dict[str, str]:
+        """The same settings as a process's environment variables."""
+        return {name.upper(): value for name, value in self.settings(robot).items()}
 
     # -- what the bot did -----------------------------------------------------------------------------
 
@@ -121,7 +143,8 @@ class FakeWeCom:
         if request.query.get("corpid") != CORP_ID or request.query.get("corpsecret") != SECRET:
             return self._answer(40001, "invalid credential")
         self.token_fetches += 1
-        token = f"TOKEN-{self.token_fetches}"
+        token = f"TOKEN-{self.token_fetches}-{secrets.token_urlsafe(32)}"
+        self.issued.append(token)
         self._tokens.add(token)
         return self._answer(access_token=token, expires_in=7200)
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import logging
 import uuid
 from collections.abc import Iterable, Iterator
 from typing import TextIO
@@ -11,6 +12,8 @@ from core.errors import UserError
 from core.messages import Button, Incoming, Response
 from core.texts import render
 from handlers.router import Router
+
+logger = logging.getLogger(__name__)
 
 PROMPT = "> "
 
@@ -55,7 +58,15 @@ class ConsoleChannel:
                 continue
             if echo:
                 self.output.write(f"{PROMPT}{text}\n")
-            self.show(self.router.handle(self.incoming(text)))
+            try:
+                response = self.router.handle(self.incoming(text))
+            except Exception:
+                # The database went away under the router (a dropped connection): the session goes on.
+                logger.warning(
+                    "could not handle a terminal message", exc_info=logger.isEnabledFor(logging.DEBUG)
+                )
+                response = Response.text(render("error.unexpected", self.language))
+            self.show(response)
 
     def converse(self) -> None:
         """Chat at a terminal: a prompt before each line, until end of input (Ctrl-D)."""
@@ -87,8 +98,13 @@ class ConsoleChannel:
                     self.output.write(f"  [{len(self._offered)}] {button.label}\n")
             if reply.picture is not None or reply.document is not None:
                 self.output.write(f"  ({reply.filename or 'picture'})\n")
-        people = self.router.store.people_by_id(sorted({p.person_id for p in response.pushes}))
-        if people:
-            names = "、".join(p.name for p in people)
+        told = sorted({p.person_id for p in response.pushes})
+        if told:
+            try:
+                names = "、".join(p.name for p in self.router.store.people_by_id(told))
+            except Exception:
+                # What was recorded stands; only the names of who was told could not be read just now.
+                logger.warning("could not read who was told", exc_info=logger.isEnabledFor(logging.DEBUG))
+                names = render("console.pushed_count", self.language, count=len(told))
             self.output.write(render("console.pushed", self.language, names=names) + "\n")
         self.output.flush()

@@ -166,6 +166,11 @@ class TelegramChannel:
             return
         if update.callback_query is not None:
             await update.callback_query.answer()
+            # A press carries whatever data the client sends: only what was offered in this chat is answered.
+            assert incoming.choice is not None
+            if not self.router.store.was_offered(CHANNEL, incoming.chat_id, incoming.choice):
+                await self.send(int(incoming.chat_id), Reply(render("choice.expired", self.language)))
+                return
         response = self.router.handle(incoming)
         await self.deliver(int(incoming.chat_id), response)
 
@@ -190,6 +195,10 @@ class TelegramChannel:
             else (bot.send_document, reply.document, "notice.docx")
         )
         send_file, data, default_name = upload
+        if reply.buttons:
+            self.router.store.offer_buttons(
+                CHANNEL, str(chat_id), [b.data for row in reply.buttons for b in row]
+            )
         if data is not None:
             await send_file(
                 chat_id,

@@ -461,8 +461,34 @@ TEXTS: dict[str, str] = {
     "pending.none_of": 'Nothing reported by "{who}" is waiting for your confirmation.',
     "pending.which": "{loan_no} has {count} repayments waiting; choose one:",
     # hardening: workbooks
+    "import.too_long": "too long (at most {limit} characters, {length} given)",
+    "import.more_problems": "… and {count} more problems not listed",
+    "import.sheet_too_large": '{path}: sheet "{sheet}" reaches {cell}, beyond what an import takes (at most {rows} rows and {columns} columns); delete the extra rows and columns (formatted empty cells too) and import again',
+    "import.too_big": "{path}: more than {limit} to read (unzipped, for an .xlsx), beyond what an import takes; delete the sheets, rows and columns not needed, or import in several files",
+    "import.cell_without_position": '{path}: sheet "{sheet}" has cells without a position and cannot be read safely; open it in Excel or WPS, save it as .xlsx and import again',
     # hardening: secrets and files
     # hardening: delivery
     # hardening: WeCom
     # hardening: access and money
+    "import.sheet_problem": 'Sheet "{sheet}": {message}',
+    "import.missing_person_has_cases": "{employee_no} ({name}) is not in the sheet but is still responsible for {count} open cases ({loans}); give those cases another officer in the cases sheet, or keep this person",
+    "import.deactivated": "{count} people deactivated (not in the people sheet; their history stays, their chats are unbound): {names}",
+    "import.reactivated": "{count} people active again (they need new bind codes): {names}",
+    "unbind.done": "Unbound {count} chats of {employee_no} ({name}): {channels}. Issue a new code with qingshou codes.",
+    "unbind.none": "{employee_no} ({name}) has no chat bound.",
+    "audit.action.unbind": "unbind",
+    "audit.action.person.deactivate": "person deactivated",
+    "audit.key.channels": "channels",
+    "console.pushed_count": "{count} people",
+    "database.busy": "The database {url} is held by another program for a long time (an import, say); try again shortly",
+    "command.missing": 'Write a command after the "/", e.g. /help; or send 帮助.',
+    "settings.webhook_secret": "is not set; the Telegram webhook (TELEGRAM_WEBHOOK_URL) needs it, or anyone could post forged updates",
+    "check.ok": "Ledger check: {count} cases, every figure adds up.",
+    "check.found": "Ledger check: {cases} of {count} cases do not add up (nothing was changed):",
+    "check.principal": "{loan_no} {borrower}: principal remaining {held}, {expected} by the confirmed repayments",
+    "check.interest": "{loan_no} {borrower}: interest remaining {held}, {expected} by the confirmed repayments",
+    "check.pending_principal": "{loan_no} {borrower}: reported principal awaiting confirmation {held} is more than the {expected} remaining",
+    "check.pending_interest": "{loan_no} {borrower}: reported interest awaiting confirmation {held} is more than the {expected} remaining",
+    "check.negative_part": "{loan_no} {borrower}: {held} repayments have a negative principal or interest part",
+    "check.status": '{loan_no} {borrower}: status "{held}", "{expected}" by its balance',
 }

@@ -459,8 +459,34 @@ TEXTS: dict[str, str] = {
     "pending.none_of": "没有“{who}”报告、待您确认的还款。",
     "pending.which": "{loan_no} 有 {count} 笔待确认还款，请选择：",
     # hardening: workbooks
+    "import.too_long": "内容过长（最多 {limit} 个字符，现有 {length} 个）",
+    "import.more_problems": "……另有 {count} 处问题未列出",
+    "import.sheet_too_large": "{path}：工作表“{sheet}”的范围达到 {cell}，超出导入上限（最多 {rows} 行、{columns} 列）；请删除多余的行和列（包括只设了格式的空单元格）后再导入",
+    "import.too_big": "{path}：要读取的内容超过 {limit}（.xlsx 按解压后计），超出导入上限；请删去不需要的工作表、行和列，或分成几个文件导入",
+    "import.cell_without_position": "{path}：工作表“{sheet}”有未标明位置的单元格，无法安全读取；请用 Excel 或 WPS 打开后另存为 .xlsx 再导入",
     # hardening: secrets and files
     # hardening: delivery
     # hardening: WeCom
     # hardening: access and money
+    "import.sheet_problem": "工作表“{sheet}”：{message}",
+    "import.missing_person_has_cases": "工号 {employee_no}（{name}）不在表中，但仍负责 {count} 笔未结清案件（{loans}）；请在“案件”表中为这些案件改填责任人工号，或在“人员”表中保留此人",
+    "import.deactivated": "停用 {count} 人（不在“人员”表中，历史记录保留，绑定已解除）：{names}",
+    "import.reactivated": "重新启用 {count} 人（需重新发放绑定码）：{names}",
+    "unbind.done": "已解除 {employee_no}（{name}）的 {count} 个绑定：{channels}。可用 qingshou codes 为其重新发放绑定码。",
+    "unbind.none": "{employee_no}（{name}）没有绑定任何聊天账号。",
+    "audit.action.unbind": "解除绑定",
+    "audit.action.person.deactivate": "停用人员",
+    "audit.key.channels": "渠道",
+    "console.pushed_count": "{count} 人",
+    "database.busy": "数据库 {url} 正被另一个程序长时间占用（例如正在导入），请稍后再试",
+    "command.missing": "请在“/”后写上命令，例如 /help；也可以直接发送“帮助”。",
+    "settings.webhook_secret": "未设置；Telegram 的 Webhook 模式（已设置 TELEGRAM_WEBHOOK_URL）必须同时设置密钥，否则任何人都能向机器人伪造消息",
+    "check.ok": "台账核对：{count} 笔案件，各项数字全部相符。",
+    "check.found": "台账核对：{count} 笔案件中有 {cases} 笔数字不符（未作任何修改）：",
+    "check.principal": "{loan_no} {borrower}：剩余本金 {held}，按已确认的还款应为 {expected}",
+    "check.interest": "{loan_no} {borrower}：剩余利息 {held}，按已确认的还款应为 {expected}",
+    "check.pending_principal": "{loan_no} {borrower}：待确认还款中的本金 {held} 超过剩余本金 {expected}",
+    "check.pending_interest": "{loan_no} {borrower}：待确认还款中的利息 {held} 超过剩余利息 {expected}",
+    "check.negative_part": "{loan_no} {borrower}：有 {held} 笔还款的本金或利息为负数",
+    "check.status": "{loan_no} {borrower}：状态为“{held}”，按余额应为“{expected}”",
 }

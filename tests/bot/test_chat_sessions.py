@@ -79,3 +79,17 @@ def test_a_leads_confirmations_in_separate_sessions_all_take_effect(ledger: Path
     for _ in range(2):
         chat(ledger, "U001", "待确认", "1")
     assert [status for _, _, status in repayments(ledger)] == ["confirmed", "confirmed"]
+
+
+def test_a_session_starts_while_another_holds_the_write_lock(ledger: Path) -> None:
+    """Another session (or an import) writing: a new chat still starts and answers what it reads."""
+    holder = sqlite3.connect(ledger / "cli.db", isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    try:
+        session = qingshou(ledger, "chat", "--as", "E001", stdin="我的案件\n")
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+    assert session.returncode == 0, session.stderr
+    assert "未结清案件 2 笔" in session.stdout
+    assert "Traceback" not in session.stderr

@@ -617,3 +617,41 @@ def test_a_database_that_cannot_be_opened_is_one_line(tmp_path: Path) -> None:
     assert down.returncode == 1
     assert down.stderr.strip().startswith("无法连接数据库 postgresql://postgres@127.0.0.1:9/test：")
     assert "Traceback" not in damaged.stderr + down.stderr
+
+
+def test_check_lists_cases_that_do_not_add_up_and_changes_nothing(folder: Path) -> None:
+    imported(folder)
+    sound = qingshou(folder, "check")
+    assert (sound.returncode, sound.stdout.strip()) == (0, "台账核对：1 笔案件，各项数字全部相符。")
+    with sqlite3.connect(folder / "cli.db") as db:
+        db.execute("UPDATE cases SET principal_remaining = 10000000 WHERE loan_no = 'L2023000001'")
+    broken = qingshou(folder, "check")
+    assert broken.returncode == 1
+    assert broken.stdout.splitlines()[-2:] == [
+        "台账核对：1 笔案件中有 1 笔数字不符（未作任何修改）：",
+        "L2023000001 张三：剩余本金 ¥100,000.00，按已确认的还款应为 ¥120,000.00",
+    ]
+    with sqlite3.connect(folder / "cli.db") as db:
+        assert db.execute("SELECT principal_remaining FROM cases").fetchone() == (10000000,)
+
+
+def test_unbind_frees_a_lost_phone_for_a_new_code(folder: Path) -> None:
+    imported(folder)
+    code = list(csv.reader(io.StringIO(qingshou(folder, "codes", "--csv").stdout)))[1][4]
+    assert qingshou(folder, "chat", "--as", "E0001", stdin="帮助\n").returncode == 0
+    with sqlite3.connect(folder / "cli.db") as db:
+        db.execute(
+            "INSERT INTO chat_identities (person_id, channel, external_id, bound_at) "
+            "SELECT id, 'wecom', 'liming-phone', '2026-11-29 02:00:00' FROM people WHERE employee_no = 'E0001'"
+        )
+        db.execute("UPDATE bind_codes SET used_at = '2026-11-29 02:00:00' WHERE code = ?", (code,))
+    unbound = qingshou(folder, "unbind", "E0001")
+    assert unbound.returncode == 0, unbound.stderr
+    assert (
+        unbound.stdout.strip()
+        == "已解除 E0001（李明）的 1 个绑定：企业微信。可用 qingshou codes 为其重新发放绑定码。"
+    )
+    again = list(csv.reader(io.StringIO(qingshou(folder, "codes", "--csv").stdout)))
+    assert again[1][0] == "E0001" and again[1][4] != code
+    assert "没有绑定任何聊天账号" in qingshou(folder, "unbind", "E0001").stdout
+    assert qingshou(folder, "unbind", "E9999").returncode == 1

@@ -50,3 +50,21 @@ def test_an_id_number_typed_as_a_number_is_refused(tmp_path: Path) -> None:
     assert "工作表“案件”第 2 行“证件号码”列：该单元格为数字，Excel 只保留 15 位有效数字" in refused.stderr
     with sqlite3.connect(tmp_path / "cli.db") as db:
         assert db.execute("SELECT count(*) FROM cases").fetchone() == (0,)
+
+
+def test_a_person_left_out_of_a_reimport_is_deactivated_and_said(tmp_path: Path) -> None:
+    write_ledger(tmp_path / "台账.xlsx")
+    assert qingshou(tmp_path, "import", "台账.xlsx").returncode == 0
+    workbook = load_workbook(tmp_path / "台账.xlsx")
+    workbook["人员"].delete_rows(3)  # 王建国 (U001) has left
+    workbook.save(tmp_path / "台账.xlsx")
+    again = qingshou(tmp_path, "import", "台账.xlsx")
+    assert again.returncode == 0, again.stderr
+    assert "停用 1 人（不在“人员”表中，历史记录保留，绑定已解除）：U001 王建国" in again.stdout
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        assert db.execute("SELECT name, active FROM people ORDER BY employee_no").fetchall() == [
+            ("李明", 1),
+            ("王建国", 0),
+        ]
+    refused = qingshou(tmp_path, "chat", "--as", "U001", stdin="帮助\n")
+    assert refused.returncode == 1

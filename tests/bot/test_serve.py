@@ -13,7 +13,7 @@ from bot.app import App, build
 from bot.serve import Service
 from bot.settings import load_settings
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, NOW, Clock, free_port
-from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeCom
+from tests.fake_wecom import FakeWeCom
 from tests.reminders.test_jobs import DAY, at, build_ledger
 
 OFFICER, LEAD = "wecom-li-ming", "wecom-wang-jianguo"
@@ -34,13 +34,7 @@ def served(database_url: str, wecom: FakeWeCom) -> tuple[App, Clock]:
         database_url=database_url,
         campaign_start=CAMPAIGN_START,
         campaign_end=CAMPAIGN_END,
-        wecom_corp_id=CORP_ID,
-        wecom_agent_id=AGENT_ID,
-        wecom_secret=SECRET,
-        wecom_token=TOKEN,
-        wecom_aes_key=AES_KEY,
-        wecom_api_base_url=wecom.base_url,
-        wecom_group_webhook_url=wecom.robot_url,
+        **wecom.settings(),
         http_host="127.0.0.1",
         http_port=free_port(),
     )

@@ -313,8 +313,9 @@ async def test_unit_lead_cannot_confirm_own_report(chat: Chat) -> None:
     listing = await chat.say(LEAD, "/pending")
     assert listing == ["没有待确认的还款。"]
     entry = chat.app.store.repayments("L2023001")[0]
+    # No confirm button was offered to the lead for his own report: a forged press is refused.
     refused = await chat.press(LEAD, f"ok:{entry.id}")
-    assert refused == ["自己报告的还款需由其他负责人或专班联络员确认。"]
+    assert refused == ["这个选项已失效，请重新发送。"]
     assert chat.app.store.balance("L2023001").total == Decimal("52000.00")
 
 
@@ -396,3 +397,29 @@ async def test_due_lists_promises_falling_due(chat: Chat) -> None:
     assert due[0] == "承诺今明两天到期 1 笔：\nL2023002 李四 承诺 2026-11-30 前还 ¥1,000.00"
     # Another officer's promise is not on this officer's list.
     assert await chat.say(OFFICER_1, "/due") == ["未来 7 天没有到期案件，也没有到期的承诺。"]
+
+
+async def test_forged_button_data_is_refused(chat: Chat) -> None:
+    """A client can send any callback data: only what was offered in that chat is answered."""
+    await bind_all(chat)
+    await chat.say(OFFICER_2, "/repay L2023002 8000 transfer")
+    repayment_id = chat.app.store.pending_repayments(chat.app.store.person_by_employee_no("U001"))[0][0].id
+    # The lead never listed it: a forged confirm is refused and nothing is confirmed.
+    assert await chat.press(LEAD, f"ok:{repayment_id}") == ["这个选项已失效，请重新发送。"]
+    assert chat.app.store.balance("L2023002").total == Decimal("120000.00")
+    # An outcome the one-tap menu never offers.
+    await chat.say(OFFICER_2, "/case L2023002")
+    await chat.press(OFFICER_2, "logmenu:L2023002")
+    assert "quick:L2023002:visit:paid" not in chat.buttons(OFFICER_2)
+    assert await chat.press(OFFICER_2, "quick:L2023002:visit:paid") == ["这个选项已失效，请重新发送。"]
+    assert chat.count(Contact) == 0
+    # What was offered still works.
+    offered = await chat.press(OFFICER_2, chat.buttons(OFFICER_2)[0])
+    assert offered[0].startswith("已记录：L2023002 李四，上门·已联系")
+
+
+async def test_a_slash_alone_and_a_huge_page_are_answered_plainly(chat: Chat) -> None:
+    await bind_all(chat)
+    assert await chat.say(OFFICER_2, "/") == ["请在“/”后写上命令，例如 /help；也可以直接发送“帮助”。"]
+    listing = await chat.say(OFFICER_2, "/cases 99999999999999999999")
+    assert listing[0].startswith("未结清案件 1 笔")

@@ -17,7 +17,7 @@ import pytest
 from bot.app import App
 from tests.bot.test_wecom import WeComChat
 from tests.conftest import free_port
-from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeCom
+from tests.fake_wecom import FakeWeCom
 from tests.ledger_data import seed
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -25,42 +25,38 @@ OFFICER, LEAD = "wecom-li-ming", "wecom-wang-jianguo"
 
 
 @contextlib.contextmanager
-def bot_process(database_url: str, wecom: FakeWeCom, folder: Path) -> Iterator[str]:
-    """`python -m bot run` with WeCom configured; yields its base URL."""
-    port = free_port()
+def bot_process(
+    database_url: str, wecom: FakeWeCom, folder: Path, port: int
+) -> Iterator[subprocess.Popen[bytes]]:
+    """`python -m bot run` with WeCom configured, on `port`."""
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
         "CAMPAIGN_START": "2026-01-01",
         "CAMPAIGN_END": "2026-12-31",
-        "WECOM_CORP_ID": CORP_ID,
-        "WECOM_AGENT_ID": AGENT_ID,
-        "WECOM_SECRET": SECRET,
-        "WECOM_TOKEN": TOKEN,
-        "WECOM_AES_KEY": AES_KEY,
-        "WECOM_API_BASE_URL": wecom.base_url,
+        **wecom.environment(robot=False),
         "HTTP_HOST": "127.0.0.1",
         "HTTP_PORT": str(port),
         "PYTHONPATH": str(ROOT),
         "NO_PROXY": "127.0.0.1,localhost",
     }
-    log = (folder / f"bot-{port}.log").open("w")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"],
-        cwd=folder,
-        env=environment,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        process.terminate()
+    with (folder / f"bot-{port}.log").open("a") as log:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "bot", "run"],
+            cwd=folder,
+            env=environment,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
         try:
-            process.wait(15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-        log.close()
+            yield process
+        finally:
+            if process.poll() is None:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
 
 
 async def healthy(client: httpx.AsyncClient, base: str) -> None:
@@ -76,9 +72,11 @@ async def healthy(client: httpx.AsyncClient, base: str) -> None:
 async def two_bots(app: App, database_url: str, tmp_path: Path) -> AsyncIterator[tuple[WeComChat, WeComChat]]:
     seed(app)
     async with FakeWeCom() as wecom, httpx.AsyncClient(trust_env=False, timeout=30) as client:
+        ports = (free_port(), free_port())
+        first, second = (f"http://127.0.0.1:{port}" for port in ports)
         with (
-            bot_process(database_url, wecom, tmp_path) as first,
-            bot_process(database_url, wecom, tmp_path) as second,
+            bot_process(database_url, wecom, tmp_path, ports[0]),
+            bot_process(database_url, wecom, tmp_path, ports[1]),
         ):
             await healthy(client, first)
             await healthy(client, second)

@@ -42,3 +42,38 @@ def test_healthz_reports_the_database() -> None:
         TestClient(build_web_app(lambda: {"database": True})).post("/telegram/webhook", json={}).status_code
         == 404
     )
+
+
+def test_webhook_mode_without_a_secret_does_not_start() -> None:
+    """Posted button presses as a lead's user id confirmed repayments when no secret was set."""
+    import pytest
+
+    from bot.settings import load_settings
+    from core.errors import UserError
+
+    async def process(payload: dict[str, Any]) -> None:
+        raise AssertionError("nothing may reach the bot")
+
+    with pytest.raises(ValueError):
+        build_web_app(lambda: {"database": True}, process, None)
+    with pytest.raises(UserError) as refused:
+        load_settings(
+            _env_file=None,
+            telegram_bot_token="1:x",
+            telegram_webhook_url="https://bot.example/telegram/webhook",
+        )
+    assert "TELEGRAM_WEBHOOK_SECRET" in refused.value.render("zh")
+    assert "\n" not in refused.value.render("zh")
+
+
+def test_a_secret_header_of_any_characters_is_refused_not_an_error() -> None:
+    async def process(payload: dict[str, Any]) -> None:
+        raise AssertionError("nothing may reach the bot")
+
+    client = TestClient(build_web_app(lambda: {"database": True}, process, "s3cret"))
+    forged = client.post(
+        "/telegram/webhook",
+        json={"update_id": 1},
+        headers={"X-Telegram-Bot-Api-Secret-Token": "密钥".encode()},
+    )
+    assert forged.status_code == 403

@@ -22,6 +22,7 @@ from core.intent import (
     read_method,
     read_outcome,
 )
+from core.money import without_format_characters
 from core.vocabulary import CONTACT_CHANNELS, CONTACT_OUTCOMES, REPAYMENT_METHODS
 
 TODAY = date(2026, 11, 29)
@@ -980,5 +981,40 @@ def test_find_amount_returns_the_words_as_written(text: str) -> None:
         return
     if found is not None:
         amount, words = found
-        assert words in text
+        assert words in without_format_characters(text)
         assert amount > 0
+
+
+def test_a_zero_width_space_inside_an_amount_is_not_read() -> None:
+    """The probe: 还款1\u200b00 recorded ¥1.00, the amount cut at the character nobody sees."""
+    intent = read_message("L2023001 还款1\u200b00", TODAY)
+    assert (intent.kind, intent.loan_numbers, intent.amount) == (
+        "repayment",
+        ("L2023001",),
+        Decimal("100.00"),
+    )
+    # The note keeps the message as it was sent.
+    assert intent.note == "L2023001 还款1\u200b00"
+
+
+@pytest.mark.parametrize(
+    ("text", "loan_numbers", "amount"),
+    [
+        ("L2023\u200b001 还款5万", ("L2023001",), "50000.00"),  # not loan L2023
+        ("\ufeffL2023001 还款3\u200c000元 现金", ("L2023001",), "3000.00"),
+        ("L2023001 还了\u2060两万\u200d五", ("L2023001",), "25000.00"),
+        ("L2023001 还款1\u00ad000", ("L2023001",), "1000.00"),
+    ],
+)
+def test_format_characters_change_no_loan_number_and_no_amount(
+    text: str, loan_numbers: tuple[str, ...], amount: str
+) -> None:
+    intent = read_message(text, TODAY)
+    assert (intent.loan_numbers, intent.amount) == (loan_numbers, Decimal(amount))
+    assert find_loan_numbers(text) == list(loan_numbers)
+
+
+def test_a_promised_amount_with_a_zero_width_space_is_read_whole() -> None:
+    intent = read_message("L2023001 上门 承诺12月10日前还3\u200b0000", TODAY)
+    assert (intent.outcome, intent.promise_amount) == ("promise", Decimal("30000.00"))
+    assert find_amount("还款1\u200b00") == (Decimal("100.00"), "100")

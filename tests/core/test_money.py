@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+import sys
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 import pytest
@@ -9,7 +12,15 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from core.errors import UserError
-from core.money import FEN, format_wan, format_yuan, from_fen, parse_amount, to_fen
+from core.money import (
+    FEN,
+    format_wan,
+    format_yuan,
+    from_fen,
+    parse_amount,
+    to_fen,
+    without_format_characters,
+)
 
 
 @pytest.mark.parametrize(
@@ -280,3 +291,38 @@ amount_alphabet = "0123456789０５.,，．-+ ¥￥元圆块整角分毛零〇�
 @given(st.text(alphabet=amount_alphabet, max_size=20))
 def test_amount_like_text_gives_an_amount_or_a_user_error(text: str) -> None:
     _only_user_errors(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1\u200b00", "100.00"),  # zero-width space: read as ¥1.00 before
+        ("5\u200c万", "50000.00"),  # zero-width non-joiner
+        ("1\u200d000元", "1000.00"),  # zero-width joiner
+        ("1\u2060234.50", "1234.50"),  # word joiner
+        ("\ufeff12,345.67", "12345.67"),  # a byte-order mark pasted in front
+        ("3\u00ad000", "3000.00"),  # soft hyphen
+        ("\u202d5000\u202c", "5000.00"),  # direction override and pop, from a web page
+        ("两\u200b万五", "25000.00"),
+    ],
+)
+def test_format_characters_inside_an_amount_are_not_read(text: str, expected: str) -> None:
+    assert parse_amount(text) == Decimal(expected)
+
+
+def test_an_unreadable_amount_is_quoted_without_its_format_characters() -> None:
+    with pytest.raises(UserError) as refused:
+        parse_amount("五万\u200b多")
+    assert refused.value.render("zh") == "无法识别的金额“五万多”"
+
+
+def test_every_format_character_is_dropped_and_nothing_else() -> None:
+    pattern = re.compile(r"[^\x00-\x7f]")
+    for code in range(sys.maxunicode + 1):
+        char = chr(code)
+        category = unicodedata.category(char)
+        if category == "Cf":
+            assert without_format_characters(f"1{char}0") == "10", hex(code)
+        elif pattern.match(char) and without_format_characters(char) != char:
+            # Beyond this Python's Unicode tables: only characters still unassigned here may be dropped.
+            assert category == "Cn", hex(code)

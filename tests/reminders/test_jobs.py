@@ -5,8 +5,10 @@ from __future__ import annotations
 import asyncio
 import io
 import os
+import subprocess
 import sys
 import threading
+import time
 from collections.abc import AsyncIterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -20,11 +22,12 @@ from sqlalchemy import func, select
 from bot.app import App
 from bot.channels.telegram import TelegramChannel
 from core.import_plan import plan_import
-from core.messages import Outgoing, Reply
+from core.messages import GROUP_CHAT, Outgoing, Reply, Undeliverable
 from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
-from reminders.dispatch import Dispatcher
+from reminders.dispatch import IN_FLIGHT, RECHECK_SECONDS, Dispatcher, claimant_gone, worker_name
 from reminders.jobs import run_job
+from store.ledger import Store
 from store.models import AuditEntry, Case, CaseStatusChange, Dispatch, Person, Promise
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
@@ -468,3 +471,137 @@ async def test_deliveries_that_failed_for_a_moment_are_tried_again(app: App) -> 
     report = await Dispatcher(app.store, [network], retry_after=0.01).send("retry", DAY, messages)
     assert sorted(network.delivered) == [str(9000 + i) for i in range(5)]
     assert (report.sent, report.failed) == (5, 0)
+
+
+class CountingPlatform:
+    """A platform that answers after a moment, and notes at each send how many of the messages it took before
+    the dispatch log does not hold as sent yet."""
+
+    name = "telegram"
+    group_chat = "-100555"
+
+    def __init__(self, store: Store, job: str) -> None:
+        self.store = store
+        self.job = job
+        self.taken: list[tuple[str, Reply]] = []
+        self.unmarked: list[int] = []
+        self.fail_once: set[str] = set()  # texts whose first send fails as a dropped connection would
+        self.refuse: set[str] = set()  # texts the platform refuses for good
+
+    async def post(self, chat_id: str, reply: Reply) -> None:
+        marked = len(self.store.dispatched(self.job, DAY))
+        self.unmarked.append(len(self.taken) - marked)
+        await asyncio.sleep(0.001 * (int(chat_id) % 3))
+        if reply.text in self.fail_once:
+            self.fail_once.discard(reply.text)
+            raise ConnectionResetError("connection reset by peer")
+        if reply.text in self.refuse:
+            raise Undeliverable("Forbidden: bot was kicked from the group chat")
+        self.taken.append((chat_id, reply))
+
+
+async def test_each_send_is_marked_before_its_slot_takes_another(app: App) -> None:
+    platform = CountingPlatform(app.store, "marks")
+    messages = [Outgoing(f"m:{i}", (Reply(f"第 {i} 条"),), chat=f"telegram:{9000 + i}") for i in range(120)]
+    report = await Dispatcher(app.store, [platform]).send("marks", DAY, messages)
+    assert report.sent == 120 and len(platform.taken) == 120
+    # Whenever a message goes out, those taken before it and not marked yet are in the other slots: a kill
+    # at that moment sends at most IN_FLIGHT messages twice.
+    assert max(platform.unmarked) <= IN_FLIGHT - 1
+
+
+def group_post() -> Outgoing:
+    return Outgoing(
+        "ranking:group",
+        (Reply("排名"), Reply("图", picture=b"\x89PNG"), Reply("请关注", mentions=("13800004444",))),
+        chat=GROUP_CHAT,
+    )
+
+
+async def test_a_post_of_several_parts_sends_again_only_the_parts_not_taken(app: App) -> None:
+    platform = CountingPlatform(app.store, "parts")
+    platform.fail_once.add("图")  # the chart's upload is cut off once
+    dispatcher = Dispatcher(app.store, [platform], retry_after=0.01)
+    report = await dispatcher.send("parts", DAY, [group_post()])
+    assert [reply.text for _, reply in platform.taken] == ["排名", "图", "请关注"]
+    assert (report.sent, report.failed) == (1, 0)
+    # Each part has its entry, and the post's own key is marked with its last part.
+    assert app.store.dispatched("parts", DAY) == {
+        "ranking:group>telegram:-100555#1",
+        "ranking:group>telegram:-100555#2",
+        "ranking:group>telegram:-100555#3",
+        "ranking:group>telegram:-100555",
+    }
+    again = await dispatcher.send("parts", DAY, [group_post()])
+    assert (again.done_before, len(platform.taken)) == (1, 3)
+
+
+async def test_a_part_refused_for_good_leaves_the_rest_of_the_post_unsent(app: App) -> None:
+    platform = CountingPlatform(app.store, "refused")
+    platform.refuse.add("图")
+    dispatcher = Dispatcher(app.store, [platform], retry_after=0.01)
+    report = await dispatcher.send("refused", DAY, [group_post()])
+    assert [reply.text for _, reply in platform.taken] == ["排名"]
+    assert (report.sent, report.failed) == (0, 1)
+    await dispatcher.send("refused", DAY, [group_post()])
+    assert len(platform.taken) == 1
+
+
+async def test_a_post_marked_whole_before_it_had_parts_is_not_sent_again(app: App) -> None:
+    # A log written when a post was one entry: its key says the whole post went.
+    key = "ranking:group>telegram:-100555"
+    app.store.claim("whole", DAY, [key], "earlier")
+    app.store.finish("whole", DAY, [key], "earlier")
+    platform = CountingPlatform(app.store, "whole")
+    report = await Dispatcher(app.store, [platform]).send("whole", DAY, [group_post()])
+    assert (report.done_before, platform.taken) == (1, [])
+
+
+def ended_worker() -> tuple[str, int]:
+    """The dispatch log's name of a process that ran on this host and has ended, and its pid."""
+    child = subprocess.run(
+        [sys.executable, "-c", "from reminders.dispatch import worker_name; print(worker_name())"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    name = child.stdout.strip()
+    return name, int(name.split(":")[1])
+
+
+async def test_claims_of_a_process_on_this_host_that_ended_are_taken_over_at_once(
+    app: App, clock: Clock, tg: FakeTelegram
+) -> None:
+    users = many_officers(app, clock, 4)
+    dead, _ = ended_worker()
+    # It claimed two to-dos a moment ago and was killed before sending them: no lease to wait out.
+    keys = [f"todo:person:{pid}>telegram:{user}" for pid, user in zip(people_ids(app), users, strict=True)]
+    assert app.store.claim("reminders", DAY, keys[:2], dead) == keys[:2]
+    started = time.monotonic()
+    await run(app, tg, "reminders")
+    assert time.monotonic() - started < RECHECK_SECONDS
+    assert [len(tg.sent(user, "sendMessage")) for user in users] == [1, 1, 1, 1]
+
+
+def test_a_claimant_is_known_gone_only_when_it_ran_here_and_its_process_ended() -> None:
+    alive = worker_name()
+    host, pid, nonce, started, space = alive.split(":")
+    assert not claimant_gone(alive)
+    assert not claimant_gone(f"{host}:{pid}:other1:{started}:{space}")  # another sender of this process
+    dead, dead_pid = ended_worker()
+    assert claimant_gone(dead)
+    # The same pid on another host, or in another container's pid namespace: nothing is known.
+    assert not claimant_gone(dead.replace(host, "elsewhere", 1))
+    assert not claimant_gone(":".join([*dead.split(":")[:4], "1"]))
+    assert not claimant_gone("dead-process") and not claimant_gone(f"{host}:{dead_pid}:abcdef")
+    # This process's pid, but started at another time: the pid was given to a later process.
+    assert claimant_gone(f"{host}:{pid}:{nonce}:{int(started) - 1}:{space}")
+    # A killed process its parent has not reaped yet.
+    zombie = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        os.kill(zombie.pid, 9)
+        time.sleep(0.2)
+        assert claimant_gone(f"{host}:{zombie.pid}:abcdef::{space}")
+    finally:
+        zombie.wait()

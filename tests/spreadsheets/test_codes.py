@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+import zipfile
 from datetime import datetime
 from pathlib import Path
 
@@ -54,3 +56,50 @@ def test_codes_workbook_in_a_missing_folder_is_one_line(app: App, tmp_path: Path
     with pytest.raises(UserError) as refused:
         write_codes(missing, app.store.bind_codes())
     assert refused.value.render("zh") == f"文件夹 {missing.parent} 不存在，无法写入 {missing}"
+
+
+def test_a_name_that_looks_like_a_formula_stays_text(app: App, tmp_path: Path) -> None:
+    path = fill_template(
+        tmp_path / "台账.xlsx", UNIT_ROWS, [*PEOPLE_ROWS, ["占位", "E009", None, "专班联络员", None]], []
+    )
+    workbook = load_workbook(path)
+    cell = workbook["人员"].cell(
+        row=len(PEOPLE_ROWS) + 2, column=1, value='=HYPERLINK("http://x.example","点我")'
+    )
+    cell.data_type = "s"  # typed as text by the clerk
+    workbook.save(path)
+    import_file(app.store, path)
+    codes = tmp_path / "绑定码.xlsx"
+    write_codes(codes, app.store.bind_codes())
+
+    with zipfile.ZipFile(codes) as archive:
+        sheet = archive.read("xl/worksheets/sheet1.xml")
+    assert re.search(rb"<f[\s>/]", sheet) is None
+    cell = next(
+        c
+        for row in load_workbook(codes)["绑定码"].iter_rows()
+        for c in row
+        if c.value and "点我" in str(c.value)
+    )
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (
+        '=HYPERLINK("http://x.example","点我")',
+        "s",
+        True,
+    )
+
+
+def test_the_export_and_the_codes_are_readable_by_their_owner_only(app: App, tmp_path: Path) -> None:
+    """They hold full ID numbers and phones, and codes that bind as someone: 0600, even over an old 0644."""
+    from spreadsheets.exporter import write_export
+
+    import_file(app.store, fill_template(tmp_path / "台账.xlsx", UNIT_ROWS, PEOPLE_ROWS, []))
+    codes, export = tmp_path / "绑定码.xlsx", tmp_path / "全量.xlsx"
+    for path in (codes, export):
+        path.write_bytes(b"")
+        path.chmod(0o644)
+    write_codes(codes, app.store.bind_codes())
+    write_export(app.store, export)
+    assert {path.name: path.stat().st_mode & 0o777 for path in (codes, export)} == {
+        "绑定码.xlsx": 0o600,
+        "全量.xlsx": 0o600,
+    }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import io
+import re
+import zipfile
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -10,11 +13,12 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.app import App
+from bot.channels.console import ConsoleChannel
 from core.errors import UserError
 from spreadsheets.exporter import write_export
 from spreadsheets.importer import import_file
 from tests.conftest import TODAY
-from tests.spreadsheets.test_import import CASE_ROWS, PEOPLE_ROWS, UNIT_ROWS, fill_template
+from tests.spreadsheets.test_import import CASE_ROWS, PEOPLE_ROWS, UNIT_ROWS, cases_of, fill_template
 
 
 def audit_sheet(app: App, path: Path) -> list[tuple[str, ...]]:
@@ -85,3 +89,119 @@ def test_export_into_a_missing_folder_or_as_csv_is_one_line(app: App, tmp_path: 
         write_export(app.store, tmp_path / "导出.csv")
     assert as_csv.value.key == "workbook.not_xlsx"
     assert not (tmp_path / "导出.csv").exists()
+
+
+# Texts Excel would run as formulas (OWASP's CSV-injection list): the probe found 11 live in an export.
+FORMULA_TEXTS = [
+    '=HYPERLINK("http://x.example","点我")',
+    "=1+1",
+    "=cmd|' /C calc'!A0",
+    "+1",
+    "-1",
+    "@SUM(A1)",
+]
+
+
+def formula_elements(path: Path) -> dict[str, int]:
+    """How many cells each sheet of a workbook holds as formulas (<f> elements in the sheet's XML)."""
+    with zipfile.ZipFile(path) as archive:
+        return {
+            name: len(re.findall(rb"<(?:\w+:)?f[\s>/]", archive.read(name)))
+            for name in archive.namelist()
+            if name.startswith("xl/worksheets/")
+        }
+
+
+def texts_excel_would_run(path: Path) -> list[tuple[str, str, object]]:
+    """Every cell whose text starts like a formula and would turn into one when edited in Excel."""
+    workbook = load_workbook(path)
+    found = [
+        (ws.title, cell.coordinate, cell.value)
+        for ws in workbook.worksheets
+        for row in ws.iter_rows()
+        for cell in row
+        if isinstance(cell.value, str)
+        and cell.value.startswith(("=", "+", "-", "@", "\t", "\r"))
+        and not (cell.data_type == "s" and cell.quotePrefix)
+    ]
+    workbook.close()
+    return found
+
+
+def formula_ledger(app: App, tmp_path: Path) -> None:
+    """A ledger whose borrowers, officer and contact notes start like formulas, typed as text by the clerk."""
+    cases = [
+        [f"L10{n}", "借款人", None, None, "城关信用社", "E001", 10000, None, "可疑", "中", None, None, None]
+        for n in range(len(FORMULA_TEXTS))
+    ]
+    path = fill_template(
+        tmp_path / "台账.xlsx", UNIT_ROWS, [*PEOPLE_ROWS, ["占位", "E009", None, "专班联络员", None]], cases
+    )
+    workbook = load_workbook(path)
+    for row, text in enumerate(FORMULA_TEXTS, start=2):
+        cell = workbook["案件"].cell(row=row, column=2, value=text)
+        cell.data_type = "s"  # as a clerk types '=1+1 in Excel: text, not a formula
+    name = workbook["人员"].cell(row=len(PEOPLE_ROWS) + 2, column=1, value="@SUM(A1)")
+    name.data_type = "s"
+    workbook.save(path)
+    import_file(app.store, path)
+    # A note sent from a chat, as the probe did, and notes the store keeps as they came (a tab, a line break).
+    output = io.StringIO()
+    ConsoleChannel(app.router(), "E001", output).run(
+        ['/log L100 visit reached =HYPERLINK("http://x.example","点我")']
+    )
+    app.store.record_contact("L101", "E001", "phone", "reached", note="\t=1+1")
+    app.store.record_contact("L102", "E001", "phone", "reached", note="\r=1+1")
+    # A reversal: a negative amount in the 还款 sheet, which must stay a number.
+    paid = app.store.record_repayment("L103", "E001", Decimal("1000"), TODAY, "cash")
+    app.store.decide_repayment(paid.id, "U001", confirm=True)
+    app.store.reverse_repayment(paid.id, "E001")
+
+
+def test_text_that_looks_like_a_formula_is_exported_as_text(app: App, tmp_path: Path) -> None:
+    formula_ledger(app, tmp_path)
+    exported = tmp_path / "导出.xlsx"
+    write_export(app.store, exported)
+
+    assert set(formula_elements(exported).values()) == {0}
+    assert texts_excel_would_run(exported) == []
+    workbook = load_workbook(exported, read_only=True)
+    borrowers = [row[1] for row in workbook["案件"].iter_rows(min_row=2, values_only=True)]
+    assert borrowers == FORMULA_TEXTS
+    notes = {row[6] for row in workbook["催收记录"].iter_rows(min_row=2, values_only=True)}
+    assert {'=HYPERLINK("http://x.example","点我")', "\t=1+1", "\r=1+1"} <= notes
+    people = [row[0] for row in workbook["人员"].iter_rows(min_row=2, values_only=True)]
+    assert "@SUM(A1)" in people
+    amounts = sorted(row[1] for row in workbook["还款"].iter_rows(min_row=2, values_only=True))
+    assert amounts == [-1000, 1000]  # numbers, the reversal's negative one too
+    workbook.close()
+
+
+def test_text_that_looks_like_a_formula_imports_again_as_typed(app: App, tmp_path: Path) -> None:
+    formula_ledger(app, tmp_path)
+    exported = tmp_path / "导出.xlsx"
+    write_export(app.store, exported)
+    before = cases_of(app)
+
+    again = import_file(app.store, exported)
+    assert (again.created, again.updated) == (0, 0)
+
+    from bot.app import build
+    from bot.settings import load_settings
+
+    second = build(
+        load_settings(
+            _env_file=None,
+            database_url=f"sqlite:///{tmp_path / 'second.db'}",
+            campaign_start=date(2026, 1, 1),
+        )
+    )
+    second.init_database()
+    import_file(second.store, exported)
+    assert [row[1] for row in cases_of(second).values()] == FORMULA_TEXTS
+    # What was imported comes back, field by field (status and remaining balance follow the chats).
+    assert {no: row[:13] for no, row in cases_of(second).items()} == {
+        no: row[:13] for no, row in before.items()
+    }
+    assert second.store.person_by_employee_no("E009").name == "@SUM(A1)"
+    second.close()

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 from decimal import Decimal
+from typing import Any
 
 import pytest
 from sqlalchemy import create_engine, func, select, text
@@ -137,3 +138,83 @@ def test_what_no_one_can_use_any_more_is_dropped(ledger: App, clock: Clock) -> N
     assert store.take_draft(token, person.id) is None
     with ledger.engine.connect() as connection:
         assert connection.scalar(select(func.count()).select_from(HandledMessage)) == 0
+
+
+def test_a_lead_demoted_in_another_process_can_confirm_nothing_at_once(
+    ledger: App, database_url: str
+) -> None:
+    """Two workers: one re-imports the people with the lead demoted; the other sees it at the next message."""
+    from bot.app import build
+    from bot.settings import load_settings
+
+    other = build(load_settings(_env_file=None, database_url=database_url), clock=ledger.store._clock)
+    try:
+        _bind(ledger, "U001", "800")
+        assert (other.store.person_by_identity("telegram", "800") or _nobody()).role == "unit_lead"
+        people = [replace(p, role="officer") if p.employee_no == "U001" else p for p in PEOPLE]
+        plan, problems = plan_import(ledger.store.import_snapshot(), UNITS, people, CASES)
+        assert problems == []
+        ledger.store.apply_import(plan, actor="test", source="demotion")
+        assert (other.store.person_by_identity("telegram", "800") or _nobody()).role == "officer"
+        assert [p.name for p in other.store.escalation_people(1) if p.role == "unit_lead"] == []
+    finally:
+        other.close()
+
+
+def test_unbind_drops_every_chat_of_a_person_and_a_new_code_binds_again(ledger: App) -> None:
+    store = ledger.store
+    _bind(ledger, "E001", "900")
+    assert store.unbind("E001") == ("李明", ["telegram"])
+    assert store.person_by_identity("telegram", "900") is None
+    assert store.identities(store.person_by_employee_no("E001").id, "telegram") == []  # type: ignore[union-attr]
+    # Not bound any more: the clerk can hand out a new code, and the phone binds again with it.
+    _bind(ledger, "E001", "901")
+    assert (store.person_by_identity("telegram", "901") or _nobody()).employee_no == "E001"
+    assert [action for action, *_ in store.audit_entries("unbind")] == ["unbind"]
+
+
+def _nobody() -> Any:
+    raise AssertionError("no one is bound to that chat")
+
+
+def test_a_person_left_out_of_the_people_sheet_is_deactivated_not_deleted(ledger: App) -> None:
+    from core.import_plan import plan_import
+
+    store = ledger.store
+    _bind(ledger, "U002", "950")
+    people = [p for p in PEOPLE if p.employee_no != "U002"]
+    plan, problems = plan_import(store.import_snapshot(), UNITS, people, CASES, people_sheet=True)
+    assert problems == []
+    assert [p.employee_no for p in plan.deactivated] == ["U002"]
+    store.apply_import(plan, actor="test", source="people.xlsx")
+    # Gone from the bot at once, kept in the ledger with its history.
+    assert store.person_by_identity("telegram", "950") is None
+    assert store.person_by_employee_no("U002") is None
+    assert "U002" in store.import_snapshot().people
+    assert [(a, r) for a, _e, r, _d in store.audit_entries("person.deactivate")] == [
+        ("person.deactivate", "U002")
+    ]
+    assert "U002" not in {line.employee_no for line in store.bind_codes()}
+
+    # Listed again: active again, with a new code to bind.
+    plan, problems = plan_import(store.import_snapshot(), UNITS, PEOPLE, CASES, people_sheet=True)
+    assert problems == [] and [p.employee_no for p in plan.reactivated] == ["U002"]
+    store.apply_import(plan, actor="test", source="people.xlsx")
+    assert store.person_by_employee_no("U002") is not None
+    assert "U002" in {line.employee_no for line in store.bind_codes()}
+
+
+def test_a_person_still_responsible_for_open_cases_is_not_deactivated(ledger: App) -> None:
+    from core.import_plan import plan_import
+
+    store = ledger.store
+    people = [p for p in PEOPLE if p.employee_no != "E003"]
+    plan, problems = plan_import(store.import_snapshot(), UNITS, people, [], people_sheet=True)
+    assert [p.render("zh") for p in problems] == [
+        "工作表“人员”：工号 E003（孙芳）不在表中，但仍负责 1 笔未结清案件（L2023003）；"
+        "请在“案件”表中为这些案件改填责任人工号，或在“人员”表中保留此人"
+    ]
+    # Handed to another officer of the unit in the same import: E003 can go.
+    cases = [replace(c, officer_no="U002") if c.loan_no == "L2023003" else c for c in CASES]
+    plan, problems = plan_import(store.import_snapshot(), UNITS, people, cases, people_sheet=True)
+    assert problems == [] and [p.employee_no for p in plan.deactivated] == ["E003"]

@@ -1,0 +1,95 @@
+"""Money under concurrency: people reporting and confirming on one case at the same instant never report more
+than is owed, on SQLite and on PostgreSQL."""
+
+from __future__ import annotations
+
+import threading
+from datetime import date
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from bot.app import App
+from core.errors import UserError
+from core.import_plan import plan_import
+from core.records import CaseRecord
+from store.models import Case, Repayment
+from tests.conftest import TODAY
+from tests.ledger_data import PEOPLE, UNITS
+
+PRINCIPAL, INTEREST = Decimal("500.00"), Decimal("100.00")
+
+
+def one_small_case(app: App) -> None:
+    case = CaseRecord(
+        "L7001", "吴一", "城关信用社", "E001", PRINCIPAL, INTEREST, "可疑", "中", date(2026, 12, 31)
+    )
+    plan, problems = plan_import(app.store.import_snapshot(), UNITS, PEOPLE, [case])
+    assert problems == []
+    app.store.apply_import(plan, actor="test", source="test")
+
+
+def test_two_reporting_at_once_never_report_more_than_is_owed(app: App) -> None:
+    """An officer and his lead report ¥1 at a time on one ¥600 case while the clerk confirms the officer's
+    reports: the accepted reports stop exactly at what is owed."""
+    one_small_case(app)
+    store = app.store
+    accepted: dict[str, int] = {"E001": 0, "U001": 0}
+    stop = threading.Event()
+    failures: list[BaseException] = []
+
+    def report(employee_no: str) -> None:
+        try:
+            while True:
+                try:
+                    store.record_repayment("L7001", employee_no, Decimal("1"), TODAY, "cash")
+                except UserError as refused:
+                    assert refused.key in ("ledger.amount_exceeds", "ledger.amount_exceeds_pending"), (
+                        refused.key
+                    )
+                    return
+                accepted[employee_no] += 1
+        except BaseException as error:  # surfaced in the main thread
+            failures.append(error)
+
+    def confirm() -> None:
+        clerk = store.person_by_employee_no("A001")
+        assert clerk is not None
+        try:
+            while not stop.is_set():
+                waiting, _total = store.pending_repayments(clerk, limit=20)
+                for item in waiting:
+                    if item.reporter_no == "E001":
+                        store.decide_repayment(item.id, "A001", confirm=True)
+        except BaseException as error:
+            failures.append(error)
+
+    reporters = [threading.Thread(target=report, args=(no,)) for no in accepted]
+    confirmer = threading.Thread(target=confirm)
+    for thread in [*reporters, confirmer]:
+        thread.start()
+    for thread in reporters:
+        thread.join(120)
+    stop.set()
+    confirmer.join(120)
+    assert failures == []
+
+    assert sum(accepted.values()) == 600  # every yuan owed reported once, not one more
+    assert min(accepted.values()) > 0
+    with app.engine.connect() as connection:
+        parts = connection.execute(
+            select(Repayment.status, Repayment.principal_part, Repayment.interest_part).where(
+                Repayment.reverses_id.is_(None)
+            )
+        ).all()
+        left = connection.execute(select(Case.principal_remaining, Case.interest_remaining)).one()
+    assert all(principal >= 0 and interest >= 0 for _, principal, interest in parts)
+    confirmed = [(p, i) for status, p, i in parts if status == "confirmed"]
+    reported = [(p, i) for status, p, i in parts if status == "reported"]
+    assert sum(p for p, _ in confirmed + reported) == PRINCIPAL
+    assert sum(i for _, i in confirmed + reported) == INTEREST
+    assert left == (
+        PRINCIPAL - sum((p for p, _ in confirmed), Decimal(0)),
+        INTEREST - sum((i for _, i in confirmed), Decimal(0)),
+    )
+    assert len(confirmed) > 0
