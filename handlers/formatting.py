@@ -5,13 +5,12 @@ from __future__ import annotations
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core.campaign import format_rate
 from core.masking import mask_id_number, mask_phone
 from core.messages import Button
-from core.money import format_wan, format_yuan
+from core.money import format_yuan
 from core.priority import explain, priority
 from core.texts import render
-from core.views import CaseEvent, CaseView, OfficerProgress
+from core.views import CaseEvent, CaseView
 
 
 def case_line(case: CaseView, language: str) -> str:
@@ -141,20 +140,3 @@ def _note(note: str, language: str) -> str:
     if len(text) > NOTE_SHOWN:
         text = text[: NOTE_SHOWN - 1] + "…"
     return render("event.note", language, note=text)
-
-
-def officer_lines(officers: list[OfficerProgress], language: str) -> list[str]:
-    """The officers of a unit, ranked, one line each."""
-    return [
-        render(
-            "rank.officer_line",
-            language,
-            rank=position,
-            name=o.name,
-            rate=format_rate(o.rate),
-            recovered=format_wan(o.recovered),
-            settled=o.settled,
-            cases=o.cases,
-        )
-        for position, o in enumerate(officers, start=1)
-    ]

@@ -5,9 +5,9 @@ from __future__ import annotations
 from core.campaign import format_rate
 from core.messages import Response
 from core.money import format_wan
+from core.progress_lines import officer_lines
 from core.ranking import shared_ranks
 from handlers.context import Context
-from handlers.formatting import officer_lines
 
 SHOWN_UNITS = 20
 

@@ -7,10 +7,10 @@ from core.errors import UserError
 from core.messages import Button, Response
 from core.money import format_wan
 from core.permissions import can_see_unit
+from core.progress_lines import officer_lines
 from core.ranking import shared_ranks
 from core.texts import render
 from handlers.context import Context
-from handlers.formatting import officer_lines
 from store.ledger import Store
 
 TOP_UNITS = 5

@@ -9,10 +9,10 @@ from decimal import Decimal
 from core.campaign import format_rate
 from core.messages import GROUP_CHAT, Outgoing, Reply
 from core.money import format_wan
+from core.progress_lines import officer_lines
 from core.ranking import Ranking, UnitStanding, completion_rate, rank_units
 from core.texts import render
 from core.workdays import previous_workday
-from handlers.formatting import officer_lines
 from reminders.chart import ranking_chart
 from reminders.config import ScheduleConfig
 from store.ledger import Store
