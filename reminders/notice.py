@@ -8,6 +8,7 @@ import math
 import zipfile
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
+from typing import Any
 from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
@@ -27,141 +28,8 @@ from core.money import format_wan, format_yuan
 from core.ranking import Notice, OutstandingCase
 from core.texts import render
 
-# core/texts is not ours to edit; the notice's wording lives here, one catalogue per language.
-_TEXTS: dict[str, dict[str, str]] = {
-    "zh": {
-        "title": "关于{unit}不良贷款清收进度滞后的督办函",
-        "addressee": "{unit}（{leader}同志）：",
-        "addressee_unit": "{unit}：",
-        "date": "{year}年{month}月{day}日",
-        "situation": (
-            "截至{day}，你单位清收任务为{target}，已确认收回{recovered}（{today}），完成率{rate}，"
-            "在参加清收的{total}个单位中排第{rank}名，{change}。"
-        ),
-        "today_new": "较上一日新增{amount}",
-        "today_none": "较上一日无新增",
-        "today_less": "较上一日冲正减少{amount}",
-        "rank_up": "较上一日上升{places}位",
-        "rank_down": "较上一日下降{places}位",
-        "rank_same": "与上一日持平",
-        "behind": "按时间进度应完成{expected}，你单位落后时间进度{points}个百分点，差额{shortfall}。",
-        "sentence_space": "",
-        "cases": "你单位共有清收案件{cases}笔，其中已结清{settled}笔，超过收回时限仍未结清{overdue}笔。",
-        "largest_intro": "你单位未收回余额最大的{count}笔案件如下：",
-        "requirements_intro": "为加快清收进度，确保按期完成清收任务，现就有关事项督办如下：",
-        "item": "{number}、",
-        "causes_head": "深入分析原因。",
-        "causes": "对照清收任务和时间进度，逐户查找清收进度滞后的原因，制定有针对性的整改措施。",
-        "overdue_head": "逐案落实责任。",
-        "overdue": (
-            "对已超过收回时限的{overdue}笔案件，逐笔明确责任人、清收措施和完成时限，做到一案一策、责任到人。"
-        ),
-        "open": "对尚未结清的案件，逐笔明确责任人、清收措施和完成时限，做到一案一策、责任到人。",
-        "largest_head": "紧盯大额案件。",
-        "largest": "对上表所列大额案件，由单位主要负责人牵头包案，集中力量攻坚，尽快取得实质性进展。",
-        "confirm_head": "及时确认回款。",
-        "confirm": "对清收责任人报告的还款，及时核实入账并予以确认，确保清收数据真实、准确。",
-        "daily_head": "每日报告进展。",
-        "daily": "清收责任人每日通过清收助手报送催收和还款情况，专班将每日通报各单位排名。",
-        "reply": "请于{day}前将整改措施和进展情况书面报送专班。",
-        "seal": "（印章）",
-        "contact_and_phone": "（联系人：{contact}，联系电话：{phone}）",
-        "contact_only": "（联系人：{contact}）",
-        "phone_only": "（联系电话：{phone}）",
-        "message": "【督办】{unit}：截至{day}完成率{rate}，排名{rank}/{total}{gap}。",
-        "message_gap": "，落后时间进度{points}个百分点（差额{shortfall}）",
-        "message_reply": "督办函（{number}）见附件，请于{day}前将整改措施和进展情况书面报送专班。",
-    },
-    "en": {
-        "title": "Supervision Notice on the Lagging Recovery of Non-Performing Loans at {unit}",
-        "addressee": "To {unit} (attention: {leader}):",
-        "addressee_unit": "To {unit}:",
-        "date": "{day} {month_name} {year}",
-        "situation": (
-            "As of {day}, your unit's recovery target is {target}; it has recovered and confirmed "
-            "{recovered} ({today}), a completion rate of {rate}. It ranks {rank} of the {total} units in "
-            "the campaign, {change}."
-        ),
-        "today_new": "{amount} since the previous day",
-        "today_none": "nothing new since the previous day",
-        "today_less": "{amount} less than the previous day after reversals",
-        "rank_up": "up from {previous} the previous day",
-        "rank_down": "down from {previous} the previous day",
-        "rank_same": "unchanged from the previous day",
-        "behind": (
-            "The expected-progress line is {expected}; your unit is {points} percentage points behind it, "
-            "a shortfall of {shortfall}."
-        ),
-        "sentence_space": " ",
-        "cases": (
-            "Of your unit's {cases} cases, {settled} are settled and {overdue} are past their recovery "
-            "deadline and still open."
-        ),
-        "largest_intro": "Your unit's {count} largest outstanding cases:",
-        "requirements_intro": (
-            "To speed up recovery and meet the target on time, the task force requires the following:"
-        ),
-        "item": "{number}. ",
-        "causes_head": "Analyse the causes. ",
-        "causes": (
-            "Compare each case with the target and the expected progress, find why recovery is lagging, "
-            "and draw up corrective measures for each cause."
-        ),
-        "overdue_head": "Assign every case. ",
-        "overdue": (
-            "For each of the {overdue} cases past their recovery deadline, name the responsible person, "
-            "the recovery measures and the date by which they will be completed."
-        ),
-        "open": (
-            "For each open case, name the responsible person, the recovery measures and the date by which "
-            "they will be completed."
-        ),
-        "largest_head": "Focus on the largest cases. ",
-        "largest": (
-            "The unit's principal leader takes personal charge of the large cases listed above and "
-            "concentrates resources on them until they make real progress."
-        ),
-        "confirm_head": "Confirm repayments promptly. ",
-        "confirm": (
-            "Check every repayment an officer reports against the accounts and confirm it without delay, "
-            "so that the recovery figures are true and accurate."
-        ),
-        "daily_head": "Report progress daily. ",
-        "daily": (
-            "Officers report their contacts and repayments through Qingshou every day; the task force will "
-            "announce the ranking of the units every day."
-        ),
-        "reply": "Please report your corrective measures and progress in writing to the task force by {day}.",
-        "seal": "(Seal)",
-        "contact_and_phone": "(Contact: {contact}, telephone: {phone})",
-        "contact_only": "(Contact: {contact})",
-        "phone_only": "(Telephone: {phone})",
-        "message": "Supervision notice for {unit}: {rate} complete as of {day}, rank {rank}/{total}{gap}.",
-        "message_gap": ", {points} percentage points below the expected-progress line ({shortfall} short)",
-        "message_reply": (
-            "The notice ({number}) is attached; please report your corrective measures and progress "
-            "in writing to the task force by {day}."
-        ),
-    },
-}
-_COLUMNS: dict[str, tuple[str, ...]] = {
-    "zh": ("贷款编号", "借款人", "责任人", "未收回余额", "收回时限", "状态"),
-    "en": ("Loan no.", "Borrower", "Officer", "Outstanding", "Deadline", "Status"),
-}
-_MONTHS = (
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-)
+# The notice's wording is in core/texts under `notice.`; its table's columns, in this order.
+_COLUMNS = ("loan_no", "borrower", "officer", "outstanding", "deadline", "status")
 _CHINESE_NUMERALS = "一二三四五六七八九十"
 
 # (Latin font, East Asian font) by role. Unit, borrower and officer names stay Chinese in the English notice,
@@ -239,13 +107,14 @@ _AFTER_CANT_SPLIT = tuple(
     f"w:{name}" for name in "trHeight tblHeader tblCellSpacing jc hidden ins del trPrChange".split()
 )
 
-SHANGHAI = ZoneInfo("Asia/Shanghai")
+# The TIMEZONE setting's default; the scheduled job passes the campaign's own zone.
+DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 
 
-def notice_document(notice: Notice, language: str = "zh") -> bytes:
-    """The supervision notice to a lagging unit as a .docx, the same bytes every time for the same notice."""
-    language = language if language in _TEXTS else "zh"
-    texts = _TEXTS[language]
+def notice_document(notice: Notice, language: str = "zh", zone: ZoneInfo = DEFAULT_ZONE) -> bytes:
+    """The supervision notice to a lagging unit as a .docx, the same bytes every time for the same notice
+    (dated in the campaign's time zone)."""
+    language = language if language in _FONTS else "zh"
     fonts = _FONTS[language]
     standing = notice.standing
     document = Document()
@@ -253,7 +122,7 @@ def notice_document(notice: Notice, language: str = "zh") -> bytes:
     _number_pages(document, language)
     _add_letterhead(document, notice, language)
 
-    title_text = texts["title"].format(unit=standing.unit)
+    title_text = _text("title", language, unit=standing.unit)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # An exact 28-point line would clip the 22-point title, and a long unit name wraps it onto a second line.
@@ -262,26 +131,26 @@ def notice_document(notice: Notice, language: str = "zh") -> bytes:
     _fit_title(_add_run(title, title_text, fonts["title"], size=_TITLE_SIZE, bold=True), title_text)
 
     if standing.leader_name.strip():
-        addressee = texts["addressee"].format(unit=standing.unit, leader=standing.leader_name.strip())
+        addressee = _text("addressee", language, unit=standing.unit, leader=standing.leader_name.strip())
     else:
-        addressee = texts["addressee_unit"].format(unit=standing.unit)
+        addressee = _text("addressee_unit", language, unit=standing.unit)
     _add_run(document.add_paragraph(), addressee, fonts["body"])
 
     for text in _situation(notice, language):
         _add_run(_body_paragraph(document), text, fonts["body"])
 
     if notice.largest:
-        intro = texts["largest_intro"].format(count=len(notice.largest))
+        intro = _text("largest_intro", language, count=len(notice.largest))
         _add_run(_body_paragraph(document), intro, fonts["body"])
         _add_cases_table(document, notice.largest, language)
 
-    _add_run(_body_paragraph(document), texts["requirements_intro"], fonts["body"])
+    _add_run(_body_paragraph(document), _text("requirements_intro", language), fonts["body"])
     for position, (head, text) in enumerate(_requirements(notice, language)):
         item = _body_paragraph(document)
         _add_run(item, _item_number(position, language) + head, fonts["heading"])
         _add_run(item, text, fonts["body"])
 
-    reply = texts["reply"].format(day=_long_date(notice.reply_by, language))
+    reply = _text("reply", language, day=_long_date(notice.reply_by, language))
     last = _body_paragraph(document)
     # The seal must be pressed on a page that has text of the letter on it (GB/T 9704): the last paragraph,
     # the signature and the note under it turn the page together.
@@ -297,7 +166,7 @@ def notice_document(notice: Notice, language: str = "zh") -> bytes:
         note.paragraph_format.space_before = _LINE
         _add_run(note, contact, fonts["body"])
 
-    _set_properties(document, notice, title_text, language)
+    _set_properties(document, notice, title_text, language, zone)
     saved = io.BytesIO()
     document.save(saved)
     return _with_fixed_timestamps(saved.getvalue(), notice.issued)
@@ -305,15 +174,19 @@ def notice_document(notice: Notice, language: str = "zh") -> bytes:
 
 def notice_message(notice: Notice, language: str = "zh") -> str:
     """The short message sent with the notice: the unit's rate, rank and gap, and the reply-by date."""
-    language = language if language in _TEXTS else "zh"
-    texts = _TEXTS[language]
+    language = language if language in _FONTS else "zh"
     standing = notice.standing
     gap = ""
     if standing.gap(notice.expected) > 0:
-        gap = texts["message_gap"].format(
-            points=_points_behind(notice), shortfall=format_wan(standing.gap_amount(notice.expected))
+        gap = _text(
+            "message_gap",
+            language,
+            points=_points_behind(notice),
+            shortfall=format_wan(standing.gap_amount(notice.expected)),
         )
-    first = texts["message"].format(
+    first = _text(
+        "message",
+        language,
         unit=standing.unit,
         day=_long_date(notice.issued, language),
         rate=format_rate(standing.rate),
@@ -321,24 +194,25 @@ def notice_message(notice: Notice, language: str = "zh") -> str:
         total=notice.total_units,
         gap=gap,
     )
-    reply = texts["message_reply"].format(number=notice.number, day=_long_date(notice.reply_by, language))
+    reply = _text("message_reply", language, number=notice.number, day=_long_date(notice.reply_by, language))
     return first + "\n" + reply
 
 
 def _situation(notice: Notice, language: str) -> list[str]:
     """The body paragraphs that state where the unit stands."""
-    texts = _TEXTS[language]
     standing = notice.standing
     if standing.recovered_today > 0:
-        today = texts["today_new"].format(amount=format_wan(standing.recovered_today))
+        today = _text("today_new", language, amount=format_wan(standing.recovered_today))
     elif standing.recovered_today < 0:
         # A reversed repayment can leave a unit with less confirmed than the day before.
-        today = texts["today_less"].format(amount=format_wan(-standing.recovered_today))
+        today = _text("today_less", language, amount=format_wan(-standing.recovered_today))
     else:
-        today = texts["today_none"]
+        today = _text("today_none", language)
     change = standing.rank_change
     rank_key = "rank_up" if change > 0 else "rank_down" if change < 0 else "rank_same"
-    situation = texts["situation"].format(
+    situation = _text(
+        "situation",
+        language,
         day=_long_date(notice.issued, language),
         target=format_wan(standing.target),
         recovered=format_wan(standing.recovered),
@@ -346,48 +220,63 @@ def _situation(notice: Notice, language: str) -> list[str]:
         rate=format_rate(standing.rate),
         total=notice.total_units,
         rank=standing.rank,
-        change=texts[rank_key].format(places=abs(change), previous=standing.previous_rank),
+        change=_text(rank_key, language, moved=_rank_moved(notice, language)),
     )
-    cases = texts["cases"].format(
-        cases=standing.cases, settled=standing.settled, overdue=notice.overdue_cases
+    cases = _text(
+        "cases", language, cases=standing.cases, settled=standing.settled, overdue=notice.overdue_cases
     )
     if standing.gap(notice.expected) <= 0:
         # Only units below the line get a notice; should one on the line get one, it is not told it lags.
         return [situation, cases]
-    gap = texts["behind"].format(
+    gap = _text(
+        "behind",
+        language,
         expected=format_rate(notice.expected),
         points=_points_behind(notice),
         shortfall=format_wan(standing.gap_amount(notice.expected)),
     )
-    return [situation, gap + texts["sentence_space"] + cases]
+    return [situation, gap + _text("sentence_space", language) + cases]
 
 
 def _requirements(notice: Notice, language: str) -> list[tuple[str, str]]:
     """The numbered requirements as (heading, text); large cases only when the table lists some."""
-    texts = _TEXTS[language]
     if notice.overdue_cases > 0:
-        assign = texts["overdue"].format(overdue=notice.overdue_cases)
+        assign = _text("overdue", language, overdue=notice.overdue_cases)
     else:
-        assign = texts["open"]
-    items = [(texts["causes_head"], texts["causes"]), (texts["overdue_head"], assign)]
+        assign = _text("open", language)
+    items = [
+        (_text("causes_head", language), _text("causes", language)),
+        (_text("overdue_head", language), assign),
+    ]
     if notice.largest:
-        items.append((texts["largest_head"], texts["largest"]))
-    items.append((texts["confirm_head"], texts["confirm"]))
-    items.append((texts["daily_head"], texts["daily"]))
+        items.append((_text("largest_head", language), _text("largest", language)))
+    items.append((_text("confirm_head", language), _text("confirm", language)))
+    items.append((_text("daily_head", language), _text("daily", language)))
     return items
 
 
 def _contact_line(notice: Notice, language: str) -> str:
     """The task force's contact person and telephone in brackets, or nothing when neither is known."""
-    texts = _TEXTS[language]
     contact, phone = notice.contact.strip(), notice.phone.strip()
     if contact and phone:
-        return texts["contact_and_phone"].format(contact=contact, phone=phone)
+        return _text("contact_and_phone", language, contact=contact, phone=phone)
     if contact:
-        return texts["contact_only"].format(contact=contact)
+        return _text("contact_only", language, contact=contact)
     if phone:
-        return texts["phone_only"].format(phone=phone)
+        return _text("phone_only", language, phone=phone)
     return ""
+
+
+def _text(key: str, language: str, **params: Any) -> str:
+    """One of the notice's texts (`notice.…` in core/texts) in the notice's language."""
+    return render(f"notice.{key}", language, **params)
+
+
+def _rank_moved(notice: Notice, language: str) -> int:
+    """The number a change of rank is stated with: places moved in Chinese (上升2位), the rank it moved from
+    in English (up from 5)."""
+    standing = notice.standing
+    return standing.previous_rank if language == "en" else abs(standing.rank_change)
 
 
 def _points_behind(notice: Notice) -> str:
@@ -401,14 +290,13 @@ def _points_behind(notice: Notice) -> str:
 def _item_number(position: int, language: str) -> str:
     """一、二、三、… in Chinese, 1. 2. 3. in English."""
     number = _CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
-    return _TEXTS[language]["item"].format(number=number)
+    return _text("item", language, number=number)
 
 
 def _long_date(day: date, language: str) -> str:
     """2026年12月2日 / 2 December 2026: an official letter writes dates without leading zeros."""
-    return _TEXTS[language]["date"].format(
-        year=day.year, month=day.month, day=day.day, month_name=_MONTHS[day.month - 1]
-    )
+    month = _text(f"month.{day.month}", language)
+    return _text("date", language, year=day.year, month=month, day=day.day)
 
 
 def _characters_wide(text: str) -> float:
@@ -469,12 +357,11 @@ def _letterhead_size(issuer: str) -> Length:
 
 def _add_signature(document: WordDocument, notice: Notice, language: str) -> None:
     """The place for the seal, the issuer's name and the date, centred on one another on the right."""
-    texts = _TEXTS[language]
     font = _FONTS[language]["body"]
     issued = _long_date(notice.issued, language)
     left, right = _signature_indents(notice.issuer, issued)
     lines: list[Paragraph] = []
-    for text in (texts["seal"], notice.issuer, issued):
+    for text in (_text("seal", language), notice.issuer, issued):
         line = document.add_paragraph()
         line.alignment = WD_ALIGN_PARAGRAPH.CENTER
         line.paragraph_format.left_indent = left
@@ -532,7 +419,7 @@ def _number_pages(document: WordDocument, language: str) -> None:
 def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...], language: str) -> None:
     """The largest outstanding cases, one row each, in the order given."""
     fonts = _FONTS[language]
-    table = document.add_table(rows=1 + len(cases), cols=len(_COLUMNS[language]))
+    table = document.add_table(rows=1 + len(cases), cols=len(_COLUMNS))
     table.style = document.styles["Table Grid"]
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
@@ -551,8 +438,10 @@ def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...],
     repeat = OxmlElement("w:tblHeader")
     repeat.set(qn("w:val"), "true")
     header._tr.get_or_add_trPr().append(repeat)
-    for cell, text in zip(header.cells, _COLUMNS[language], strict=True):
-        _fill_cell(cell, text, fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, bold=True)
+    for cell, column in zip(header.cells, _COLUMNS, strict=True):
+        _fill_cell(
+            cell, _text(f"column.{column}", language), fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, bold=True
+        )
     for row, case in zip(table.rows[1:], cases, strict=True):
         values = (
             case.loan_no,
@@ -646,10 +535,12 @@ def _set_up_page(document: WordDocument, language: str) -> None:
     paragraph_format.space_after = Pt(0)
 
 
-def _set_properties(document: WordDocument, notice: Notice, title: str, language: str) -> None:
+def _set_properties(
+    document: WordDocument, notice: Notice, title: str, language: str, zone: ZoneInfo
+) -> None:
     """Title, author and dates from the notice alone, so the same notice gives the same file."""
     # python-docx writes the datetime's digits followed by "Z", so it must be in UTC already.
-    issued = datetime.combine(notice.issued, time(0), SHANGHAI).astimezone(UTC)
+    issued = datetime.combine(notice.issued, time(0), zone).astimezone(UTC)
     properties = document.core_properties
     properties.title = title
     properties.subject = notice.number

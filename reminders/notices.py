@@ -83,7 +83,7 @@ def build_notices(
         )
         reply = Reply(
             notice_message(notice, language),
-            document=notice_document(notice, language),
+            document=notice_document(notice, language, store.campaign.zone),
             filename=f"督办函-{standing.unit}-{day.isoformat()}.docx"
             if language == "zh"
             else f"notice-{standing.unit}-{day.isoformat()}.docx",
