@@ -5,6 +5,7 @@ from __future__ import annotations
 from core.errors import UserError
 from core.messages import Response
 from handlers.context import Context
+from handlers.registry import Command, Feature
 
 
 def bind(ctx: Context, args: list[str]) -> Response:
@@ -17,3 +18,13 @@ def bind(ctx: Context, args: list[str]) -> Response:
     return Response.text(
         ctx.t("bind.done", name=person.name, role=ctx.t(f"role.{person.role}"), unit=person.unit or "专班")
     )
+
+
+# A wrong code counts towards the lock even though the bind is refused: not all-or-nothing.
+FEATURE = Feature(
+    commands=(
+        Command(
+            "bind", bind, keywords=("绑定",), unbound=True, writes=True, atomic=False, listed_for=(None,)
+        ),
+    )
+)

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from core.errors import UserError
 from core.messages import Button, Response
+from core.permissions import WORKERS
 from handlers.context import Context
 from handlers.formatting import case_buttons, case_card, case_line
+from handlers.registry import EVERYONE, Choice, Command, Feature
 
 PAGE = 10
 
@@ -74,3 +76,22 @@ def case_card_reply(ctx: Context, args: list[str]) -> Response:
             ),
         )
     return Response.text(text, buttons)
+
+
+FEATURE = Feature(
+    commands=(
+        # A leader has no cases of their own, and is shown where the campaign's figures are instead.
+        Command(
+            "cases",
+            my_cases,
+            keywords=("我的案件",),
+            refused={"leader": "case.leader_has_no_cases"},
+            listed_for=WORKERS,
+        ),
+        Command("case", case_card_reply, keywords=("案件",), listed_for=EVERYONE),
+    ),
+    choices=(
+        Choice("case", lambda ctx, loan_no: case_card_reply(ctx, [loan_no])),
+        Choice("page", next_page),
+    ),
+)

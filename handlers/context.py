@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -31,6 +32,8 @@ class Context:
     config: BotConfig
     incoming: Incoming
     person: PersonView | None
+    # The commands /help lists to each role (None: an unbound identity), as the features declare them.
+    commands_by_role: Mapping[str | None, tuple[str, ...]] = field(default_factory=dict)
 
     @property
     def campaign(self) -> Campaign:

@@ -6,8 +6,10 @@ from datetime import timedelta
 
 from core.messages import Response
 from core.money import format_yuan
+from core.permissions import WORKERS
 from handlers.context import Context
 from handlers.formatting import case_buttons, case_line
+from handlers.registry import Command, Feature
 
 
 def due(ctx: Context, args: list[str]) -> Response:
@@ -40,3 +42,16 @@ def due(ctx: Context, args: list[str]) -> Response:
             for p in promises
         )
     return Response.text("\n".join(lines), case_buttons(cases[:10]))
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "due",
+            due,
+            keywords=("到期",),
+            refused={"leader": "case.leader_has_no_cases"},
+            listed_for=WORKERS,
+        ),
+    )
+)

@@ -19,6 +19,7 @@ from core.views import CaseView
 from handlers import repay
 from handlers.context import Context
 from handlers.log import contact_recorded
+from handlers.registry import Choice, Feature
 
 CANDIDATES_SHOWN = 5
 FEN = Decimal("0.01")
@@ -194,3 +195,7 @@ def _from_payload(payload: dict[str, Any]) -> Intent:
         if value is not None:
             values[field.name] = value
     return Intent(**values)
+
+
+# Free text itself reaches `free_text` when a message has no command; its questions are answered by buttons.
+FEATURE = Feature(choices=(Choice("pick", pick, writes=True), Choice("promise", promise_choice, writes=True)))

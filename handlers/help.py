@@ -4,16 +4,7 @@ from __future__ import annotations
 
 from core.messages import Response
 from handlers.context import Context
-
-# What a unit lead and the clerk may do: all of an officer's, and deciding on repayments.
-_DECIDERS = ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "pending", "confirm", "report")
-COMMANDS_BY_ROLE = {
-    None: ("bind",),
-    "officer": ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "report"),
-    "unit_lead": _DECIDERS,
-    "leader": ("case", "status", "rank", "pending"),
-    "admin": _DECIDERS,
-}
+from handlers.registry import Command, Feature
 
 
 def help_text(ctx: Context) -> Response:
@@ -24,7 +15,16 @@ def help_text(ctx: Context) -> Response:
         lines.append(ctx.t("help.unbound"))
     else:
         lines.append(ctx.t("help.hello", name=ctx.person.name, role=ctx.t(f"role.{ctx.person.role}")))
-    lines.extend(ctx.t(f"help.{command}") for command in COMMANDS_BY_ROLE[role])
+    lines.extend(ctx.t(f"help.{command}") for command in ctx.commands_by_role.get(role, ()))
     if ctx.person is not None and role != "leader":
         lines.append(ctx.t("help.free_text"))
     return Response.text("\n".join(lines))
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "help", lambda ctx, _args: help_text(ctx), keywords=("帮助",), aliases=("start",), unbound=True
+        ),
+    )
+)

@@ -7,8 +7,10 @@ from core.errors import UserError
 from core.intent import read_channel, read_message, read_outcome
 from core.messages import Button, Response
 from core.money import format_yuan, parse_amount
+from core.permissions import WORKERS
 from core.views import CaseView, ContactEntry
 from handlers.context import Context
+from handlers.registry import Choice, Command, Feature
 
 QUICK_CONTACTS = (
     ("visit", "reached"),
@@ -98,3 +100,23 @@ def repay_help(ctx: Context, loan_no: str) -> Response:
     """How to report a repayment on this case."""
     case = ctx.case(loan_no, write=True)
     return Response.text(ctx.t("repay.how", loan_no=case.loan_no, owed=format_yuan(case.outstanding)))
+
+
+FEATURE = Feature(
+    commands=(
+        # Leaders read; recording is the responsible officer's.
+        Command(
+            "log",
+            log_contact,
+            keywords=("联系",),
+            writes=True,
+            refused={"leader": "case.leader_reads_only"},
+            listed_for=WORKERS,
+        ),
+    ),
+    choices=(
+        Choice("logmenu", log_menu),
+        Choice("repayhelp", repay_help),
+        Choice("quick", quick_log, writes=True),
+    ),
+)

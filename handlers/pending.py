@@ -12,6 +12,7 @@ from core.money import format_yuan
 from core.permissions import can_decide
 from core.views import PendingRepayment
 from handlers.context import Context
+from handlers.registry import DECIDERS, Choice, Command, Feature
 
 PAGE = 10
 MAX_PAGE = 100_000
@@ -33,8 +34,6 @@ def next_page(ctx: Context, data: str) -> Response:
 
 
 def _page(ctx: Context, page: int) -> Response:
-    if ctx.me.role == "officer":
-        raise UserError("pending.not_allowed")
     waiting, total = ctx.store.pending_repayments(ctx.me, limit=PAGE, offset=page * PAGE)
     if total == 0:
         return Response.text(ctx.t("pending.none"))
@@ -124,8 +123,6 @@ def confirm_all(ctx: Context, data: str) -> Response:
 
 def typed(ctx: Context, args: list[str], confirm: bool) -> Response:
     """确认 L… / 确认 李明 / 驳回 L… 原因: decide by loan number, or all of one officer's, as typed."""
-    if ctx.me.role in ("officer", "leader"):
-        raise UserError("pending.not_allowed")
     if not args:
         if confirm:
             return _page(ctx, 0)
@@ -209,3 +206,42 @@ def _decided(ctx: Context, items: list[PendingRepayment], confirm: bool, note: s
         lines.insert(0, ctx.t("pending.confirmed_many", count=len(items), amount=format_yuan(total)))
     pushes = [Push(reporter_id, Reply("\n".join(texts))) for reporter_id, texts in told.items()]
     return Response([Reply("\n".join(lines))], pushes)
+
+
+# An officer decides nothing; a leader reads the list but does not decide.
+OFFICERS_REFUSED = {"officer": "pending.not_allowed"}
+NOT_DECIDERS_REFUSED = {"officer": "pending.not_allowed", "leader": "pending.not_allowed"}
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "pending",
+            pending,
+            keywords=("待确认",),
+            refused=OFFICERS_REFUSED,
+            listed_for=("unit_lead", "leader", "admin"),
+        ),
+        Command(
+            "confirm",
+            lambda ctx, args: typed(ctx, args, confirm=True),
+            keywords=("确认",),
+            writes=True,
+            refused=NOT_DECIDERS_REFUSED,
+            listed_for=DECIDERS,
+        ),
+        Command(
+            "reject",
+            lambda ctx, args: typed(ctx, args, confirm=False),
+            keywords=("驳回",),
+            writes=True,
+            refused=NOT_DECIDERS_REFUSED,
+        ),
+    ),
+    choices=(
+        Choice("ok", lambda ctx, data: decide(ctx, data, confirm=True), writes=True),
+        Choice("no", lambda ctx, data: decide(ctx, data, confirm=False)),
+        Choice("noreason", reject_with_reason, writes=True),
+        Choice("okall", confirm_all, writes=True),
+        Choice("pendpage", next_page, refused=OFFICERS_REFUSED),
+    ),
+)

@@ -8,6 +8,7 @@ from core.money import format_wan
 from core.progress_lines import officer_lines
 from core.ranking import shared_ranks
 from handlers.context import Context
+from handlers.registry import EVERYONE, Command, Feature
 
 SHOWN_UNITS = 20
 
@@ -40,3 +41,6 @@ def rank(ctx: Context, args: list[str]) -> Response:
         lines.append(ctx.t("rank.officers", unit=my_unit))
         lines.extend(officer_lines(ctx.store.officer_progress(ctx.me.unit_id), ctx.config.language))
     return Response.text("\n".join(lines))
+
+
+FEATURE = Feature(commands=(Command("rank", rank, keywords=("排名",), in_group=True, listed_for=EVERYONE),))

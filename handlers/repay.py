@@ -10,8 +10,10 @@ from core.errors import UserError
 from core.intent import read_method
 from core.messages import Push, Reply, Response
 from core.money import format_yuan, parse_amount
+from core.permissions import WORKERS
 from core.views import CaseView, PersonView
 from handlers.context import Context
+from handlers.registry import Command, Feature
 
 
 def report_repayment(ctx: Context, args: list[str]) -> Response:
@@ -91,3 +93,17 @@ def _deciders(ctx: Context, case: CaseView) -> list[PersonView]:
     if leads:
         return leads
     return [p for p in ctx.store.admins() if p.id != ctx.me.id]
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "repay",
+            report_repayment,
+            keywords=("还款",),
+            writes=True,
+            refused={"leader": "case.leader_reads_only"},
+            listed_for=WORKERS,
+        ),
+    )
+)

@@ -5,8 +5,9 @@ from __future__ import annotations
 from core.errors import UserError
 from core.intent import find_loan_numbers
 from core.messages import Push, Reply, Response
-from core.permissions import can_read_case
+from core.permissions import WORKERS, can_read_case
 from handlers.context import Context
+from handlers.registry import Command, Feature
 
 
 def report(ctx: Context, args: list[str]) -> Response:
@@ -27,3 +28,7 @@ def report(ctx: Context, args: list[str]) -> Response:
     ctx.store.record_report(ctx.me.employee_no, text, ctx.incoming.key, loan_no)
     names = "、".join(p.name for p in recipients) or "—"
     return Response([Reply(ctx.t("report.done", names=names))], [Push(p.id, forwarded) for p in recipients])
+
+
+# A leader may report a special situation too, though /help does not offer it to them.
+FEATURE = Feature(commands=(Command("report", report, keywords=("报告",), writes=True, listed_for=WORKERS),))

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 
 from core.errors import UserError
 from core.messages import Incoming, Reply, Response
@@ -12,106 +11,32 @@ from core.texts import render
 from core.views import PersonView
 from handlers import bind, cases, due, freetext, help, log, pending, rank, repay, report, status, undo
 from handlers.context import BotConfig, Context
+from handlers.registry import Feature, Routes
 from store.base import Conflict
 from store.ledger import Store
 
 logger = logging.getLogger(__name__)
 
-Handler = Callable[[Context, list[str]], Response]
+# Every feature, registered once: its module declares its commands, keywords, roles and buttons.
+# /help lists the commands in this order.
+FEATURES: tuple[Feature, ...] = (
+    help.FEATURE,
+    bind.FEATURE,
+    cases.FEATURE,
+    log.FEATURE,
+    repay.FEATURE,
+    undo.FEATURE,
+    due.FEATURE,
+    status.FEATURE,
+    rank.FEATURE,
+    pending.FEATURE,
+    report.FEATURE,
+    freetext.FEATURE,
+)
+ROUTES = Routes(FEATURES)
 
-
-@dataclass(frozen=True, slots=True)
-class Command:
-    """A command: its handler, whether an unbound identity may use it, whether it writes to the ledger.
-
-    A writing command's entries and the answer it got commit together, in one transaction, unless it keeps
-    something of a refused attempt (`atomic=False`: a wrong bind code counts towards the lock).
-    """
-
-    handler: Handler
-    unbound: bool = False
-    writes: bool = False
-    atomic: bool = True
-
-
-COMMANDS: dict[str, Command] = {
-    "start": Command(lambda ctx, _args: help.help_text(ctx), unbound=True),
-    "help": Command(lambda ctx, _args: help.help_text(ctx), unbound=True),
-    "bind": Command(bind.bind, unbound=True, writes=True, atomic=False),
-    "cases": Command(cases.my_cases),
-    "case": Command(cases.case_card_reply),
-    "log": Command(log.log_contact, writes=True),
-    "repay": Command(repay.report_repayment, writes=True),
-    "undo": Command(undo.undo, writes=True),
-    "due": Command(due.due),
-    "status": Command(status.status),
-    "rank": Command(rank.rank),
-    "pending": Command(pending.pending),
-    "confirm": Command(lambda ctx, args: pending.typed(ctx, args, confirm=True), writes=True),
-    "reject": Command(lambda ctx, args: pending.typed(ctx, args, confirm=False), writes=True),
-    "report": Command(report.report, writes=True),
-}
-# WeCom has no slash commands: each command has a Chinese keyword that works the same way (SPEC §3).
-KEYWORDS = {
-    "帮助": "help",
-    "绑定": "bind",
-    "我的案件": "cases",
-    "案件": "case",
-    "联系": "log",
-    "还款": "repay",
-    "撤销": "undo",
-    "到期": "due",
-    "进度": "status",
-    "排名": "rank",
-    "待确认": "pending",
-    "确认": "confirm",
-    "驳回": "reject",
-    "报告": "report",
-}
-GROUP_COMMANDS = ("rank", "status")
-# Leaders read; recording is the responsible officer's (a leader may still report a special situation).
-LEADER_REFUSED = ("log", "repay", "undo")
-# Lists of one's own cases: a leader has none, and is shown where the campaign's figures are instead.
-LEADER_HAS_NO_CASES = ("cases", "due")
-
-ChoiceHandler = Callable[[Context, str], Response]
-CHOICES: dict[str, tuple[ChoiceHandler, bool]] = {
-    "case": (lambda ctx, data: cases.case_card_reply(ctx, [data]), False),
-    "unit": (lambda ctx, data: status.status(ctx, [data]), False),
-    "page": (cases.next_page, False),
-    "logmenu": (log.log_menu, False),
-    "repayhelp": (log.repay_help, False),
-    "quick": (log.quick_log, True),
-    "ok": (lambda ctx, data: pending.decide(ctx, data, confirm=True), True),
-    "no": (lambda ctx, data: pending.decide(ctx, data, confirm=False), False),
-    "noreason": (pending.reject_with_reason, True),
-    "okall": (pending.confirm_all, True),
-    "pendpage": (pending.next_page, False),
-    "pick": (freetext.pick, True),
-    "promise": (freetext.promise_choice, True),
-}
-
-
-def split_command(text: str) -> tuple[str, list[str]] | None:
-    """The command and its words, from `/repay L1 5万` or `还款 L1 5万`; None for free text."""
-    stripped = text.strip()
-    if stripped.startswith("/"):
-        words = stripped[1:].split()
-        if not words:
-            return "", []  # `/` alone: no command, answered as an unknown one
-        head, *args = words
-        return head.split("@", 1)[0].lower(), args
-    words = stripped.split()
-    if not words:
-        return None
-    if words[0] in KEYWORDS:
-        return KEYWORDS[words[0]], words[1:]
-    # `案件L2023001`, `绑定ABCD2345`: a keyword written straight against its first word.
-    for keyword, command in sorted(KEYWORDS.items(), key=lambda item: -len(item[0])):
-        rest = words[0][len(keyword) :]
-        if words[0].startswith(keyword) and rest[:1].isascii() and rest[:1].isalnum():
-            return command, [rest, *words[1:]]
-    return None
+# What will answer a message, whether it writes (and so is answered once only), and atomically.
+Route = tuple[Callable[[], Response], bool, bool]
 
 
 class _AlreadyAnswered(Exception):
@@ -134,7 +59,8 @@ class Router:
         writes = False
         try:
             person = self._person(incoming)
-            run, writes, atomic = self._route(Context(self.store, self.config, incoming, person))
+            ctx = Context(self.store, self.config, incoming, person, ROUTES.commands_by_role)
+            run, writes, atomic = self._route(ctx)
             if not writes:
                 return run()
             if atomic:
@@ -186,22 +112,14 @@ class Router:
             return self.store.person_by_employee_no(incoming.sender_id)
         return self.store.person_by_identity(incoming.channel, incoming.sender_id)
 
-    def _route(self, ctx: Context) -> tuple[Callable[[], Response], bool, bool]:
+    def _route(self, ctx: Context) -> Route:
         """What will answer the message, whether it writes (and so is answered once only), and atomically."""
         incoming, person = ctx.incoming, ctx.person
         if incoming.choice is not None:
-            if person is None:
-                raise UserError("auth.unbound")
-            kind, _, data = incoming.choice.partition(":")
-            choice = CHOICES.get(kind)
-            if choice is None:
-                raise UserError("choice.expired")
-            return (lambda: choice[0](ctx, data)), choice[1], True
-        parsed = split_command(incoming.text) if incoming.text else None
-        if incoming.is_group:
-            # In the task-force group only the ranking and progress are answered; chatter is left alone.
-            if parsed is None or parsed[0] not in GROUP_COMMANDS or person is None:
-                return Response, False, False
+            return self._choice(ctx, incoming.choice)
+        parsed = ROUTES.split(incoming.text) if incoming.text else None
+        if incoming.is_group and not _answered_in_group(parsed, person):
+            return Response, False, False
         if parsed is None:
             if person is None:
                 raise UserError("auth.unbound")
@@ -209,16 +127,24 @@ class Router:
         name, args = parsed
         if not name:
             raise UserError("command.missing")
-        command = COMMANDS.get(name)
+        command = ROUTES.commands.get(name)
         if command is None:
             raise UserError("command.unknown", command=name)
         if person is None and not command.unbound:
             raise UserError("auth.unbound")
-        if person is not None and person.role == "leader" and name in LEADER_REFUSED:
-            raise UserError("case.leader_reads_only")
-        if person is not None and person.role == "leader" and name in LEADER_HAS_NO_CASES:
-            raise UserError("case.leader_has_no_cases")
+        _refuse(person, command.refused)
         return (lambda: command.handler(ctx, args)), command.writes, command.atomic
+
+    def _choice(self, ctx: Context, pressed: str) -> Route:
+        """What answers a button: its prefix names the choice, the rest is the choice's data."""
+        if ctx.person is None:
+            raise UserError("auth.unbound")
+        prefix, _, data = pressed.partition(":")
+        choice = ROUTES.choices.get(prefix)
+        if choice is None:
+            raise UserError("choice.expired")
+        _refuse(ctx.person, choice.refused)
+        return (lambda: choice.handler(ctx, data)), choice.writes, True
 
     def _without_command(self, ctx: Context) -> Response:
         incoming = ctx.incoming
@@ -232,3 +158,17 @@ class Router:
         if incoming.photo is not None:
             raise UserError("photo.needs_caption")
         raise UserError("message.empty")
+
+
+def _answered_in_group(parsed: tuple[str, list[str]] | None, person: PersonView | None) -> bool:
+    """In the task-force group only the ranking and progress are answered; chatter is left alone."""
+    if parsed is None or person is None:
+        return False
+    command = ROUTES.commands.get(parsed[0])
+    return command is not None and command.in_group
+
+
+def _refuse(person: PersonView | None, refused: Mapping[str, str]) -> None:
+    """Refuse the sender if their role is one the command or button turns away."""
+    if person is not None and person.role in refused:
+        raise UserError(refused[person.role])

@@ -11,6 +11,7 @@ from core.progress_lines import officer_lines
 from core.ranking import shared_ranks
 from core.texts import render
 from handlers.context import Context
+from handlers.registry import EVERYONE, Choice, Command, Feature
 from store.ledger import Store
 
 TOP_UNITS = 5
@@ -138,3 +139,9 @@ def _officer_card(ctx: Context) -> str:
         ctx.t("status.officer_due", count=due, days=ctx.config.reminder_days),
     ]
     return "\n".join(lines)
+
+
+FEATURE = Feature(
+    commands=(Command("status", status, keywords=("进度",), in_group=True, listed_for=EVERYONE),),
+    choices=(Choice("unit", lambda ctx, unit: status(ctx, [unit])),),
+)

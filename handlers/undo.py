@@ -7,7 +7,9 @@ from datetime import timedelta
 from core.errors import UserError
 from core.messages import Response
 from core.money import format_yuan
+from core.permissions import WORKERS
 from handlers.context import Context
+from handlers.registry import Command, Feature
 
 UNDO_WINDOW = timedelta(hours=24)
 
@@ -34,3 +36,17 @@ def undo(ctx: Context, args: list[str]) -> Response:
             outcome=ctx.t(f"outcome.{contact.outcome}"),
         )
     )
+
+
+FEATURE = Feature(
+    commands=(
+        Command(
+            "undo",
+            undo,
+            keywords=("撤销",),
+            writes=True,
+            refused={"leader": "case.leader_reads_only"},
+            listed_for=WORKERS,
+        ),
+    )
+)
