@@ -19,9 +19,9 @@ from store.ledger import Store
 from store.schema import upgrade
 
 if TYPE_CHECKING:
+    from bot.channels.base import RemoteChannel
     from bot.channels.telegram import TelegramChannel
     from bot.channels.wecom import WeComChannel
-    from reminders.dispatch import Outlet
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,8 +33,8 @@ class Channels:
     wecom: WeComChannel | None = None
 
     @property
-    def outlets(self) -> list[Outlet]:
-        """Where scheduled messages go: every configured platform."""
+    def outlets(self) -> list[RemoteChannel]:
+        """Every configured platform: what the service serves, and where scheduled messages go."""
         return [channel for channel in (self.telegram, self.wecom) if channel is not None]
 
 
@@ -89,12 +89,18 @@ class App:
             return None
         from bot.channels.telegram import TelegramChannel
 
+        s = self.settings
         return TelegramChannel(
             self.router(),
-            self.settings.telegram_bot_token.get_secret_value(),
-            self.settings.telegram_api_base_url,
-            language=self.settings.language,
-            group_chat=self.settings.telegram_group_chat_id,
+            self.store,
+            s.telegram_bot_token.get_secret_value(),
+            s.telegram_api_base_url,
+            language=s.language,
+            group_chat=s.telegram_group_chat_id,
+            webhook_url=s.telegram_webhook_url,
+            webhook_secret=s.telegram_webhook_secret.get_secret_value()
+            if s.telegram_webhook_secret
+            else None,
         )
 
     def wecom(self) -> WeComChannel | None:
@@ -108,6 +114,7 @@ class App:
 
         return WeComChannel(
             self.router(),
+            self.store,
             s.wecom_corp_id,
             s.wecom_agent_id,
             s.wecom_secret.get_secret_value(),

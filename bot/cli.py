@@ -302,7 +302,7 @@ def chat(employee_no: Annotated[str, typer.Option("--as", help="the employee num
 def _console(app: App, employee_no: str) -> None:
     from bot.channels.console import ConsoleChannel
 
-    channel = ConsoleChannel(app.router(), employee_no, sys.stdout, app.language)
+    channel = ConsoleChannel(app.router(), app.store, employee_no, sys.stdout, app.language)
     channel.check_person()
     # At a terminal a prompt asks for each line; piped in, each line is echoed to make a transcript.
     at_terminal = sys.stdin.isatty() and sys.stdout.isatty()

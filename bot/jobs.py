@@ -12,7 +12,6 @@ from bot.app import App
 from core.errors import UserError
 from core.texts import render
 from reminders.config import JOBS
-from reminders.dispatch import Outlet
 from reminders.jobs import JobRun, run_job
 
 
@@ -28,9 +27,7 @@ async def run_from_cli(app: App, job: str, day: date, dry_run: bool, out: Path |
         raise UserError("jobs.unknown", job=job)
     if out is not None:
         make_folder(out)
-    channels = app.channels()
-    telegram, wecom = channels.telegram, channels.wecom
-    outlets: list[Outlet] = channels.outlets
+    outlets = app.channels().outlets
     lines: list[str] = []
     if not outlets and not dry_run:
         if out is None:
@@ -38,10 +35,10 @@ async def run_from_cli(app: App, job: str, day: date, dry_run: bool, out: Path |
         dry_run = True
         lines.append(render("jobs.out_rehearsal", language))
     async with contextlib.AsyncExitStack() as stack:
-        if telegram is not None and not dry_run:
-            await stack.enter_async_context(telegram.application)
-        if wecom is not None:
-            stack.push_async_callback(wecom.close)
+        for outlet in outlets:
+            stack.push_async_callback(outlet.close)
+            if not dry_run:
+                await outlet.open()
         run = await run_job(app.store, job, day, app.schedule_config(), outlets, dry_run=dry_run)
     lines.extend(describe(run, language, dry_run))
     if out is not None and run.workday:
@@ -116,43 +113,10 @@ def describe(run: JobRun, language: str, dry_run: bool) -> list[str]:
         holiday = render(f"holiday.{run.holiday}", language) if run.holiday else ""
         name = "" if not holiday else (f"（{holiday}）" if language == "zh" else f" ({holiday})")
         return [render("jobs.not_workday", language, day=run.day.isoformat(), name=name)]
-    report = run.report
-    lines: list[str] = []
     if dry_run:
-        destinations: dict[str, list[str]] = {}
-        for delivery in run.planned:
-            destinations.setdefault(delivery.message.key, []).append(f"{delivery.outlet}:{delivery.chat_id}")
-        nowhere = {message.key for message in run.nowhere}
-        for message in run.messages:
-            where = destinations.get(message.key)
-            label = message.label or message.key
-            if message.key in nowhere:
-                lines.append(render("jobs.unbound", language, label=label))
-            elif where is None:
-                continue  # sent already
-            else:
-                lines.append(render("jobs.dry_item", language, label=label, destination=", ".join(where)))
-            for reply in message.replies:
-                if reply.text:
-                    lines.extend(f"  {line}" for line in reply.text.splitlines())
-                for data in (reply.picture, reply.document):
-                    if data is not None:
-                        lines.append(
-                            render("jobs.dry_attachment", language, name=reply.filename, size=len(data))
-                        )
-        lines.append(
-            render(
-                "jobs.dry_summary",
-                language,
-                job=run.job,
-                day=run.day.isoformat(),
-                count=len(run.planned),
-                done=report.done_before,
-                unbound=len(report.unbound),
-            )
-        )
-        return lines
-    lines.append(
+        return _rehearsed(run, language)
+    report = run.report
+    return [
         render(
             "jobs.summary",
             language,
@@ -162,6 +126,42 @@ def describe(run: JobRun, language: str, dry_run: bool) -> list[str]:
             sent=report.sent,
             done=report.done_before,
             failed=report.failed,
+            unbound=len(report.unbound),
+        )
+    ]
+
+
+def _rehearsed(run: JobRun, language: str) -> list[str]:
+    """What a rehearsed run would send, and where."""
+    report = run.report
+    lines: list[str] = []
+    destinations: dict[str, list[str]] = {}
+    for delivery in run.planned:
+        destinations.setdefault(delivery.message.key, []).append(f"{delivery.outlet}:{delivery.chat_id}")
+    nowhere = {message.key for message in run.nowhere}
+    for message in run.messages:
+        where = destinations.get(message.key)
+        label = message.label or message.key
+        if message.key in nowhere:
+            lines.append(render("jobs.unbound", language, label=label))
+        elif where is None:
+            continue  # sent already
+        else:
+            lines.append(render("jobs.dry_item", language, label=label, destination=", ".join(where)))
+        for reply in message.replies:
+            if reply.text:
+                lines.extend(f"  {line}" for line in reply.text.splitlines())
+            for data in (reply.picture, reply.document):
+                if data is not None:
+                    lines.append(render("jobs.dry_attachment", language, name=reply.filename, size=len(data)))
+    lines.append(
+        render(
+            "jobs.dry_summary",
+            language,
+            job=run.job,
+            day=run.day.isoformat(),
+            count=len(run.planned),
+            done=report.done_before,
             unbound=len(report.unbound),
         )
     )

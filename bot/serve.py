@@ -26,18 +26,14 @@ class Service:
         self.app = app
         settings = app.settings
         self.channels = app.channels()
-        telegram = self.channels.telegram
-        self.webhook = settings.telegram_webhook_url if telegram is not None else None
-        self.secret = (
-            settings.telegram_webhook_secret.get_secret_value() if settings.telegram_webhook_secret else None
-        )
         self.schedule = Schedule(
             app.store, app.schedule_config(), self.channels.outlets, settings.zone, clock=app.store.now
         )
+        telegram = self.channels.telegram
         web = build_web_app(
             lambda: {"database": app.store.answers(), "scheduler": self.schedule.running},
-            telegram=telegram.process if telegram is not None and self.webhook else None,
-            telegram_secret=self.secret,
+            telegram=telegram.process if telegram is not None and telegram.webhook_url else None,
+            telegram_secret=telegram.webhook_secret if telegram is not None else None,
             wecom=self.channels.wecom,
         )
         self.server = uvicorn.Server(
@@ -48,16 +44,10 @@ class Service:
 
     async def run(self, stop: asyncio.Event) -> None:
         """Serve until `stop` is set, then stop the schedule, the channels and the web server."""
-        telegram, wecom = self.channels.telegram, self.channels.wecom
-        tasks: list[asyncio.Task[Any]] = []
-        if telegram is not None and self.webhook:
-            tasks.append(asyncio.create_task(telegram.run_webhook(self.webhook, self.secret, stop)))
-        elif telegram is not None:
-            tasks.append(asyncio.create_task(telegram.run_polling(stop)))
         # Answers kept for re-deliveries, drafts and offered choices nobody can use any more.
         await asyncio.to_thread(self.app.store.forget_expired)
-        if wecom is not None:
-            await wecom.start()  # answers what a process that died had kept but not answered
+        outlets = self.channels.outlets
+        tasks: list[asyncio.Task[Any]] = [asyncio.create_task(channel.serve(stop)) for channel in outlets]
         self.schedule.start()
         tasks.append(asyncio.create_task(self.server.serve()))
 
@@ -74,8 +64,9 @@ class Service:
         self.schedule.shutdown()
         self.server.should_exit = True
         await asyncio.gather(*tasks, return_exceptions=True)
-        if wecom is not None:
-            await wecom.close()
+        # Once nothing more comes in: the messages in hand are finished, then connections closed.
+        for channel in outlets:
+            await channel.close()
 
 
 async def serve(app: App) -> None:

@@ -3,41 +3,39 @@
 Usage (inside a pytest-asyncio test)::
 
     async with FakeTelegram() as tg:
-        app = Application.builder().token(tg.token).base_url(tg.base_url).base_file_url(tg.base_file_url).build()
+        app = Application.builder().token(tg.token).base_url(tg.base_url).build()
         ...
         tg.message(42, "/start")                 # queued for getUpdates
         await tg.wait_sent(42)                   # until the bot has answered chat 42
         assert "欢迎" in tg.texts(42)[-1]
 
-What it mimics of the real Bot API (so that the bot's bugs show up here, not in production):
+It answers the Bot API methods the bot calls — getMe, getUpdates, deleteWebhook, setWebhook, sendMessage,
+sendPhoto, sendDocument, answerCallbackQuery — as Telegram does, so that the bot's bugs show up here, not in
+production:
 
 * PTB sends form-encoded bodies for plain calls (every non-string value JSON-dumped) and multipart when
   uploading; JSON bodies and GET query strings are accepted too.  Method names are case-insensitive.
 * getUpdates: long polling that returns as soon as an update is queued; ``offset`` confirms (drops)
   updates; a second concurrent getUpdates ends the first one with 409 Conflict; 409 while a webhook is set.
-* Sent messages get per-chat message ids, ``from`` = the bot, and are kept so that edits can be checked:
-  editing a message that does not exist, is not the bot's, or would not change gives the real 400 errors;
-  editMessageText without reply_markup removes the inline keyboard, as Telegram does.
+* Sent messages get per-chat message ids and ``from`` = the bot; a button press is made on the message that
+  offered the button.
 * Texts are validated: empty text, more than 4096 characters (1024 for captions), callback_data longer than
-  64 bytes, inline buttons without an action, and — with ``parse_mode`` — HTML / MarkdownV2 / Markdown that
-  Telegram could not parse ("can't parse entities", e.g. an unescaped ``.`` or ``-`` in MarkdownV2).
-  Set ``tg.strict_formatting = False`` to turn the parse_mode checks off.
+  64 bytes, inline buttons without an action.
 * Optional flood limits (constructor arguments) answer 429 with ``retry_after``.
 * Chats in ``tg.blocked`` answer 403 "Forbidden: bot was blocked by the user".
 * ``tg.stall_after = N``: after N messages were sent, further send* calls never get an answer (a network
   that went away mid-job); they are not recorded as sent.
 
+Every other method answers 404, which PTB raises as InvalidToken (EndPointNotFound from do_api_request).
 Not mimicked: webhooks delivering updates, privacy mode in groups (every group message is delivered),
-inline mode, payments, media groups, and most methods (they answer 404, which PTB raises as InvalidToken).
+parse modes, edits, file downloads.
 """
 
 from __future__ import annotations
 
 import asyncio
-import html
 import json
 import math
-import mimetypes
 import os
 import re
 import struct
@@ -55,7 +53,6 @@ __all__ = [
     "SUPERGROUP_CHAT_ID",
     "Call",
     "FakeTelegram",
-    "StoredFile",
     "Upload",
     "tiny_png",
 ]
@@ -63,61 +60,13 @@ __all__ = [
 GROUP_CHAT_ID = -420030040
 SUPERGROUP_CHAT_ID = -1001002003004
 
-# Methods whose successful calls put (or change) a message in a chat: what sent() and texts() look at.
-MESSAGE_METHODS = frozenset(
-    {
-        "sendMessage",
-        "sendPhoto",
-        "sendDocument",
-        "editMessageText",
-        "editMessageCaption",
-        "editMessageReplyMarkup",
-    }
-)
-_TEXT_METHODS = frozenset(
-    {"sendMessage", "sendPhoto", "sendDocument", "editMessageText", "editMessageCaption"}
-)
+# Methods whose successful calls put a message in a chat: what sent() and texts() look at.
+MESSAGE_METHODS = frozenset({"sendMessage", "sendPhoto", "sendDocument"})
 
 # Parameters that are plain strings in the Bot API.  Every other form value is JSON (PTB json.dumps()es
 # everything that is not already a str), so "123" in `text` must stay a str while "123" in `chat_id` is 123.
 _STRING_PARAMS = frozenset(
-    {
-        "text",
-        "caption",
-        "parse_mode",
-        "callback_query_id",
-        "inline_message_id",
-        "file_id",
-        "url",
-        "action",
-        "emoji",
-        "title",
-        "description",
-        "short_description",
-        "name",
-        "secret_token",
-        "ip_address",
-        "business_connection_id",
-        "message_effect_id",
-        "language_code",
-        "photo",
-        "document",
-        "video",
-        "audio",
-        "voice",
-        "animation",
-        "sticker",
-        "thumbnail",
-        "question",
-        "explanation",
-        "first_name",
-        "last_name",
-        "phone_number",
-        "address",
-        "vcard",
-        "custom_title",
-        "game_short_name",
-    }
+    {"text", "caption", "callback_query_id", "url", "secret_token", "photo", "document"}
 )
 
 _MAX_TEXT = 4096
@@ -240,226 +189,6 @@ def _utf16_len(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
-def _byte_offset(text: str, index: int) -> int:
-    return len(text[:index].encode("utf-8"))
-
-
-# --- parse_mode: check like Telegram does, and give the text the user sees ---------------------------------
-
-_HTML_TAGS = frozenset(
-    {
-        "b",
-        "strong",
-        "i",
-        "em",
-        "u",
-        "ins",
-        "s",
-        "strike",
-        "del",
-        "span",
-        "tg-spoiler",
-        "a",
-        "tg-emoji",
-        "code",
-        "pre",
-        "blockquote",
-    }
-)
-_HTML_TAG_RE = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)((?:\s[^<>]*)?)>")
-
-
-def _parse_html(text: str) -> str:
-    out: list[str] = []
-    stack: list[str] = []
-    i = 0
-    while i < len(text):
-        lt = text.find("<", i)
-        if lt < 0:
-            out.append(text[i:])
-            break
-        out.append(text[i:lt])
-        m = _HTML_TAG_RE.match(text, lt)
-        if m is None:
-            raise _bad(
-                f"can't parse entities: Unsupported start tag at byte offset {_byte_offset(text, lt)}"
-                " (escape a literal '<' as &lt;)"
-            )
-        closing, name = m.group(1) == "/", m.group(2).lower()
-        if name not in _HTML_TAGS:
-            raise _bad(
-                f'can\'t parse entities: Unsupported start tag "{name}" at byte offset {_byte_offset(text, lt)}'
-            )
-        if closing:
-            if not stack:
-                raise _bad(
-                    f"can't parse entities: Unexpected end tag at byte offset {_byte_offset(text, lt)}"
-                )
-            if stack[-1] != name:
-                raise _bad(
-                    f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\""
-                )
-            stack.pop()
-        else:
-            stack.append(name)
-        i = m.end()
-    if stack:
-        raise _bad(f"can't parse entities: Can't find end tag corresponding to start tag \"{stack[-1]}\"")
-    return html.unescape("".join(out))
-
-
-_MDV2_RESERVED = frozenset("#+-=.!{}()|>[]")
-
-
-def _parse_markdown_v2(text: str) -> str:
-    out: list[str] = []
-    open_marks: list[tuple[str, int]] = []
-    links: list[int] = []
-    i, n = 0, len(text)
-
-    def reserved(ch: str, at: int) -> _ApiError:
-        return _bad(
-            f"can't parse entities: Character '{ch}' is reserved and must be escaped with the preceding '\\'"
-            f" (byte offset {_byte_offset(text, at)})"
-        )
-
-    while i < n:
-        c = text[i]
-        if c == "\\":
-            if i + 1 < n:
-                out.append(text[i + 1])
-            i += 2
-            continue
-        if c == "`":
-            fence = "```" if text.startswith("```", i) else "`"
-            j = i + len(fence)
-            chunk: list[str] = []
-            while j < n and not text.startswith(fence, j):
-                if text[j] == "\\" and j + 1 < n:
-                    chunk.append(text[j + 1])
-                    j += 2
-                else:
-                    chunk.append(text[j])
-                    j += 1
-            if j >= n:
-                kind = "pre" if fence == "```" else "code"
-                raise _bad(
-                    f"can't parse entities: Can't find end of {kind} entity at byte offset {_byte_offset(text, i)}"
-                )
-            body = "".join(chunk)
-            if fence == "```" and "\n" in body and " " not in body.split("\n", 1)[0]:
-                body = body.split("\n", 1)[1]  # ```language\n
-            out.append(body)
-            i = j + len(fence)
-            continue
-        if c in "*_~" or text.startswith("||", i):
-            mark = "__" if text.startswith("__", i) else "||" if c == "|" else c
-            if open_marks and open_marks[-1][0] == mark:
-                open_marks.pop()
-            elif any(m == mark for m, _ in open_marks):
-                raise _bad(
-                    f"can't parse entities: Can't find end of entity at byte offset {_byte_offset(text, i)}"
-                )
-            else:
-                open_marks.append((mark, i))
-            i += len(mark)
-            continue
-        if c == "!" and text.startswith("![", i):
-            i += 1
-            continue
-        if c == "[":
-            links.append(i)
-            i += 1
-            continue
-        if c == "]" and links:
-            links.pop()
-            if not text.startswith("(", i + 1):
-                raise reserved("]", i)
-            j = i + 2
-            while j < n and text[j] != ")":
-                j += 2 if text[j] == "\\" else 1
-            if j >= n:
-                raise _bad(
-                    f"can't parse entities: Can't find end of a URL at byte offset {_byte_offset(text, i)}"
-                )
-            i = j + 1
-            continue
-        if c == ">" and (i == 0 or text[i - 1] == "\n"):
-            i += 1  # block quotation
-            continue
-        if c in _MDV2_RESERVED:
-            raise reserved(c, i)
-        out.append(c)
-        i += 1
-    if links:
-        raise reserved("[", links[-1])
-    if open_marks:
-        mark, at = open_marks[-1]
-        raise _bad(
-            f"can't parse entities: Can't find end of entity starting at byte offset {_byte_offset(text, at)}"
-        )
-    return "".join(out)
-
-
-def _parse_markdown(text: str) -> str:
-    """Legacy Markdown: *bold* _italic_ `code` ```pre``` [text](url); no nesting, few escapes."""
-    out: list[str] = []
-    i, n = 0, len(text)
-    while i < n:
-        c = text[i]
-        if c == "\\" and i + 1 < n and text[i + 1] in "_*`[":
-            out.append(text[i + 1])
-            i += 2
-            continue
-        if c in "*_`":
-            fence = "```" if text.startswith("```", i) else c
-            end = text.find(fence, i + len(fence))
-            if end < 0:
-                raise _bad(
-                    "can't parse entities: Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, i)}"
-                )
-            out.append(text[i + len(fence) : end])
-            i = end + len(fence)
-            continue
-        if c == "[":
-            close = text.find("]", i + 1)
-            if close < 0:
-                raise _bad(
-                    "can't parse entities: Can't find end of the entity starting at byte offset "
-                    f"{_byte_offset(text, i)}"
-                )
-            out.append(text[i + 1 : close])
-            i = close + 1
-            if text.startswith("(", i):
-                end = text.find(")", i)
-                i = n if end < 0 else end + 1
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
-
-
-def visible_text(text: str, parse_mode: str | None, *, strict: bool = True) -> str:
-    """The text as the user sees it (markup removed); raises the Bot API's 400 if it would not parse."""
-    mode = (parse_mode or "").lower()
-    parser: Callable[[str], str] | None = {
-        "html": _parse_html,
-        "markdownv2": _parse_markdown_v2,
-        "markdown": _parse_markdown,
-    }.get(mode)
-    if parse_mode and parser is None:
-        raise _bad(f"unsupported parse_mode {parse_mode!r}")
-    if parser is None:
-        return text
-    try:
-        return parser(text)
-    except _ApiError:
-        if strict:
-            raise
-        return text
-
-
 def _image_size(data: bytes) -> tuple[int, int]:
     if data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) >= 24:
         w, h = struct.unpack(">II", data[16:24])
@@ -474,11 +203,9 @@ class _Pending:
 
 
 @dataclass
-class StoredFile:
+class _File:
     file_id: str
     file_unique_id: str
-    file_path: str
-    data: bytes = field(repr=False)
 
 
 class FakeTelegram:
@@ -502,12 +229,9 @@ class FakeTelegram:
         self.blocked: set[int] = set()  # chat ids that answer 403 "bot was blocked by the user"
         self.stall_after: int | None = None
         self.stalled = 0  # send calls left without an answer
-        self.strict_formatting = True
-        self.commands: list[dict[str, Any]] = []
         self.webhook_url = ""
         self.port = 0
         self.base_url = ""
-        self.base_file_url = ""
 
         self._pending: list[_Pending] = []
         self._confirmed = 0
@@ -519,8 +243,6 @@ class FakeTelegram:
         self._messages: dict[tuple[int, int], dict[str, Any]] = {}
         self._chats: dict[int, dict[str, Any]] = {}
         self._users: dict[int, dict[str, Any]] = {}
-        self._files: dict[str, StoredFile] = {}
-        self._files_by_path: dict[str, StoredFile] = {}
         self._send_times: deque[float] = deque()
         self._group_send_times: dict[int, deque[float]] = {}
         self._changed = asyncio.Event()
@@ -533,22 +255,10 @@ class FakeTelegram:
             "getUpdates": self._get_updates,
             "deleteWebhook": self._delete_webhook,
             "setWebhook": self._set_webhook,
-            "getWebhookInfo": self._get_webhook_info,
-            "setMyCommands": self._set_my_commands,
-            "getMyCommands": self._get_my_commands,
-            "deleteMyCommands": self._delete_my_commands,
             "sendMessage": self._send_message,
             "sendPhoto": self._send_photo,
             "sendDocument": self._send_document,
-            "sendChatAction": self._true,
             "answerCallbackQuery": self._true,
-            "editMessageText": self._edit_message_text,
-            "editMessageCaption": self._edit_message_caption,
-            "editMessageReplyMarkup": self._edit_message_reply_markup,
-            "deleteMessage": self._delete_message,
-            "getFile": self._get_file,
-            "close": self._true,
-            "logOut": self._true,
         }
         self._methods = {name.lower(): (name, fn) for name, fn in methods.items()}
 
@@ -557,14 +267,12 @@ class FakeTelegram:
     async def start(self) -> None:
         app = web.Application(client_max_size=64 * 1024 * 1024)
         app.router.add_route("*", "/bot{token}/{method}", self._handle_api)
-        app.router.add_get("/file/bot{token}/{path:.+}", self._handle_file)
         self._runner = web.AppRunner(app, handler_cancellation=True, access_log=None, shutdown_timeout=1.0)
         await self._runner.setup()
         site = web.TCPSite(self._runner, "127.0.0.1", 0)
         await site.start()
         self.port = int(self._runner.addresses[0][1])
         self.base_url = f"http://127.0.0.1:{self.port}/bot"
-        self.base_file_url = f"http://127.0.0.1:{self.port}/file/bot"
         self._closing = False
         self._bypass_proxies()
 
@@ -603,7 +311,7 @@ class FakeTelegram:
     # --- what the bot did -----------------------------------------------------------------------------
 
     def sent(self, chat_id: int | None = None, method: str | None = None) -> list[Call]:
-        """Successful calls that sent or changed a message (sendMessage, sendPhoto, sendDocument, edit*),
+        """Successful calls that sent a message (sendMessage, sendPhoto, sendDocument),
         or, with ``method``, successful calls of that method; optionally only those for ``chat_id``."""
         if method is not None:
             wanted = self._methods.get(method.lower(), (method, None))[0]
@@ -615,15 +323,9 @@ class FakeTelegram:
         return calls
 
     def texts(self, chat_id: int) -> list[str]:
-        """What the user of ``chat_id`` read, in order: the text or caption of every message sent there and
-        the new text of every edit, with parse_mode markup removed (the raw text is in ``Call.text``).
+        """What the user of ``chat_id`` read, in order: the text or caption of every message sent there.
         Media sent without a caption are left out."""
-        out: list[str] = []
-        for call in self.sent(chat_id):
-            if call.method not in _TEXT_METHODS or call.text is None:
-                continue
-            out.append(visible_text(call.text, call.params.get("parse_mode"), strict=False))
-        return out
+        return [call.text for call in self.sent(chat_id) if call.text is not None]
 
     def clear(self) -> None:
         """Forget the recorded calls, the 429 count and the flood-limit windows (not queued updates)."""
@@ -695,32 +397,21 @@ class FakeTelegram:
         location: tuple[float, float] | None = None,
         message_id: int | None = None,
         first_name: str = "用户",
-        document: tuple[str, bytes] | None = None,
-        reply_to_message_id: int | None = None,
     ) -> dict[str, Any]:
         """A message from a user; queued for getUpdates and returned as the update dict.
 
-        ``photo=True`` attaches a small PNG the bot can download with getFile; ``document=(file name, bytes)``
-        attaches a file.  Group chats: ``chat_type="group"``/``"supergroup"`` with a negative ``chat_id``
+        ``photo=True`` attaches a small PNG.  Group chats: ``chat_type="group"``/``"supergroup"`` with a negative ``chat_id``
         (defaults GROUP_CHAT_ID / SUPERGROUP_CHAT_ID)."""
         user = self._user(user_id, first_name)
         chat = self._user_chat(user, chat_id, chat_type)
         mid = self._next_message_id(chat["id"], message_id)
         msg: dict[str, Any] = {"message_id": mid, "from": user, "chat": chat, "date": int(time.time())}
-        if reply_to_message_id is not None and (chat["id"], reply_to_message_id) in self._messages:
-            msg["reply_to_message"] = self._messages[(chat["id"], reply_to_message_id)]
         if text is not None:
             msg["text"] = text
             if entities := self._command_entities(text):
                 msg["entities"] = entities
         if photo:
-            data = tiny_png(64, 48)
-            stored = self.add_file(data, "photo.png", folder="photos")
-            msg["photo"] = [self._photo_size(stored, data)]
-        if document is not None:
-            name, data = document
-            stored = self.add_file(data, name, folder="documents")
-            msg["document"] = self._document(stored, name, mimetypes.guess_type(name)[0])
+            msg["photo"] = [self._photo_size(self._new_file(), tiny_png(64, 48))]
         if caption is not None:
             msg["caption"] = caption
             if entities := self._command_entities(caption):
@@ -774,23 +465,10 @@ class FakeTelegram:
         self._pending.append(_Pending(update))
         self._notify()
 
-    def add_file(self, data: bytes, filename: str = "file.bin", *, folder: str = "documents") -> StoredFile:
-        """Make ``data`` downloadable: getFile(file_id) then GET base_file_url + token + / + file_path."""
+    def _new_file(self) -> _File:
         self._file_ids += 1
         n = self._file_ids
-        ext = os.path.splitext(filename)[1] or ".bin"
-        stored = StoredFile(
-            file_id=f"BQACAgUAAxkBAAI{n:06d}",
-            file_unique_id=f"AgAD{n:06d}",
-            file_path=f"{folder}/file_{n}{ext}",
-            data=data,
-        )
-        self._files[stored.file_id] = stored
-        self._files_by_path[stored.file_path] = stored
-        return stored
-
-    def file_bytes(self, file_id: str) -> bytes:
-        return self._files[file_id].data
+        return _File(file_id=f"BQACAgUAAxkBAAI{n:06d}", file_unique_id=f"AgAD{n:06d}")
 
     # --- HTTP -----------------------------------------------------------------------------------------
 
@@ -833,12 +511,6 @@ class FakeTelegram:
         call.result = result
         self._notify()
         return web.json_response({"ok": True, "result": result})
-
-    async def _handle_file(self, request: web.Request) -> web.Response:
-        stored = self._files_by_path.get(request.match_info["path"])
-        if request.match_info["token"] != self.token or stored is None:
-            return web.json_response({"ok": False, "error_code": 404, "description": "Not Found"}, status=404)
-        return web.Response(body=stored.data, content_type="application/octet-stream")
 
     @staticmethod
     async def _read_params(request: web.Request) -> tuple[dict[str, Any], dict[str, Upload]]:
@@ -967,91 +639,28 @@ class FakeTelegram:
             self._pending.clear()
         return True
 
-    def _get_webhook_info(self, call: Call, request: web.Request) -> dict[str, Any]:
-        return {
-            "url": self.webhook_url,
-            "has_custom_certificate": False,
-            "pending_update_count": len(self._pending),
-        }
-
-    def _set_my_commands(self, call: Call, request: web.Request) -> bool:
-        commands = call.params.get("commands")
-        if not isinstance(commands, list):
-            raise _bad('parameter "commands" is required')
-        for command in commands:
-            name = command.get("command", "") if isinstance(command, dict) else ""
-            if not re.fullmatch(r"[a-z0-9_]{1,32}", name):
-                raise _bad("BOT_COMMAND_INVALID")
-            if not 1 <= len(command.get("description", "")) <= 256:
-                raise _bad("BOT_COMMAND_DESCRIPTION_INVALID")
-        self.commands = commands
-        return True
-
-    def _get_my_commands(self, call: Call, request: web.Request) -> list[dict[str, Any]]:
-        return self.commands
-
-    def _delete_my_commands(self, call: Call, request: web.Request) -> bool:
-        self.commands = []
-        return True
-
     def _send_message(self, call: Call, request: web.Request) -> dict[str, Any]:
         chat = self._target_chat(call)
         text = call.params.get("text")
         if not isinstance(text, str) or not text.strip():
             raise _bad("message text is empty")
-        shown = visible_text(text, call.params.get("parse_mode"), strict=self.strict_formatting)
-        if not shown.strip():
-            raise _bad("text must be non-empty")
-        if len(shown) > _MAX_TEXT:
+        if len(text) > _MAX_TEXT:
             raise _bad("message is too long")
-        return self._bot_message(chat, call, text=shown)
+        return self._bot_message(chat, call, text=text)
 
     def _send_photo(self, call: Call, request: web.Request) -> dict[str, Any]:
         chat = self._target_chat(call)
         content = self._caption(call)
-        stored, data = self._incoming_file(call, "photo", "photo.jpg", "photos")
-        return self._bot_message(chat, call, photo=[self._photo_size(stored, data)], **content)
+        upload = self._upload(call, "photo")
+        return self._bot_message(
+            chat, call, photo=[self._photo_size(self._new_file(), upload.data)], **content
+        )
 
     def _send_document(self, call: Call, request: web.Request) -> dict[str, Any]:
         chat = self._target_chat(call)
         content = self._caption(call)
-        upload = call.files.get("document")
-        stored, _ = self._incoming_file(call, "document", "document.bin", "documents")
-        name = upload.name if upload else os.path.basename(stored.file_path)
-        mime = upload.mime_type if upload else None
-        return self._bot_message(chat, call, document=self._document(stored, name, mime), **content)
-
-    def _edit_message_text(self, call: Call, request: web.Request) -> dict[str, Any] | bool:
-        text = call.params.get("text")
-        if not isinstance(text, str) or not text.strip():
-            raise _bad("message text is empty")
-        shown = visible_text(text, call.params.get("parse_mode"), strict=self.strict_formatting)
-        if len(shown) > _MAX_TEXT:
-            raise _bad("MESSAGE_TOO_LONG")
-        return self._edit(call, {"text": shown})
-
-    def _edit_message_caption(self, call: Call, request: web.Request) -> dict[str, Any] | bool:
-        return self._edit(call, self._caption(call))
-
-    def _edit_message_reply_markup(self, call: Call, request: web.Request) -> dict[str, Any] | bool:
-        return self._edit(call, {})
-
-    def _delete_message(self, call: Call, request: web.Request) -> bool:
-        chat = self._target_chat(call)
-        if self._messages.pop((chat["id"], call.params.get("message_id")), None) is None:
-            raise _bad("message to delete not found")
-        return True
-
-    def _get_file(self, call: Call, request: web.Request) -> dict[str, Any]:
-        stored = self._files.get(str(call.params.get("file_id")))
-        if stored is None:
-            raise _bad("invalid file_id")
-        return {
-            "file_id": stored.file_id,
-            "file_unique_id": stored.file_unique_id,
-            "file_size": len(stored.data),
-            "file_path": stored.file_path,
-        }
+        upload = self._upload(call, "document")
+        return self._bot_message(chat, call, document=self._document(self._new_file(), upload), **content)
 
     # --- helpers --------------------------------------------------------------------------------------
 
@@ -1091,11 +700,6 @@ class FakeTelegram:
         return chat
 
     def _chat(self, chat_id: Any) -> dict[str, Any]:
-        if isinstance(chat_id, str) and chat_id.startswith("@"):
-            numeric = -(1_000_000_000_000 + zlib.crc32(chat_id.encode()) % 1_000_000_000)
-            return self._chats.setdefault(
-                numeric, {"id": numeric, "type": "channel", "title": chat_id[1:], "username": chat_id[1:]}
-            )
         if not isinstance(chat_id, int) or isinstance(chat_id, bool) or chat_id == 0:
             raise _bad("chat not found")
         if chat_id in self._chats:
@@ -1166,29 +770,20 @@ class FakeTelegram:
         caption = call.params.get("caption")
         if caption is None:
             return {}
-        shown = visible_text(str(caption), call.params.get("parse_mode"), strict=self.strict_formatting)
-        if len(shown) > _MAX_CAPTION:
+        if len(str(caption)) > _MAX_CAPTION:
             raise _bad("message caption is too long")
-        return {"caption": shown}
-
-    def _incoming_file(
-        self, call: Call, key: str, default_name: str, folder: str
-    ) -> tuple[StoredFile, bytes]:
-        upload = call.files.get(key)
-        if upload is not None:
-            return self.add_file(upload.data, upload.name, folder=folder), upload.data
-        ref = call.params.get(key)
-        if isinstance(ref, str) and ref in self._files:
-            stored = self._files[ref]
-            return stored, stored.data
-        if isinstance(ref, str) and ref.startswith(("http://", "https://")):
-            return self.add_file(b"", default_name, folder=folder), b""
-        if isinstance(ref, str) and ref:
-            raise _bad("wrong file identifier/HTTP URL specified")
-        raise _bad(f"there is no {key} in the request")
+        return {"caption": str(caption)}
 
     @staticmethod
-    def _photo_size(stored: StoredFile, data: bytes) -> dict[str, Any]:
+    def _upload(call: Call, key: str) -> Upload:
+        # The bot always uploads its pictures and documents (never sends a file id or a URL).
+        upload = call.files.get(key)
+        if upload is None:
+            raise _bad(f"there is no {key} in the request")
+        return upload
+
+    @staticmethod
+    def _photo_size(stored: _File, data: bytes) -> dict[str, Any]:
         width, height = _image_size(data)
         return {
             "file_id": stored.file_id,
@@ -1199,15 +794,15 @@ class FakeTelegram:
         }
 
     @staticmethod
-    def _document(stored: StoredFile, name: str, mime: str | None) -> dict[str, Any]:
+    def _document(stored: _File, upload: Upload) -> dict[str, Any]:
         doc: dict[str, Any] = {
             "file_id": stored.file_id,
             "file_unique_id": stored.file_unique_id,
-            "file_name": name,
-            "file_size": len(stored.data),
+            "file_name": upload.name,
+            "file_size": upload.size,
         }
-        if mime:
-            doc["mime_type"] = mime
+        if upload.mime_type:
+            doc["mime_type"] = upload.mime_type
         return doc
 
     def _bot_message(self, chat: dict[str, Any], call: Call, **content: Any) -> dict[str, Any]:
@@ -1220,42 +815,7 @@ class FakeTelegram:
             "date": int(time.time()),
             **content,
         }
-        reply_to = call.params.get("reply_to_message_id")
-        parameters = call.params.get("reply_parameters")
-        if isinstance(parameters, dict):
-            reply_to = parameters.get("message_id")
-        if (chat["id"], reply_to) in self._messages:
-            replied = dict(self._messages[(chat["id"], reply_to)])
-            replied.pop("reply_to_message", None)
-            msg["reply_to_message"] = replied
         if markup is not None and "inline_keyboard" in markup:
             msg["reply_markup"] = markup
         self._messages[(chat["id"], mid)] = msg
         return msg
-
-    def _edit(self, call: Call, change: dict[str, Any]) -> dict[str, Any] | bool:
-        markup = self._check_markup(call.params.get("reply_markup"))
-        if call.params.get("inline_message_id"):
-            return True
-        chat = self._target_chat(call)
-        key = (chat["id"], call.params.get("message_id"))
-        msg = self._messages.get(key)
-        if msg is None:
-            raise _bad("message to edit not found")
-        if msg.get("from", {}).get("id") != self.bot_user["id"]:
-            raise _bad("message can't be edited")
-        new = dict(msg)
-        new.update(change)
-        if markup is not None and "inline_keyboard" in markup:
-            new["reply_markup"] = markup
-        else:
-            new.pop("reply_markup", None)  # editing without reply_markup removes the inline keyboard
-        same = all(new.get(k) == msg.get(k) for k in ("text", "caption", "reply_markup"))
-        if same:
-            raise _bad(
-                "message is not modified: specified new message content and reply markup are exactly the same"
-                " as a current content and reply markup of the message"
-            )
-        new["edit_date"] = int(time.time())
-        self._messages[key] = new
-        return new

@@ -5,16 +5,17 @@ from __future__ import annotations
 import itertools
 import logging
 import uuid
-from collections.abc import Iterable, Iterator
-from typing import TextIO
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Protocol, TextIO
 
+from bot.channels.base import Answers, Channel, choices
 from core.errors import UserError
 from core.messages import Button, Incoming, Response
 from core.texts import render
-from handlers.router import Router
 
 logger = logging.getLogger(__name__)
 
+CHANNEL = "console"
 PROMPT = "> "
 
 
@@ -27,14 +28,38 @@ def typed_lines(prompt: str = PROMPT) -> Iterator[str]:
             return
 
 
-class ConsoleChannel:
+class Named(Protocol):
+    """A person, as the terminal names them."""
+
+    name: str
+
+
+class People(Protocol):
+    """What the terminal needs of the store: the person it speaks as, and the names of those told."""
+
+    def person_by_employee_no(self, employee_no: str) -> Named | None:
+        """A person by employee number."""
+        ...
+
+    def people_by_id(self, ids: list[int]) -> Sequence[Named]:
+        """People by id."""
+        ...
+
+
+class ConsoleChannel(Channel):
     """Reads lines as messages from one person and prints the bot's replies; numbers answer buttons."""
 
-    def __init__(self, router: Router, employee_no: str, output: TextIO, language: str = "zh") -> None:
-        self.router = router
+    name = CHANNEL
+    # Under the reply, set in from it; numbered on through every reply of a response.
+    choice_line = "  [{number}] {label}"
+
+    def __init__(
+        self, router: Answers, people: People, employee_no: str, output: TextIO, language: str = "zh"
+    ) -> None:
+        super().__init__(router, language)
+        self.people = people
         self.employee_no = employee_no
         self.output = output
-        self.language = language
         # Every session's messages are new messages: their ids carry the session, so a second `qingshou chat`
         # (or a restarted `make run`) is never mistaken for the first one delivered again.
         self._session = uuid.uuid4().hex[:12]
@@ -43,7 +68,7 @@ class ConsoleChannel:
 
     def check_person(self) -> None:
         """Refuse to start for an unknown employee number."""
-        if self.router.store.person_by_employee_no(self.employee_no) is None:
+        if self.people.person_by_employee_no(self.employee_no) is None:
             raise UserError("ledger.unknown_person", employee_no=self.employee_no)
 
     def run(self, lines: Iterable[str], echo: bool = True) -> None:
@@ -65,7 +90,7 @@ class ConsoleChannel:
                 logger.warning(
                     "could not handle a terminal message", exc_info=logger.isEnabledFor(logging.DEBUG)
                 )
-                response = Response.text(render("error.unexpected", self.language))
+                response = Response([self.apology()])
             self.show(response)
 
     def converse(self) -> None:
@@ -83,8 +108,8 @@ class ConsoleChannel:
         message_id = f"{self._session}-{next(self._ids)}"
         if text.isdigit() and 1 <= int(text) <= len(self._offered):
             choice = self._offered[int(text) - 1].data
-            return Incoming("console", self.employee_no, self.employee_no, message_id, choice=choice)
-        return Incoming("console", self.employee_no, self.employee_no, message_id, text=text)
+            return Incoming(CHANNEL, self.employee_no, self.employee_no, message_id, choice=choice)
+        return Incoming(CHANNEL, self.employee_no, self.employee_no, message_id, text=text)
 
     def show(self, response: Response) -> None:
         """Print replies, number their buttons, and say who else was told."""
@@ -92,16 +117,16 @@ class ConsoleChannel:
         for reply in response.replies:
             if reply.text:
                 self.output.write(reply.text + "\n")
-            for row in reply.buttons:
-                for button in row:
-                    self._offered.append(button)
-                    self.output.write(f"  [{len(self._offered)}] {button.label}\n")
+            options = choices(reply)
+            for line in self.numbered(options, first=len(self._offered) + 1):
+                self.output.write(line + "\n")
+            self._offered.extend(options)
             if reply.picture is not None or reply.document is not None:
                 self.output.write(f"  ({reply.filename or 'picture'})\n")
         told = sorted({p.person_id for p in response.pushes})
         if told:
             try:
-                names = "、".join(p.name for p in self.router.store.people_by_id(told))
+                names = "、".join(p.name for p in self.people.people_by_id(told))
             except Exception:
                 # What was recorded stands; only the names of who was told could not be read just now.
                 logger.warning("could not read who was told", exc_info=logger.isEnabledFor(logging.DEBUG))

@@ -22,10 +22,9 @@ from telegram.ext import (
 from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
-from core.messages import Incoming, Reply, Response, Undeliverable
-from core.messages import split_text as split_lines
+from bot.channels.base import Answers, Chats, RemoteChannel
+from core.messages import Incoming, Reply, Undeliverable
 from core.texts import render
-from handlers.router import Router
 
 logger = logging.getLogger(__name__)
 
@@ -95,11 +94,6 @@ def _is_service(message: Message) -> bool:
     )
 
 
-def split_text(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Cut a long reply at line ends so each part fits one Telegram message."""
-    return split_lines(text, limit)
-
-
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """The reply's buttons as an inline keyboard."""
     if not reply.buttons:
@@ -118,12 +112,17 @@ def keyboard_json(reply: Reply) -> dict[str, Any]:
     }
 
 
-class TelegramChannel:
+class TelegramChannel(RemoteChannel):
     """Serves the router on Telegram: polling, or a webhook fed by the web server."""
+
+    name = CHANNEL
+    text_limit = MessageLimit.MAX_TEXT_LENGTH
+    has_buttons = True
 
     def __init__(
         self,
-        router: Router,
+        router: Answers,
+        chats: Chats,
         token: str,
         base_url: str = "https://api.telegram.org/bot",
         *,
@@ -132,27 +131,17 @@ class TelegramChannel:
         request: BaseRequest | None = None,
         group_chat: str | None = None,
         messages_per_second: float = MESSAGES_PER_SECOND,
+        webhook_url: str | None = None,
+        webhook_secret: str | None = None,
     ) -> None:
-        self.router = router
-        self.language = language
-        self.name = CHANNEL
-        self.group_chat = group_chat
+        super().__init__(router, chats, language, group_chat)
+        self.webhook_url = webhook_url
+        self.webhook_secret = webhook_secret
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
             Application.builder().token(token).base_url(base_url).base_file_url(_file_url(base_url))
         )
         if rate_limit:
-            # Small bursts: a limiter holding a second's worth of messages would send them at once and then
-            # keep the pace, putting twice the limit into the first second.
-            overall, group = _burst(messages_per_second), _burst(GROUP_MESSAGES_PER_MINUTE)
-            builder = builder.rate_limiter(
-                AIORateLimiter(
-                    overall_max_rate=overall,
-                    overall_time_period=overall / (messages_per_second * PACE),
-                    group_max_rate=group,
-                    group_time_period=60 * group / (GROUP_MESSAGES_PER_MINUTE * PACE),
-                    max_retries=3,
-                )
-            )
+            builder = builder.rate_limiter(_rate_limiter(messages_per_second))
         if request is not None:
             builder = builder.request(request).get_updates_request(request)
         self.application = builder.build()
@@ -161,6 +150,9 @@ class TelegramChannel:
         self.application.add_error_handler(self._on_error)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        # PTB hands over one update at a time (updates are not processed concurrently): every chat is answered
+        # in the order its messages came, while the router works in a thread and the event loop serves the
+        # web server, WeCom and the schedule meanwhile.
         incoming = to_incoming(update)
         if incoming is None:
             return
@@ -168,26 +160,13 @@ class TelegramChannel:
             await update.callback_query.answer()
             # A press carries whatever data the client sends: only what was offered in this chat is answered.
             assert incoming.choice is not None
-            if not self.router.store.was_offered(CHANNEL, incoming.chat_id, incoming.choice):
-                await self.send(int(incoming.chat_id), Reply(render("choice.expired", self.language)))
+            if not await self.was_offered(incoming.chat_id, incoming.choice):
+                await self.send(incoming.chat_id, Reply(render("choice.expired", self.language)))
                 return
-        response = self.router.handle(incoming)
-        await self.deliver(int(incoming.chat_id), response)
+        await self.deliver(incoming.chat_id, await self.answer(incoming))
 
-    async def deliver(self, chat_id: int, response: Response) -> None:
-        """Send the replies to the chat, and each push to every Telegram chat of its person."""
-        for reply in response.replies:
-            await self.send(chat_id, reply)
-        for push in response.pushes:
-            for external_id in self.router.store.identities(push.person_id, CHANNEL):
-                try:
-                    await self.send(int(external_id), push.reply)
-                except TelegramError:
-                    # One unreachable recipient (blocked the bot, left) must not stop the others.
-                    logger.warning("could not reach person %s on Telegram", push.person_id)
-
-    async def send(self, chat_id: int, reply: Reply) -> None:
-        """Send one neutral reply as a message, a photo or a document."""
+    async def transmit(self, chat_id: str, reply: Reply, retry: bool) -> None:
+        """Send one neutral reply as a message, a photo or a document (the rate limiter retries on its own)."""
         bot = self.application.bot
         upload = (
             (bot.send_photo, reply.picture, "chart.png")
@@ -195,21 +174,17 @@ class TelegramChannel:
             else (bot.send_document, reply.document, "notice.docx")
         )
         send_file, data, default_name = upload
-        if reply.buttons:
-            self.router.store.offer_buttons(
-                CHANNEL, str(chat_id), [b.data for row in reply.buttons for b in row]
-            )
         if data is not None:
             await send_file(
-                chat_id,
+                int(chat_id),
                 InputFile(data, filename=reply.filename or default_name),
                 caption=reply.text or None,
                 reply_markup=keyboard(reply),
             )
             return
-        parts = split_text(reply.text)
+        parts = self.parts(reply.text)
         for index, part in enumerate(parts):
-            message: dict[str, Any] = {"chat_id": chat_id, "text": part}
+            message: dict[str, Any] = {"chat_id": int(chat_id), "text": part}
             if index == len(parts) - 1 and reply.buttons:
                 message["reply_markup"] = keyboard_json(reply)
             # The documented raw call: the same request as send_message (through the same rate limiter and
@@ -222,7 +197,7 @@ class TelegramChannel:
     async def post(self, chat_id: str, reply: Reply) -> None:
         """Send one scheduled reply; a chat that blocked the bot or is gone is Undeliverable."""
         try:
-            await self.send(int(chat_id), reply)
+            await self.send(chat_id, reply)
         except (Forbidden, BadRequest) as refusal:
             raise Undeliverable(str(refusal)) from refusal
 
@@ -230,11 +205,24 @@ class TelegramChannel:
         logger.error("Telegram update failed", exc_info=context.error)
         if isinstance(update, Update) and update.effective_chat is not None:
             try:
-                await context.bot.send_message(
-                    update.effective_chat.id, render("error.unexpected", self.language)
-                )
+                await context.bot.send_message(update.effective_chat.id, self.apology().text)
             except TelegramError:
                 logger.warning("could not apologise to chat %s", update.effective_chat.id)
+
+    async def open(self) -> None:
+        """Get ready to send without taking updates (a job run from the command line)."""
+        await self.application.initialize()
+
+    async def close(self) -> None:
+        """Release the HTTP connections of `open` (serving releases its own when it ends)."""
+        await self.application.shutdown()
+
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Take updates until `stop` is set: through the webhook when one is configured, else by polling."""
+        if self.webhook_url:
+            await self.run_webhook(self.webhook_url, self.webhook_secret, stop)
+        else:
+            await self.run_polling(stop)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
         """Poll for updates until `stop` is set."""
@@ -261,6 +249,19 @@ class TelegramChannel:
             await self.application.start()
             await stop.wait()
             await self.application.stop()
+
+
+def _rate_limiter(messages_per_second: float) -> AIORateLimiter:
+    # Small bursts: a limiter holding a second's worth of messages would send them at once and then keep the
+    # pace, putting twice the limit into the first second.
+    overall, group = _burst(messages_per_second), _burst(GROUP_MESSAGES_PER_MINUTE)
+    return AIORateLimiter(
+        overall_max_rate=overall,
+        overall_time_period=overall / (messages_per_second * PACE),
+        group_max_rate=group,
+        group_time_period=60 * group / (GROUP_MESSAGES_PER_MINUTE * PACE),
+        max_retries=3,
+    )
 
 
 def _file_url(base_url: str) -> str:

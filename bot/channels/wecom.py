@@ -16,7 +16,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import Any, Protocol
 
 import httpx
 from aiolimiter import AsyncLimiter
@@ -26,11 +26,9 @@ from wechatpy.enterprise.events import ClickEvent
 from wechatpy.enterprise.messages import ImageMessage, LocationMessage, TextMessage
 from wechatpy.exceptions import InvalidSignatureException
 
+from bot.channels.base import Answers, Chats, RemoteChannel
 from core.messages import Incoming, Reply, Response, Undeliverable, split_text, utf8_size
-from core.texts import render
-from handlers.router import Router
 from store.inbox import KeptMessage
-from store.ledger import Store
 
 logger = logging.getLogger(__name__)
 
@@ -270,11 +268,51 @@ class GroupRobot:
         )
 
 
+class Inbox(Protocol):
+    """The store's inbox of WeCom messages: each kept before it is answered, and answered once."""
+
+    def inbox_transaction(self, operations: list[Callable[[], Any]]) -> list[Any]:
+        """Run store operations in one transaction; their results."""
+        ...
+
+    def keep_message(self, incoming: Incoming, choice: str | None, worker: str) -> KeptMessage | None:
+        """Keep a message for `worker` to answer; None if it was kept before."""
+        ...
+
+    def waiting_claimants(self) -> list[str]:
+        """The workers holding kept messages not yet handled."""
+        ...
+
+    def claim_waiting(self, worker: str, dead: list[str]) -> list[KeptMessage]:
+        """Take over the kept messages of dead workers, and those whose claim lapsed."""
+        ...
+
+    def renew_claims(self, worker: str, ids: list[int]) -> None:
+        """Renew a worker's claims on the messages in its hands."""
+        ...
+
+    def keep_answer(self, kept_id: int, response: Response) -> None:
+        """Keep the answer to a kept message before it is sent."""
+        ...
+
+    def finish_message(self, kept_id: int, outcome: str) -> None:
+        """Mark a kept message handled."""
+        ...
+
+    def forget_handled_messages(self) -> int:
+        """Drop handled messages too old to be sent again."""
+        ...
+
+
+class WeComStore(Chats, Inbox, Protocol):
+    """What the WeCom channel needs of the store: the chat operations and the inbox."""
+
+
 class InboxWrites:
     """The inbox's writes, made together: those asked for while one transaction runs all go into the next, so
     that a burst of callbacks waits for one commit (and, on SQLite, for the write lock once), not one each."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Inbox) -> None:
         self.store = store
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="wecom-inbox")
         self._lock = threading.Lock()
@@ -338,13 +376,19 @@ def _settle(waiting: list[asyncio.Future[Any]], outcomes: list[tuple[bool, Any]]
             done.set_exception(value)
 
 
-class WeComChannel:
+class WeComChannel(RemoteChannel):
     """Serves the router on WeCom: the web server hands it callbacks, which it keeps in the inbox before they
     are answered; a worker answers each kept message once, through the API."""
 
+    name = CHANNEL
+    text_limit = TEXT_BYTES
+    text_size = staticmethod(utf8_size)
+    described = staticmethod(described)
+
     def __init__(
         self,
-        router: Router,
+        router: Answers,
+        store: WeComStore,
         corp_id: str,
         agent_id: str,
         secret: str,
@@ -359,10 +403,8 @@ class WeComChannel:
         retry_delays: tuple[float, ...] = DELIVERY_RETRY_DELAYS,
         worker: str | None = None,
     ) -> None:
-        self.router = router
-        self.language = language
-        self.name = CHANNEL
-        self.group_chat = ROBOT if group_webhook_url else None
+        super().__init__(router, store, language, ROBOT if group_webhook_url else None)
+        self.store = store
         self.crypto = WeChatCrypto(token, aes_key, corp_id)
         self.client = client or httpx.AsyncClient(timeout=10.0)
         self.api = WeComApi(api_base_url, corp_id, secret, agent_id, self.client)
@@ -373,7 +415,7 @@ class WeComChannel:
         self._work: set[asyncio.Task[None]] = set()
         self._in_hand: set[int] = set()
         self._sweeper: asyncio.Task[None] | None = None
-        self._inbox = InboxWrites(router.store)
+        self._inbox = InboxWrites(store)
 
     # -- callbacks ------------------------------------------------------------------------------------
 
@@ -419,7 +461,7 @@ class WeComChannel:
         return True
 
     def _keep(self, incoming: Incoming) -> KeptMessage | None:
-        store = self.router.store
+        store = self.store
         # A number answers the choices offered in the chat now, when it comes, and is kept with what it
         # answered: handled later, or again, it means what it meant.
         text = incoming.text.strip()
@@ -433,11 +475,17 @@ class WeComChannel:
         self._work.add(task)
         task.add_done_callback(self._work.discard)
 
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Answer the callbacks the web server hands over, and take over what others left, until `stop` is
+        set (`close` then finishes the messages in hand, once the web server has stopped)."""
+        await self.start()
+        await stop.wait()
+
     async def start(self) -> None:
         """Answer what was kept but not handled (by a process that died), then go on taking over such messages
         while serving; handled messages too old to be sent again are forgotten."""
         try:
-            await asyncio.to_thread(self.router.store.forget_handled_messages)
+            await asyncio.to_thread(self.store.forget_handled_messages)
             await self.sweep()
         except Exception as error:
             logger.warning("the WeCom inbox could not be read at start (%s); trying again", described(error))
@@ -451,14 +499,14 @@ class WeComChannel:
                 await self.sweep()
                 if time.monotonic() - forgotten > FORGET_SECONDS:
                     forgotten = time.monotonic()
-                    await asyncio.to_thread(self.router.store.forget_handled_messages)
+                    await asyncio.to_thread(self.store.forget_handled_messages)
             except Exception as error:
                 logger.warning("the WeCom inbox could not be swept (%s)", described(error))
 
     async def sweep(self) -> int:
         """Renew the claims on the messages in hand, and take over the kept messages nobody handles (kept by a
         worker known to be dead, or whose claim lapsed); returns how many were taken."""
-        store = self.router.store
+        store = self.store
         await self._inbox.write(functools.partial(store.renew_claims, self.worker, sorted(self._in_hand)))
         claimants = await asyncio.to_thread(store.waiting_claimants)
         dead = [w for w in claimants if w != self.worker and worker_gone(w, self.worker)]
@@ -485,9 +533,7 @@ class WeComChannel:
             outcome = await self._answer(kept)
             for pause in (*self._retry_delays, None):
                 try:
-                    await self._inbox.write(
-                        functools.partial(self.router.store.finish_message, kept.id, outcome)
-                    )
+                    await self._inbox.write(functools.partial(self.store.finish_message, kept.id, outcome))
                     break
                 except Exception as error:
                     if pause is None:
@@ -505,16 +551,13 @@ class WeComChannel:
             if handled is None:
                 # The router commits what a handler records together with its answer: a failure that reaches
                 # here left the ledger as it was, and this is the one message that says so.
-                apology = Reply(render("error.unexpected", self.language))
-                delivered = await self.deliver(incoming.chat_id, Response([apology]))
+                delivered = await self.deliver(incoming.chat_id, Response([self.apology()]))
                 return "apologised" if delivered else "undelivered"
             response = handled
             if response.pushes:
                 # Kept before it is sent: a worker taking the message over after a crash tells the others too.
                 try:
-                    await self._inbox.write(
-                        functools.partial(self.router.store.keep_answer, kept.id, response)
-                    )
+                    await self._inbox.write(functools.partial(self.store.keep_answer, kept.id, response))
                 except Exception as error:
                     logger.warning("answer to WeCom message %s not kept (%s)", kept.id, described(error))
         return "answered" if await self.deliver(incoming.chat_id, response) else "undelivered"
@@ -524,7 +567,7 @@ class WeComChannel:
         answers a message handled before from what it kept, so trying again records nothing twice."""
         for pause in (*self._retry_delays, None):
             try:
-                return await asyncio.to_thread(self.router.handle, incoming)
+                return await self.answer(incoming)
             except Exception as error:
                 if pause is None:
                     logger.exception("WeCom message %s failed", incoming.key)
@@ -546,51 +589,21 @@ class WeComChannel:
 
     # -- replies --------------------------------------------------------------------------------------
 
-    async def deliver(self, user: str, response: Response) -> bool:
-        """Send the replies to the member, and each push to every WeCom identity of its person; a call that
-        does not get through is tried again. Returns whether every reply reached the member."""
-        delivered = True
-        for reply in response.replies:
-            try:
-                await self.send(user, reply, retry=True)
-            except Exception as error:
-                logger.warning("could not answer %s on WeCom (%s)", user, described(error))
-                delivered = False
-                break
-        # The others are told whatever became of the reply: what was recorded stands.
-        for push in response.pushes:
-            try:
-                for external_id in await asyncio.to_thread(
-                    self.router.store.identities, push.person_id, CHANNEL
-                ):
-                    await self.send(external_id, push.reply, retry=True)
-            except Exception as error:
-                logger.warning("could not reach person %s on WeCom (%s)", push.person_id, described(error))
-        return delivered
-
-    async def send(self, user: str, reply: Reply, retry: bool = False) -> None:
+    async def transmit(self, chat_id: str, reply: Reply, retry: bool) -> None:
         """One neutral reply to one member: text with numbered choices, a picture or a file; with `retry`, each
         call that does not get through is made again after a pause."""
-        text = reply.text
-        options = [button for row in reply.buttons for button in row]
-        if options:
-            lines = [render("choices.prompt", self.language)]
-            lines.extend(f"[{number}] {button.label}" for number, button in enumerate(options, start=1))
-            text = "\n".join([text, *lines]) if text else "\n".join(lines)
-            await asyncio.to_thread(
-                self.router.store.offer_choices, CHANNEL, user, [button.data for button in options]
-            )
+        text = self.with_choices(reply)
         if text:
-            for part in split_bytes(text, TEXT_BYTES):
-                await self._call(functools.partial(self.api.send_text, user, part), retry)
+            for part in self.parts(text):
+                await self._call(functools.partial(self.api.send_text, chat_id, part), retry)
         if reply.picture is not None:
             image = functools.partial(
-                self.api.send_media, user, "image", reply.picture, reply.filename or "chart.png"
+                self.api.send_media, chat_id, "image", reply.picture, reply.filename or "chart.png"
             )
             await self._call(image, retry)
         if reply.document is not None:
             file = functools.partial(
-                self.api.send_media, user, "file", reply.document, reply.filename or "notice.docx"
+                self.api.send_media, chat_id, "file", reply.document, reply.filename or "notice.docx"
             )
             await self._call(file, retry)
 

@@ -32,7 +32,7 @@ def test_a_dropped_connection_does_not_end_the_session(app: App, monkeypatch: py
         pytest.skip("a PostgreSQL server drops connections")
     seed(app)
     output = io.StringIO()
-    channel = ConsoleChannel(app.router(), "E002", output)
+    channel = ConsoleChannel(app.router(), app.store, "E002", output)
     channel.run(["L2023002 还款1000 现金"])
     # Connections are pinged only after sitting idle: right after a message they are trusted, and fail.
     monkeypatch.setattr("store.engine.PING_AFTER_IDLE_SECONDS", 3600.0)
@@ -56,7 +56,7 @@ def test_a_connection_cut_after_recording_still_shows_the_answer(
         pytest.skip("a PostgreSQL server drops connections")
     seed(app)
     output = io.StringIO()
-    channel = ConsoleChannel(app.router(), "E002", output)
+    channel = ConsoleChannel(app.router(), app.store, "E002", output)
     monkeypatch.setattr("store.engine.PING_AFTER_IDLE_SECONDS", 3600.0)
     handle = channel.router.handle
 

@@ -16,12 +16,11 @@ import pytest
 from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
-from bot.channels.wecom import WeComChannel
 from bot.web import build_web_app
 from tests.bot.test_telegram import Chat, _settled
-from tests.bot.test_wecom import WeComChat, running
+from tests.bot.test_wecom import WeComChat, running, wecom_channel
 from tests.fake_telegram import FakeTelegram
-from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, SECRET, TOKEN, FakeWeCom
+from tests.fake_wecom import FakeWeCom
 from tests.ledger_data import seed
 
 PEOPLE = {"officer_1": "E001", "officer_2": "E002", "lead": "U001"}
@@ -96,7 +95,7 @@ class OnWeCom:
 class InTheTerminal:
     def __init__(self, app: App, people: dict[str, str]) -> None:
         self.channels = {
-            who: ConsoleChannel(app.router(), employee_no, io.StringIO())
+            who: ConsoleChannel(app.router(), app.store, employee_no, io.StringIO())
             for who, employee_no in people.items()
         }
 
@@ -121,7 +120,7 @@ async def talking(kind: str, app: App, people: dict[str, str]) -> AsyncIterator[
         return
     if kind == "telegram":
         async with FakeTelegram() as tg:
-            channel = TelegramChannel(app.router(), tg.token, tg.base_url)
+            channel = TelegramChannel(app.router(), app.store, tg.token, tg.base_url)
             stop = asyncio.Event()
             polling = asyncio.create_task(channel.run_polling(stop))
             chat = Chat(tg, app)
@@ -137,7 +136,7 @@ async def talking(kind: str, app: App, people: dict[str, str]) -> AsyncIterator[
                 await asyncio.wait_for(polling, 10)
         return
     async with FakeWeCom() as wecom:
-        channel = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url)
+        channel = wecom_channel(app, wecom, robot=False)
         web = build_web_app(lambda: {"database": True}, wecom=channel)
         async with running(web) as base, httpx.AsyncClient(trust_env=False) as client:
             chat = WeComChat(app, wecom, f"{base}/wecom/callback", client)

@@ -85,7 +85,7 @@ async def _settled(tg: FakeTelegram) -> None:
 async def chat(app: App) -> AsyncIterator[Chat]:
     seed(app)
     async with FakeTelegram() as tg:
-        channel = TelegramChannel(app.router(), tg.token, tg.base_url)
+        channel = TelegramChannel(app.router(), app.store, tg.token, tg.base_url)
         stop = asyncio.Event()
         polling = asyncio.create_task(channel.run_polling(stop))
         await tg.wait_for(

@@ -124,12 +124,27 @@ async def running(web: Any) -> AsyncIterator[str]:
         sock.close()
 
 
+def wecom_channel(app: App, wecom: FakeWeCom, *, robot: bool = True, **options: Any) -> WeComChannel:
+    """The app's WeCom channel on the fake WeCom, with the group robot unless told otherwise."""
+    robot_url = wecom.robot_url if robot else None
+    return WeComChannel(
+        app.router(),
+        app.store,
+        CORP_ID,
+        AGENT_ID,
+        SECRET,
+        TOKEN,
+        AES_KEY,
+        wecom.base_url,
+        robot_url,
+        **options,
+    )
+
+
 @contextlib.asynccontextmanager
 async def serving(app: App, wecom: FakeWeCom, **options: Any) -> AsyncIterator[WeComChat]:
     """The WeCom channel (built with `options`) behind the real web server, and a member's side of it."""
-    channel = WeComChannel(
-        app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, wecom.robot_url, **options
-    )
+    channel = wecom_channel(app, wecom, **options)
     web = build_web_app(lambda: {"database": app.store.answers()}, wecom=channel)
     async with running(web) as base, httpx.AsyncClient(trust_env=False) as client:
         chat = WeComChat(app, wecom, f"{base}/wecom/callback", client)
@@ -284,9 +299,7 @@ async def test_the_ranking_reaches_the_group_robot_with_the_lagging_leads_mentio
 
     ranked_ledger(app, clock)
     async with FakeWeCom() as wecom:
-        channel = WeComChannel(
-            app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, wecom.robot_url
-        )
+        channel = wecom_channel(app, wecom)
         await run_job(app.store, "ranking", RANK_DAY, CONFIG, [channel])
         await channel.close()
     markdown, image, mention = wecom.robot
@@ -321,9 +334,7 @@ async def test_the_group_robot_keeps_under_its_rate_without_being_refused(app: A
     )
     for paced, refused in ((3, 0), (1000, 1)):
         async with FakeWeCom(robot_limit=3, robot_period=1.0) as wecom:
-            channel = WeComChannel(
-                app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, wecom.robot_url
-            )
+            channel = wecom_channel(app, wecom)
             channel.robot = GroupRobot(wecom.robot_url, channel.client, limit=paced, period=1.0)
             report = await Dispatcher(app.store, [channel], retries=0).send(f"robot-{paced}", DAY, [ranking])
             await channel.close()
@@ -360,8 +371,8 @@ async def test_the_morning_reaches_wecom_and_telegram_members_once_each(app: App
     app.store.bind("wecom", OFFICER_1, codes["E001"])  # the officer works on WeCom, the unit lead on Telegram
     app.store.bind("telegram", "2001", codes["U001"])
     async with FakeWeCom() as wecom, FakeTelegram() as tg:
-        on_wecom = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url)
-        on_telegram = TelegramChannel(app.router(), tg.token, tg.base_url)
+        on_wecom = wecom_channel(app, wecom, robot=False)
+        on_telegram = TelegramChannel(app.router(), app.store, tg.token, tg.base_url)
         async with on_telegram.application:
             for _ in range(2):  # the second run finds everything sent
                 await run_job(app.store, "reminders", DAY, CONFIG, [on_wecom, on_telegram])
@@ -383,7 +394,7 @@ async def test_a_notice_reaches_a_wecom_unit_lead_as_a_word_file(app: App, clock
     codes = {line.employee_no: line.code for line in app.store.bind_codes()}
     app.store.bind("wecom", LEAD, codes["U001"])
     async with FakeWeCom() as wecom:
-        channel = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url)
+        channel = wecom_channel(app, wecom, robot=False)
         await run_job(app.store, "notices", RANK_DAY, CONFIG, [channel])
         await channel.close()
     text, document = [s for s in wecom.sent if s.user == LEAD]
@@ -695,9 +706,7 @@ async def test_what_a_dead_worker_kept_is_answered_once_by_the_workers_that_star
     keep(OFFICER_2, "L2023002 电话 已联系", "elsewhere/pid:[1]/4243/alive")  # in hand elsewhere right now
     async with FakeWeCom() as wecom:
         here, there = (
-            WeComChannel(
-                app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, wecom.base_url, worker=worker
-            )
+            wecom_channel(app, wecom, robot=False, worker=worker)
             for worker in (None, f"another-machine/pid:[1]/{os.getpid()}/w2")
         )
         await asyncio.gather(here.start(), there.start())  # both start at once

@@ -98,7 +98,7 @@ async def tg() -> AsyncIterator[FakeTelegram]:
 
 
 def channel_for(app: App, tg: FakeTelegram) -> TelegramChannel:
-    return TelegramChannel(app.router(), tg.token, tg.base_url, group_chat=str(GROUP))
+    return TelegramChannel(app.router(), app.store, tg.token, tg.base_url, group_chat=str(GROUP))
 
 
 async def run(app: App, tg: FakeTelegram, job: str, day: date = DAY, config: ScheduleConfig = CONFIG) -> None:

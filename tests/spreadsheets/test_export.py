@@ -147,7 +147,7 @@ def formula_ledger(app: App, tmp_path: Path) -> None:
     import_file(app.store, path)
     # A note sent from a chat, as the probe did, and notes the store keeps as they came (a tab, a line break).
     output = io.StringIO()
-    ConsoleChannel(app.router(), "E001", output).run(
+    ConsoleChannel(app.router(), app.store, "E001", output).run(
         ['/log L100 visit reached =HYPERLINK("http://x.example","点我")']
     )
     app.store.record_contact("L101", "E001", "phone", "reached", note="\t=1+1")

@@ -1,0 +1,176 @@
+"""What every channel does, whatever the platform: answer through the router, deliver a response (replies to
+the chat, each push to every identity of its person on the channel), cut long texts to the platform's limit,
+and show buttons as numbered choices where the platform has none. A platform's module only translates."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from typing import ClassVar, Protocol
+
+from core.messages import Button, Incoming, Push, Reply, Response, split_text
+from core.texts import render
+
+logger = logging.getLogger(__name__)
+
+
+class Answers(Protocol):
+    """What answers an incoming message: the router."""
+
+    def handle(self, incoming: Incoming) -> Response:
+        """The response to one message; a message delivered twice gets the first answer again."""
+        ...
+
+
+class Chats(Protocol):
+    """The store's chat operations a channel needs: whom a push reaches, and what was offered in a chat."""
+
+    def identities(self, person_id: int, channel: str) -> list[str]:
+        """The chat identities of a person on one channel."""
+        ...
+
+    def offer_buttons(self, channel: str, chat_id: str, data: list[str]) -> None:
+        """Note the buttons just offered in a chat."""
+        ...
+
+    def was_offered(self, channel: str, chat_id: str, data: str) -> bool:
+        """Whether a button with this data was offered in the chat lately."""
+        ...
+
+    def offer_choices(self, channel: str, chat_id: str, options: list[str]) -> None:
+        """Keep the choices just offered in a chat, numbered from 1 in this order."""
+        ...
+
+    def offered_choice(self, channel: str, chat_id: str, number: int) -> str | None:
+        """The choice a number answers in a chat, if it was offered there lately."""
+        ...
+
+
+def choices(reply: Reply) -> list[Button]:
+    """The reply's buttons in reading order: the order they are numbered in where they are choices."""
+    return [button for row in reply.buttons for button in row]
+
+
+class Channel:
+    """A chat platform the router answers on; what is the same on every platform."""
+
+    name: str  # how the ledger names the platform ("telegram", "wecom", "console")
+    # How a button shows where the platform has none: its number, then its label.
+    choice_line: ClassVar[str] = "[{number}] {label}"
+
+    def __init__(self, router: Answers, language: str) -> None:
+        self.router = router
+        self.language = language
+
+    def numbered(self, buttons: Sequence[Button], first: int = 1) -> list[str]:
+        """Buttons as lines of numbered choices, the first one numbered `first`."""
+        return [self.choice_line.format(number=n, label=b.label) for n, b in enumerate(buttons, first)]
+
+    def apology(self) -> Reply:
+        """What a person is told when their message could not be handled."""
+        return Reply(render("error.unexpected", self.language))
+
+
+class RemoteChannel(Channel, ABC):
+    """A platform reached over the network: messages are answered off the event loop, responses delivered
+    through the platform's calls, and the daily schedule sends through it (an outlet)."""
+
+    # The longest text one message holds, as `text_size` measures it.
+    text_limit: ClassVar[int]
+    # Whether the platform shows buttons under a message; without, they are numbered choices.
+    has_buttons: ClassVar[bool] = False
+
+    def __init__(self, router: Answers, chats: Chats, language: str, group_chat: str | None = None) -> None:
+        super().__init__(router, language)
+        self.chats = chats
+        self.group_chat = group_chat  # where this platform's task-force group is, if it has one
+
+    @staticmethod
+    def text_size(text: str) -> int:
+        """How long a text is against `text_limit` (characters, unless the platform counts otherwise)."""
+        return len(text)
+
+    def parts(self, text: str) -> list[str]:
+        """A long text cut at line ends, so that each part fits one message."""
+        return split_text(text, self.text_limit, self.text_size)
+
+    def with_choices(self, reply: Reply) -> str:
+        """The reply's text with its buttons below it as numbered choices (for a platform without buttons)."""
+        options = choices(reply)
+        if not options:
+            return reply.text
+        lines = [render("choices.prompt", self.language), *self.numbered(options)]
+        return "\n".join([reply.text, *lines] if reply.text else lines)
+
+    async def answer(self, incoming: Incoming) -> Response:
+        """The router's response, worked out in a thread: the store's calls block, the event loop must not."""
+        return await asyncio.to_thread(self.router.handle, incoming)
+
+    async def deliver(self, chat_id: str, response: Response) -> bool:
+        """Send the replies to the chat, and each push to every identity of its person on this platform.
+        Returns whether every reply reached the chat; the pushes go out either way (what was recorded stands)."""
+        delivered = True
+        for reply in response.replies:
+            try:
+                await self.send(chat_id, reply, retry=True)
+            except Exception as error:
+                logger.warning("could not answer %s on %s (%s)", chat_id, self.name, self.described(error))
+                delivered = False
+                break
+        for push in response.pushes:
+            await self.push(push)
+        return delivered
+
+    async def push(self, push: Push) -> None:
+        """Send a push to every chat its person has on this platform; one unreachable chat (blocked the bot,
+        left) does not stop the others."""
+        try:
+            chat_ids = await asyncio.to_thread(self.chats.identities, push.person_id, self.name)
+        except Exception as error:
+            logger.warning("could not look up person %s (%s)", push.person_id, self.described(error))
+            return
+        for chat_id in chat_ids:
+            try:
+                await self.send(chat_id, push.reply, retry=True)
+            except Exception as error:
+                logger.warning(
+                    "could not reach person %s on %s (%s)", push.person_id, self.name, self.described(error)
+                )
+
+    async def send(self, chat_id: str, reply: Reply, retry: bool = False) -> None:
+        """One reply to one chat, its buttons noted first as offered there (a press, or a number, is answered
+        only for what was offered); with `retry`, a call that does not get through is made again."""
+        data = [button.data for button in choices(reply)]
+        if data:
+            offer = self.chats.offer_buttons if self.has_buttons else self.chats.offer_choices
+            await asyncio.to_thread(offer, self.name, chat_id, data)
+        await self.transmit(chat_id, reply, retry)
+
+    async def was_offered(self, chat_id: str, data: str) -> bool:
+        """Whether a button with this data was offered in the chat (a press may carry anything)."""
+        return await asyncio.to_thread(self.chats.was_offered, self.name, chat_id, data)
+
+    @staticmethod
+    def described(error: Exception) -> str:
+        """A failed call, for the log: its kind, never its URL (which may hold a token)."""
+        return type(error).__name__
+
+    @abstractmethod
+    async def transmit(self, chat_id: str, reply: Reply, retry: bool) -> None:
+        """Make the platform's calls that show one reply in one chat."""
+
+    @abstractmethod
+    async def post(self, chat_id: str, reply: Reply) -> None:
+        """Send one scheduled reply; raise Undeliverable when the platform refuses the chat for good."""
+
+    async def open(self) -> None:
+        """Get ready to send (for a job run without serving)."""
+
+    @abstractmethod
+    async def serve(self, stop: asyncio.Event) -> None:
+        """Take messages from the platform and answer them until `stop` is set."""
+
+    async def close(self) -> None:
+        """Release what serving or sending held (at shutdown)."""
