@@ -788,7 +788,7 @@ def measure(
     # Same mix every run; message ids of their own, so that no update is a re-delivery of an earlier run's.
     updates = make_updates(officers, count, first_message_id=run * count)
     forget_offered_buttons(app)
-    channel = TelegramChannel(app.router(), TOKEN, rate_limit=False, request=OfflineRequest())
+    channel = TelegramChannel(app.router(), app.store, TOKEN, rate_limit=False, request=OfflineRequest())
     floor = RawFloor(app, f"r{run}")
     try:
         measured = asyncio.run(

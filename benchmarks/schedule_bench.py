@@ -172,7 +172,7 @@ async def fan_out(app: App, rate: float, count: int) -> dict[str, float]:
     server.start()
     try:
         token, base_url = ours.recv()
-        channel = TelegramChannel(app.router(), token, base_url, messages_per_second=rate)
+        channel = TelegramChannel(app.router(), app.store, token, base_url, messages_per_second=rate)
         messages = [
             Outgoing(f"bench:{i}", (Reply(f"第 {i} 条：今日待办"),), chat=f"telegram:{700_000 + i}")
             for i in range(count)

@@ -147,7 +147,9 @@ async def serve_bot(url: str, pipe: Connection, members: int) -> None:
 
     app = build(load_settings(_env_file=None, database_url=url))
     base_url, robot_url = pipe.recv()
-    channel = WeComChannel(app.router(), CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, base_url, robot_url)
+    channel = WeComChannel(
+        app.router(), app.store, CORP_ID, AGENT_ID, SECRET, TOKEN, AES_KEY, base_url, robot_url
+    )
     await channel.start()  # as `qingshou run` does: the inbox's sweeper runs alongside
     web = build_web_app(lambda: {"database": app.store.answers()}, wecom=channel)
     sock = socket.socket()
