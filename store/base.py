@@ -21,6 +21,7 @@ from sqlalchemy import (
     literal_column,
     select,
     type_coerce,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
@@ -51,6 +52,8 @@ def _original(model: Any) -> Any:
     return func.coalesce(model.reverses_id, literal_column("0")) == literal_column("0")
 
 
+# Rows written, or ids listed, in one statement of a bulk write.
+BULK_CHUNK = 5_000
 _INSERT_AUDIT = insert(AuditEntry.__table__)
 _PERSON_ID = select(Person.id, Person.name).where(Person.employee_no == bindparam("employee_no"))
 # A person's id and name by employee number, for the entries they write: an employee number names one person
@@ -278,3 +281,29 @@ class StoreBase:
             )
         )
         case_row.status = status
+
+    def _change_statuses(
+        self, connection: Session | Connection, changes: list[tuple[int, str, str]], reason: str
+    ) -> None:
+        """Give cases their new statuses in bulk, in the caller's transaction: (case id, before, after) each,
+        those whose status stays as it was left alone."""
+        changed = [(case_id, before, after) for case_id, before, after in changes if before != after]
+        if not changed:
+            return
+        now = self.now()
+        connection.execute(
+            insert(CaseStatusChange.__table__),
+            [
+                {"case_id": case_id, "from_status": before, "to_status": after, "reason": reason, "at": now}
+                for case_id, before, after in changed
+            ],
+        )
+        table = Case.__table__
+        for status in sorted({after for _, _, after in changed}):
+            ids = [case_id for case_id, _, after in changed if after == status]
+            for start in range(0, len(ids), BULK_CHUNK):
+                connection.execute(
+                    update(table)
+                    .where(table.c.id.in_(ids[start : start + BULK_CHUNK]))
+                    .values(status=status, updated_at=now)
+                )

@@ -29,7 +29,9 @@ from sqlalchemy import (
 from sqlalchemy.orm import aliased
 
 from core.errors import UserError
-from core.money import format_yuan, from_fen
+from core.lifecycle import after_contact, after_undo
+from core.money import from_fen
+from core.repayment_rules import check_promise
 from core.views import (
     CaseEvent,
     CaseView,
@@ -494,11 +496,8 @@ class CaseStore(StoreBase):
             if existing is not None:
                 return ContactEntry(*connection.execute(_CONTACT_BY_ID, {"id": existing}).one())
             person_id, person_name = self._person_id(connection, employee_no)
-            if promise_amount is not None and promise_amount > principal_remaining + interest_remaining:
-                owed = principal_remaining + interest_remaining
-                raise UserError(
-                    "ledger.amount_exceeds", amount=format_yuan(promise_amount), owed=format_yuan(owed)
-                )
+            if promise_amount is not None:
+                check_promise(promise_amount, principal_remaining + interest_remaining)
             now = self.now()
             contact_id = connection.execute(
                 _INSERT_CONTACT,
@@ -533,10 +532,7 @@ class CaseStore(StoreBase):
                         "status": "open",
                     },
                 )
-            target = "promised" if promise_amount is not None else "in_progress"
-            new_status = (
-                target if status == "open" or (target == "promised" and status == "in_progress") else status
-            )
+            new_status = after_contact(status, promised=promise_amount is not None)
             connection.execute(_TOUCH_CASE, {"case_key": case_id, "touched": now, "new_status": new_status})
             if new_status != status:
                 connection.execute(
@@ -655,12 +651,11 @@ class CaseStore(StoreBase):
                 .limit(1)
             )
             case_row.last_contact_at = still_contacted
-            if case_row.status in ("in_progress", "promised"):
-                status = (
-                    "open" if still_contacted is None else ("promised" if open_promise else "in_progress")
-                )
-                if status != case_row.status:
-                    self._change_status(session, case_row, status, person.id, f"undo:{original.id}")
+            status = after_undo(
+                case_row.status, contacted=still_contacted is not None, promised=open_promise is not None
+            )
+            if status != case_row.status:
+                self._change_status(session, case_row, status, person.id, f"undo:{original.id}")
             self._audit(
                 session,
                 person.name,

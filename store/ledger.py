@@ -14,7 +14,6 @@ from typing import Any
 from sqlalchemy import (
     BigInteger,
     Connection,
-    and_,
     bindparam,
     case,
     func,
@@ -27,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import UserError
+from core.lifecycle import after_activity, after_balance, first_status
 from core.money import format_yuan, from_fen
 from core.priority import priority
 from core.records import (
@@ -37,6 +37,7 @@ from core.records import (
     PersonRecord,
     UnitRecord,
 )
+from core.repayment_rules import Owed, check_confirmable, split_report
 from store.base import _fen, _fen_sum, _original
 from store.cases import CaseStore
 from store.chat import ChatStore
@@ -609,30 +610,12 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
                 return RepaymentEntry(*connection.execute(_REPAYMENT_BY_ID, {"id": existing}).one())
             pending_principal, pending_interest = connection.execute(_PENDING, {"case_id": case_id}).one()
             person = self._person_id(connection, employee_no)
-            owed_principal = principal_left - from_fen(int(pending_principal))
-            owed_interest = interest_left - from_fen(int(pending_interest))
-            if amount > owed_principal + owed_interest:
-                waiting = from_fen(int(pending_principal) + int(pending_interest))
-                if waiting > 0:
-                    # The card shows what is owed; reports still awaiting the lead count against it too.
-                    raise UserError(
-                        "ledger.amount_exceeds_pending",
-                        amount=format_yuan(amount),
-                        available=format_yuan(owed_principal + owed_interest),
-                        owed=format_yuan(principal_left + interest_left),
-                        pending=format_yuan(waiting),
-                    )
-                raise UserError(
-                    "ledger.amount_exceeds",
-                    amount=format_yuan(amount),
-                    owed=format_yuan(owed_principal + owed_interest),
-                )
-            # Principal first, never below zero: what is left of the amount goes to interest.
-            principal = max(min(amount, owed_principal), ZERO) if principal_part is None else principal_part
-            if principal < 0 or principal > owed_principal or amount - principal > owed_interest:
-                raise UserError(
-                    "ledger.amount_exceeds", amount=format_yuan(principal), owed=format_yuan(owed_principal)
-                )
+            principal, interest = split_report(
+                amount,
+                Owed(principal_left, interest_left),
+                Owed(from_fen(int(pending_principal)), from_fen(int(pending_interest))),
+                principal_part,
+            )
             repayment_id = connection.execute(
                 _INSERT_REPAYMENT,
                 {
@@ -640,7 +623,7 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
                     "person_id": person[0],
                     "amount": amount,
                     "principal_part": principal,
-                    "interest_part": amount - principal,
+                    "interest_part": interest,
                     "paid_on": paid_on,
                     "method": method,
                     "note": note,
@@ -665,7 +648,7 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
                 loan_no,
                 amount,
                 principal,
-                amount - principal,
+                interest,
                 paid_on,
                 method,
                 "reported",
@@ -688,14 +671,11 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
             person = self._person(session, employee_no)
             case_row = session.get_one(Case, entry.case_id, with_for_update=True)
             if confirm:
-                if entry.principal_part > case_row.principal_remaining or (
-                    entry.interest_part > case_row.interest_remaining
-                ):
-                    raise UserError(
-                        "ledger.amount_exceeds",
-                        amount=format_yuan(entry.amount),
-                        owed=format_yuan(case_row.principal_remaining + case_row.interest_remaining),
-                    )
+                check_confirmable(
+                    entry.principal_part,
+                    entry.interest_part,
+                    Owed(case_row.principal_remaining, case_row.interest_remaining),
+                )
                 case_row.principal_remaining -= entry.principal_part
                 case_row.interest_remaining -= entry.interest_part
                 case_row.updated_at = self.now()
@@ -786,11 +766,9 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
             return [_entry(r, loan_no) for r in rows]
 
     def _settle_or_reopen(self, session: Session, case_row: Case, person_id: int | None, reason: str) -> None:
-        owed = case_row.principal_remaining + case_row.interest_remaining
-        if owed == 0 and case_row.status != "settled":
-            self._change_status(session, case_row, "settled", person_id, reason)
-        elif owed > 0 and case_row.status == "settled":
-            self._change_status(session, case_row, "in_progress", person_id, reason)
+        status = after_balance(case_row.status, case_row.principal_remaining + case_row.interest_remaining)
+        if status != case_row.status:
+            self._change_status(session, case_row, status, person_id, reason)
 
     def status_history(self, loan_no: str) -> list[tuple[str | None, str, str]]:
         """A case's status changes, oldest first, as (from, to, reason)."""
@@ -1082,37 +1060,26 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
             .where(table.c.id == last_contact.c.case_id)
             .values(last_contact_at=last_contact.c.at)
         )
-        contacted = and_(table.c.last_contact_at.is_not(None), table.c.status == "open")
-        for status, condition in (
-            ("settled", and_(_fen(table.c.principal_remaining) == 0, _fen(table.c.interest_remaining) == 0)),
-            (
-                "promised",
-                and_(
-                    contacted,
-                    select(Promise.id)
-                    .where(Promise.case_id == table.c.id, Promise.status == "open")
-                    .exists(),
-                ),
-            ),
-            ("in_progress", contacted),
-        ):
-            changed = session.execute(
-                select(table.c.id, table.c.status).where(condition, table.c.status != status)
-            ).all()
-            if not changed:
-                continue
-            session.execute(
-                insert(CaseStatusChange.__table__),
-                [
-                    {"case_id": cid, "from_status": old, "to_status": status, "reason": "demo", "at": now}
-                    for cid, old in changed
-                ],
+        open_promise = (
+            select(Promise.id).where(Promise.case_id == table.c.id, Promise.status == "open").exists()
+        )
+        rows = session.execute(
+            select(
+                table.c.id,
+                table.c.status,
+                _fen(table.c.principal_remaining) + _fen(table.c.interest_remaining),
+                table.c.last_contact_at.is_not(None),
+                open_promise,
             )
-            ids = [cid for cid, _ in changed]
-            for start in range(0, len(ids), BULK_CHUNK):
-                session.execute(
-                    update(table).where(table.c.id.in_(ids[start : start + BULK_CHUNK])).values(status=status)
-                )
+        )
+        self._change_statuses(
+            session,
+            [
+                (case_id, status, after_activity(status, int(owed), bool(contacted), bool(promised)))
+                for case_id, status, owed, contacted, promised in rows
+            ],
+            "demo",
+        )
 
     def export_tables(self) -> list[ExportTable]:
         """The whole ledger as tables of plain values, streamed from the database."""
@@ -1294,7 +1261,7 @@ def _case_row(
         "deadline": c.deadline,
         "plan": c.plan,
         "statute_date": c.statute_date,
-        "status": "settled" if c.principal + c.interest == 0 else "open",
+        "status": first_status(c.principal + c.interest),
         "status_reason": "",
         "priority": priority(c.principal + c.interest, c.difficulty, c.deadline, c.statute_date, today).score,
         "created_at": now,

@@ -26,6 +26,7 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from core.lifecycle import after_promise_decided
 from core.money import from_fen
 from core.promises import PromiseDecision, promise_outcome
 from core.ranking import OutstandingCase, UnitFigures, completion_rate
@@ -36,7 +37,6 @@ from store.cases import _IS_OPEN, _unreversed
 from store.engine import writing_options
 from store.models import (
     Case,
-    CaseStatusChange,
     ChatIdentity,
     Contact,
     Dispatch,
@@ -470,33 +470,18 @@ class ScheduleStore(StoreBase):
             .exists()
         )
         for start in range(0, len(case_ids), 5_000):
-            released = list(
-                connection.scalars(
-                    select(table.c.id).where(
-                        table.c.id.in_(case_ids[start : start + 5_000]),
-                        table.c.status == "promised",
-                        ~still_promised,
-                    )
+            rows = connection.execute(
+                select(table.c.id, table.c.status, still_promised).where(
+                    table.c.id.in_(case_ids[start : start + 5_000])
                 )
             )
-            if not released:
-                continue
-            now = self.now()
-            connection.execute(
-                insert(CaseStatusChange.__table__),
+            self._change_statuses(
+                connection,
                 [
-                    {
-                        "case_id": cid,
-                        "from_status": "promised",
-                        "to_status": "in_progress",
-                        "reason": "promise",
-                        "at": now,
-                    }
-                    for cid in released
+                    (case_id, status, after_promise_decided(status, bool(promised)))
+                    for case_id, status, promised in rows
                 ],
-            )
-            connection.execute(
-                update(table).where(table.c.id.in_(released)).values(status="in_progress", updated_at=now)
+                "promise",
             )
 
     # -- to-dos ---------------------------------------------------------------------------------------
