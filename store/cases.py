@@ -31,6 +31,7 @@ from sqlalchemy.orm import aliased
 from core.errors import UserError
 from core.lifecycle import after_contact, after_undo
 from core.money import from_fen
+from core.ranking import ranking_key
 from core.repayment_rules import check_promise
 from core.views import (
     CaseEvent,
@@ -770,7 +771,7 @@ class CaseStore(StoreBase):
             OfficerProgress(no, name, int(cases), int(settled), from_fen(int(start)), from_fen(int(got)))
             for no, name, cases, settled, start, got in rows
         ]
-        progress.sort(key=lambda p: (-p.rate, -p.recovered, p.employee_no))
+        progress.sort(key=lambda p: ranking_key(p.rate, p.recovered, p.employee_no))
         return progress
 
     def unit_id(self, name: str) -> int | None:

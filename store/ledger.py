@@ -29,6 +29,7 @@ from core.errors import UserError
 from core.lifecycle import after_activity, after_balance, first_status
 from core.money import format_yuan, from_fen
 from core.priority import priority
+from core.ranking import completion_rate, ranking_key
 from core.records import (
     CaseRecord,
     Change,
@@ -102,8 +103,8 @@ class UnitProgress:
 
     @property
     def rate(self) -> Decimal:
-        """Completion rate: confirmed recovered ÷ target."""
-        return ZERO if self.target <= 0 else self.recovered / self.target
+        """Completion rate: confirmed recovered ÷ target, as the daily ranking reckons it."""
+        return completion_rate(self.recovered, self.target)
 
 
 @dataclass(frozen=True, slots=True)
@@ -817,7 +818,7 @@ class Store(ChatStore, CaseStore, ScheduleStore, InboxStore):
                 UnitProgress(name, target, from_fen(int(fen)), int(cases), int(settled_count))
                 for name, target, fen, cases, settled_count in rows
             ]
-        progress.sort(key=lambda p: (-p.rate, -p.recovered, p.unit))
+        progress.sort(key=lambda p: ranking_key(p.rate, p.recovered, p.unit))
         return progress
 
     def campaign_summary(self) -> CampaignSummary:

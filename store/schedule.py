@@ -29,7 +29,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from core.lifecycle import after_promise_decided
 from core.money import from_fen
 from core.promises import PromiseDecision, promise_outcome
-from core.ranking import OutstandingCase, UnitFigures, completion_rate
+from core.ranking import OutstandingCase, UnitFigures, completion_rate, ranking_key
 from core.todo import OfficerTodo, TodoCase, TodoCounts
 from core.views import OfficerProgress
 from store.base import _MESSAGE_CONNECTION, Conflict, StoreBase, _fen, _fen_sum
@@ -614,7 +614,7 @@ class ScheduleStore(StoreBase):
                     )
                 )
         for officers in per_unit.values():
-            officers.sort(key=lambda p: (-p.rate, -p.recovered, p.employee_no))
+            officers.sort(key=lambda p: ranking_key(p.rate, p.recovered, p.employee_no))
         return per_unit
 
     def notice_facts(
