@@ -27,8 +27,8 @@ def reportable(owed: Amount, pending: Amount) -> Amount:
 
 
 @dataclass(frozen=True, slots=True)
-class Owed:
-    """A case's principal and interest: still owed, or reported and awaiting confirmation."""
+class Balance:
+    """A case's principal and interest: what is still owed on it, or what awaits confirmation."""
 
     principal: Decimal
     interest: Decimal
@@ -40,7 +40,7 @@ class Owed:
 
 
 def split_report(
-    amount: Decimal, owed: Owed, pending: Owed, principal_part: Decimal | None = None
+    amount: Decimal, owed: Balance, pending: Balance, principal_part: Decimal | None = None
 ) -> tuple[Decimal, Decimal]:
     """A reported repayment as (principal, interest), or the refusal the user sees when it asks for more
     than is owed less what is pending (split principal first unless `principal_part` says otherwise)."""
@@ -69,7 +69,7 @@ def split_report(
     return principal, amount - principal
 
 
-def check_confirmable(principal: Decimal, interest: Decimal, owed: Owed) -> None:
+def check_confirmable(principal: Decimal, interest: Decimal, owed: Balance) -> None:
     """Refuse to confirm a repayment whose parts exceed what is still owed, principal and interest each."""
     if principal > owed.principal or interest > owed.interest:
         raise UserError(

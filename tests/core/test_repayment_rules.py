@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import UserError
 from core.repayment_rules import (
-    Owed,
+    Balance,
     check_confirmable,
     check_promise,
     reportable,
@@ -17,7 +17,6 @@ from core.repayment_rules import (
 )
 
 D = Decimal
-NONE_PENDING = Owed(D("0.00"), D("0.00"))
 
 
 @pytest.mark.parametrize(
@@ -71,8 +70,8 @@ def test_split_report(
     def run() -> tuple[D, D]:
         return split_report(
             D(amount),
-            Owed(*(D(v) for v in owed)),
-            Owed(*(D(v) for v in pending)),
+            Balance(*(D(v) for v in owed)),
+            Balance(*(D(v) for v in pending)),
             None if principal_part is None else D(principal_part),
         )
 
@@ -86,7 +85,7 @@ def test_split_report(
 
 def test_refusal_names_what_is_pending() -> None:
     with pytest.raises(UserError) as refused:
-        split_report(D("500"), Owed(D("1000"), D("0")), Owed(D("600"), D("0")))
+        split_report(D("500"), Balance(D("1000"), D("0")), Balance(D("600"), D("0")))
     assert refused.value.params == {
         "amount": "¥500.00",
         "available": "¥400.00",
@@ -106,7 +105,7 @@ def test_refusal_names_what_is_pending() -> None:
 )
 def test_check_confirmable(principal: str, interest: str, owed: tuple[str, str], allowed: bool) -> None:
     def run() -> None:
-        check_confirmable(D(principal), D(interest), Owed(D(owed[0]), D(owed[1])))
+        check_confirmable(D(principal), D(interest), Balance(D(owed[0]), D(owed[1])))
 
     if allowed:
         run()

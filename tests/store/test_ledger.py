@@ -12,7 +12,7 @@ from sqlalchemy.exc import DBAPIError
 from bot.app import App
 from core.errors import UserError
 from core.ranking import rank_units
-from store.ledger import Balance
+from core.repayment_rules import Balance
 from tests.conftest import TODAY
 from tests.ledger_data import seed
 
