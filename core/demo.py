@@ -21,6 +21,7 @@ from typing import Any, TypeVar
 from core.campaign import Campaign
 from core.promises import promise_outcome
 from core.records import CaseRecord, PersonRecord, UnitRecord
+from core.repayment_rules import reportable, split_principal_first
 from core.vocabulary import CLASSIFICATIONS, CONTACT_APPROACHES, DIFFICULTIES, REPAYMENT_METHODS
 
 _Value = TypeVar("_Value")
@@ -813,7 +814,10 @@ class _ActivityMaker:
             _, principal, interest = contacted[index]
             confirmed = [payment for payment in payments if payment.decided_at]
             if confirmed:
-                more = min(principal + interest - sum(payment.fen for payment in payments), left)
+                # No more than the case owes less what awaits the unit lead (the ledger's own rule).
+                owed = principal + interest - sum(payment.fen for payment in confirmed)
+                pending = sum(payment.fen for payment in payments if not payment.decided_at)
+                more = min(reportable(owed, pending), left)
                 confirmed[-1].fen += more
                 left -= more
         for index, (case, principal, interest) in enumerate(contacted):
@@ -926,15 +930,14 @@ class _ActivityMaker:
 
         principal_left = principal
         for payment in paid:
-            # Principal first (SPEC §2), then interest.
-            principal_part = min(payment.fen, principal_left)
+            principal_part, interest_part = split_principal_first(payment.fen, principal_left)
             principal_left -= principal_part
             self.repayments.append(
                 {
                     "loan_no": loan_no,
                     "employee_no": officer_no,
                     "principal_part": _yuan(principal_part),
-                    "interest_part": _yuan(payment.fen - principal_part),
+                    "interest_part": _yuan(interest_part),
                     "paid_on": self.days[payment.day],
                     "method": _METHOD_TABLE[int(random_() * len(_METHOD_TABLE))],
                     "status": "confirmed" if payment.decided_at else "reported",

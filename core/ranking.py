@@ -78,9 +78,10 @@ def completion_rate(recovered: Decimal, target: Decimal) -> Decimal:
 _SHOWN_RATE = Decimal("0.001")
 
 
-def _order(rate: Decimal, recovered: Decimal, unit: str) -> tuple[Decimal, Decimal, str]:
-    # Best rate first; equal rates by the larger amount, then by name, so the order is stable.
-    return (-rate.quantize(_SHOWN_RATE, ROUND_HALF_UP), -recovered, unit)
+def ranking_key(rate: Decimal, recovered: Decimal, name: str) -> tuple[Decimal, Decimal, str]:
+    """The ranking's order, of units and of officers: best rate as shown first; equal shown rates by the
+    larger amount recovered, then by name (or employee number), so the order is stable."""
+    return (-rate.quantize(_SHOWN_RATE, ROUND_HALF_UP), -recovered, name)
 
 
 def shared_ranks(rates: list[Decimal]) -> list[int]:
@@ -97,11 +98,13 @@ def rank_units(figures: list[UnitFigures], day: date, expected: Decimal) -> Rank
     """Rank the units by completion rate, today and as they stood at the end of the previous ranking day."""
     before = sorted(
         figures,
-        key=lambda f: _order(completion_rate(f.recovered_before, f.target), f.recovered_before, f.unit),
+        key=lambda f: ranking_key(completion_rate(f.recovered_before, f.target), f.recovered_before, f.unit),
     )
     before_ranks = shared_ranks([completion_rate(f.recovered_before, f.target) for f in before])
     previous_rank = {f.unit_id: rank for f, rank in zip(before, before_ranks, strict=True)}
-    now = sorted(figures, key=lambda f: _order(completion_rate(f.recovered, f.target), f.recovered, f.unit))
+    now = sorted(
+        figures, key=lambda f: ranking_key(completion_rate(f.recovered, f.target), f.recovered, f.unit)
+    )
     ranks = shared_ranks([completion_rate(f.recovered, f.target) for f in now])
     units = tuple(
         UnitStanding(

@@ -23,8 +23,8 @@ from datetime import date
 from typing import Protocol
 
 from core.messages import GROUP_CHAT, Outgoing, Reply, Undeliverable
+from store.dispatch_log import CLAIM_LEASE
 from store.ledger import Store
-from store.schedule import CLAIM_LEASE
 
 logger = logging.getLogger(__name__)
 

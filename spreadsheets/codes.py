@@ -20,7 +20,7 @@ from spreadsheets.template import (
 )
 
 if TYPE_CHECKING:
-    from store.ledger import BindCodeLine
+    from store.people import BindCodeLine
 
 # (header text, least column width, number format): codes and employee numbers stay text, the expiry a date.
 COLUMNS = (

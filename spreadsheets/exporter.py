@@ -15,7 +15,8 @@ from core.audit import describe_actor, describe_entry, detail_of
 from core.columns import CASE_COLUMNS, CASE_EXTRA_HEADERS, PERSON_COLUMNS, ROLE_LABELS, UNIT_COLUMNS
 from core.texts import render
 from spreadsheets.template import as_text_if_formula, check_destination, save_workbook
-from store.ledger import ExportTable, Store
+from store.export import ExportTable
+from store.ledger import Store
 
 SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "units": ("单位", tuple(c.header for c in UNIT_COLUMNS)),

@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 
 from core.messages import Incoming, Push, Reply, Response
 from store.base import StoreBase
-from store.chat import REDELIVERY_WINDOW
+from store.conversation import REDELIVERY_WINDOW
 from store.engine import SQLITE_BUSY_TIMEOUT_MS
 from store.models import InboxMessage, UtcDateTime
 

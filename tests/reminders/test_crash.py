@@ -17,7 +17,7 @@ import pytest
 
 from bot.app import App
 from reminders.dispatch import IN_FLIGHT
-from store.schedule import CLAIM_LEASE
+from store.dispatch_log import CLAIM_LEASE
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, Clock
 from tests.fake_telegram import Call, FakeTelegram
 from tests.reminders.test_jobs import (

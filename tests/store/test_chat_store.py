@@ -13,7 +13,7 @@ from sqlalchemy import create_engine, func, select, text
 from bot.app import App
 from core.errors import UserError
 from core.import_plan import plan_import
-from store.chat import REDELIVERY_WINDOW
+from store.conversation import REDELIVERY_WINDOW
 from store.models import HandledMessage, Repayment
 from tests.conftest import NOW, TODAY, Clock
 from tests.ledger_data import CASES, PEOPLE, UNITS, seed

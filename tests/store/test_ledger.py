@@ -11,7 +11,8 @@ from sqlalchemy.exc import DBAPIError
 
 from bot.app import App
 from core.errors import UserError
-from store.ledger import Balance
+from core.ranking import rank_units
+from core.repayment_rules import Balance
 from tests.conftest import TODAY
 from tests.ledger_data import seed
 
@@ -225,3 +226,19 @@ def test_an_officers_own_figures_count_what_falls_due(ledger: App) -> None:
     store.decide_repayment(cash.id, "U002", confirm=True)
     figures, due = store.own_progress(officer, 32, TODAY)
     assert (figures.settled, due) == (1, 0)
+
+
+def test_rank_and_the_evening_ranking_order_tied_units_alike(ledger: App) -> None:
+    store = ledger.store
+    for loan_no, officer, lead, amount in (
+        ("L2023002", "E002", "U001", "120000"),
+        ("L2023001", "E001", "U001", "2600"),  # 城关: 122,600 of 1,000,000 is 12.26%, shown 12.3%
+        ("L2023003", "E003", "U002", "9840"),  # 东风: 9,840 of 80,000.50 is 12.2999%, shown 12.3% too
+    ):
+        entry = store.record_repayment(loan_no, officer, Decimal(amount), TODAY)
+        store.decide_repayment(entry.id, lead, confirm=True)
+    # Equal shown rates: the larger amount recovered ranks first, in /rank as in the evening's ranking.
+    shown = [p.unit for p in store.unit_progress()]
+    evening = rank_units(store.unit_figures(TODAY, TODAY), TODAY, Decimal("0.5"))
+    assert shown == [u.unit for u in evening.units] == ["城关信用社", "东风信用社"]
+    assert [p.rate for p in store.unit_progress()] == [u.rate for u in evening.units]

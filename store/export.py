@@ -1,0 +1,168 @@
+"""The export: the whole ledger as tables of plain values, streamed from the database."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import select, type_coerce
+from sqlalchemy.orm import aliased
+
+from store.base import StoreBase
+from store.models import AuditEntry, Case, Contact, Money, Person, Promise, Repayment, Unit
+from store.sql import OUTSTANDING, ROWS_PER_STATEMENT
+
+
+@dataclass(frozen=True, slots=True)
+class ExportTable:
+    """One table of the ledger as rows of plain values, for the export."""
+
+    name: str
+    columns: tuple[str, ...]
+    rows: Iterator[tuple[Any, ...]]
+
+
+Columns = tuple[tuple[str, Any], ...]
+
+
+def _selecting(columns: Columns) -> Any:
+    """A select of the expressions of (column name, expression) pairs, in order."""
+    return select(*(expression for _, expression in columns))
+
+
+def _export_queries() -> list[tuple[str, Columns, Any]]:
+    """Each table's name, its (column name, expression) pairs in order, and the query that reads them."""
+    unit_name = aliased(Unit)
+    officer = aliased(Person)
+    decider = aliased(Person)
+    original = aliased(Repayment)
+    units: Columns = (
+        ("name", Unit.name),
+        ("leader_name", Unit.leader_name),
+        ("target", Unit.target),
+        ("target_is_default", Unit.target_is_default),
+        ("chat", Unit.chat),
+    )
+    people: Columns = (
+        ("name", Person.name),
+        ("employee_no", Person.employee_no),
+        ("unit", unit_name.name),
+        ("role", Person.role),
+        ("mobile", Person.mobile),
+    )
+    cases: Columns = (
+        ("loan_no", Case.loan_no),
+        ("borrower", Case.borrower),
+        ("id_number", Case.id_number),
+        ("phone", Case.phone),
+        ("unit", unit_name.name),
+        ("officer_no", officer.employee_no),
+        ("principal", Case.principal),
+        ("interest", Case.interest),
+        ("classification", Case.classification),
+        ("difficulty", Case.difficulty),
+        ("deadline", Case.deadline),
+        ("plan", Case.plan),
+        ("statute_date", Case.statute_date),
+        ("status", Case.status),
+        ("remaining", type_coerce(OUTSTANDING, Money())),  # principal and interest remaining, as one balance
+    )
+    contacts: Columns = (
+        ("loan_no", Case.loan_no),
+        ("at", Contact.at),
+        ("channel", Contact.channel),
+        ("outcome", Contact.outcome),
+        ("promise_amount", Promise.amount),
+        ("promise_due", Promise.due_on),
+        ("note", Contact.note),
+        ("employee_no", officer.employee_no),
+    )
+    repayments: Columns = (
+        ("loan_no", Case.loan_no),
+        ("amount", Repayment.amount),
+        ("paid_on", Repayment.paid_on),
+        ("method", Repayment.method),
+        ("status", Repayment.status),
+        ("principal_part", Repayment.principal_part),
+        ("interest_part", Repayment.interest_part),
+        ("reverses", original.id),
+        ("employee_no", officer.employee_no),
+        ("decided_by", decider.employee_no),
+    )
+    audit: Columns = (
+        ("at", AuditEntry.at),
+        ("actor", AuditEntry.actor),
+        ("action", AuditEntry.action),
+        ("entity", AuditEntry.entity),
+        ("ref", AuditEntry.ref),
+        ("detail", AuditEntry.detail),
+        ("source", AuditEntry.source),
+    )
+    return [
+        ("units", units, _selecting(units).order_by(Unit.id)),
+        (
+            "people",
+            people,
+            _selecting(people).outerjoin(unit_name, unit_name.id == Person.unit_id).order_by(Person.id),
+        ),
+        (
+            "cases",
+            cases,
+            _selecting(cases)
+            .join(unit_name, unit_name.id == Case.unit_id)
+            .join(officer, officer.id == Case.officer_id)
+            .order_by(Case.id),
+        ),
+        (
+            "contacts",
+            contacts,
+            _selecting(contacts)
+            .join(Case, Case.id == Contact.case_id)
+            .join(officer, officer.id == Contact.person_id)
+            .outerjoin(Promise, Promise.contact_id == Contact.id)
+            .order_by(Contact.id),
+        ),
+        (
+            "repayments",
+            repayments,
+            _selecting(repayments)
+            .join(Case, Case.id == Repayment.case_id)
+            .join(officer, officer.id == Repayment.person_id)
+            .outerjoin(decider, decider.id == Repayment.decided_by_id)
+            .outerjoin(original, original.id == Repayment.reverses_id)
+            .order_by(Repayment.id),
+        ),
+        ("audit", audit, _selecting(audit).order_by(AuditEntry.id)),
+    ]
+
+
+class ExportStore(StoreBase):
+    """The ledger as it is exported, and its audit log."""
+
+    def export_tables(self) -> list[ExportTable]:
+        """The whole ledger as tables of plain values, streamed from the database."""
+        return [
+            ExportTable(
+                name,
+                tuple(column for column, _ in columns),
+                self._stream(query),
+            )
+            for name, columns, query in _export_queries()
+        ]
+
+    def _stream(self, query: Any) -> Iterator[tuple[Any, ...]]:
+        with self._session() as session:
+            for row in session.execute(query.execution_options(yield_per=ROWS_PER_STATEMENT)):
+                yield tuple(row)
+
+    def audit_entries(self, action: str | None = None) -> list[tuple[str, str, str, dict[str, Any]]]:
+        """The audit log, oldest first, as (action, entity, ref, detail)."""
+        with self._session() as session:
+            query = select(AuditEntry.action, AuditEntry.entity, AuditEntry.ref, AuditEntry.detail).order_by(
+                AuditEntry.id
+            )
+            if action is not None:
+                query = query.where(AuditEntry.action == action)
+            return [(a, e, r, json.loads(d or "{}")) for a, e, r, d in session.execute(query)]

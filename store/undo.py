@@ -1,0 +1,51 @@
+"""Undo: the entry a person would take back, and what a message already took back."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import literal_column, select, union_all
+
+from store.base import StoreBase
+from store.models import Case, Contact, Repayment
+from store.sql import unreversed
+
+
+class UndoStore(StoreBase):
+    """What `撤销` (undo) takes back."""
+
+    def last_entry(self, person_id: int, within: timedelta) -> tuple[str, int] | None:
+        """The person's latest unreversed contact or repayment made within `within`: ("contact"|"repayment", id)."""
+        since = self.now() - within
+        contacts = select(
+            literal_column("'contact'").label("kind"), Contact.id.label("id"), Contact.at.label("at")
+        ).where(Contact.person_id == person_id, Contact.at >= since, unreversed(Contact))
+        repayments = select(
+            literal_column("'repayment'").label("kind"),
+            Repayment.id.label("id"),
+            Repayment.created_at.label("at"),
+        ).where(
+            Repayment.person_id == person_id,
+            Repayment.created_at >= since,
+            Repayment.status != "rejected",
+            unreversed(Repayment),
+        )
+        both = union_all(contacts, repayments).subquery()
+        with self._session() as session:
+            row = session.execute(
+                select(both.c.kind, both.c.id).order_by(both.c.at.desc(), both.c.id.desc()).limit(1)
+            ).first()
+            return (str(row[0]), int(row[1])) if row else None
+
+    def reversal_by_message(self, source_key: str) -> tuple[str, str] | None:
+        """The reversal a message already made, as (kind, loan number): a re-delivered undo undoes no more."""
+        with self._session() as session:
+            for model in (Repayment, Contact):
+                loan_no = session.scalar(
+                    select(Case.loan_no)
+                    .join(model, model.case_id == Case.id)
+                    .where(model.source_key == source_key, model.reverses_id.is_not(None))
+                )
+                if loan_no is not None:
+                    return ("repayment" if model is Repayment else "contact", str(loan_no))
+        return None
