@@ -42,9 +42,9 @@ from bot.settings import load_settings  # noqa: E402
 from core.messages import Outgoing, Reply  # noqa: E402
 from core.workdays import is_workday  # noqa: E402
 from reminders.dispatch import Dispatcher  # noqa: E402
+from reminders.evening import build_ranking, day_ranking  # noqa: E402
+from reminders.morning import build_reminders  # noqa: E402
 from reminders.notices import build_notices  # noqa: E402
-from reminders.ranking import build_ranking, day_ranking  # noqa: E402
-from reminders.todo import build_reminders  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 # One hand-written GROUP BY giving what the ranking ranks on: per unit, cases, settled cases and what

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from core.demo import SCALES, generate_campaign
 from core.errors import UserError
 from core.import_plan import plan_import
 from core.texts import render
+from seed.campaign import SCALES, generate_campaign
 from store.ledger import Store
 
 Advance = Callable[[str, int, int | None], None]

@@ -12,7 +12,7 @@ from bot.app import App
 from core.errors import UserError
 from core.texts import render
 from reminders.config import JOBS
-from reminders.jobs import JobRun, run_job
+from reminders.daily import JobRun, run_job
 
 
 async def run_from_cli(app: App, job: str, day: date, dry_run: bool, out: Path | None = None) -> list[str]:

@@ -12,8 +12,8 @@ from core.ranking import Notice, Ranking, UnitStanding, notice_due, notice_numbe
 from core.texts import render
 from core.workdays import add_workdays, previous_workday
 from reminders.config import ScheduleConfig
-from reminders.notice import notice_document, notice_message
-from reminders.ranking import day_ranking
+from reminders.evening import day_ranking
+from reminders.supervision_letter import notice_document, notice_message
 from store.ledger import Store
 
 

@@ -13,8 +13,8 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
 from reminders.config import ScheduleConfig
+from reminders.daily import run_evening, run_job
 from reminders.dispatch import Outlet
-from reminders.jobs import run_evening, run_job
 from store.ledger import Store
 
 logger = logging.getLogger(__name__)

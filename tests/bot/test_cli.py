@@ -577,7 +577,7 @@ def test_jobs_out_names_each_file_once_and_apart(tmp_path: Path) -> None:
 
     from bot.jobs import write_attachments
     from core.messages import Outgoing, Reply
-    from reminders.jobs import JobRun
+    from reminders.daily import JobRun
 
     notice = Reply("督办函", document=b"notice of A", filename="督办函-城关/东区-2026-11-30.docx")
     run = JobRun(

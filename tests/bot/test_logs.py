@@ -29,7 +29,7 @@ from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, NOW, Clock, free_port
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, ROBOT_KEY, SECRET, TOKEN, FakeWeCom
 from tests.ledger_data import seed
-from tests.reminders.test_jobs import DAY, GROUP, at, build_ledger
+from tests.reminders.test_daily import DAY, GROUP, at, build_ledger
 
 ROOT = Path(__file__).resolve().parents[2]
 # A bot token shaped as BotFather gives them: the bot's id (public), a colon, 35 secret characters.

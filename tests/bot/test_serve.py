@@ -14,7 +14,7 @@ from bot.serve import Service
 from bot.settings import load_settings
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, NOW, Clock, free_port
 from tests.fake_wecom import FakeWeCom
-from tests.reminders.test_jobs import DAY, at, build_ledger
+from tests.reminders.test_daily import DAY, at, build_ledger
 
 OFFICER, LEAD = "wecom-li-ming", "wecom-wang-jianguo"
 

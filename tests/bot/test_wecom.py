@@ -294,8 +294,8 @@ async def test_a_stale_access_token_is_renewed(chat: WeComChat) -> None:
 async def test_the_ranking_reaches_the_group_robot_with_the_lagging_leads_mentioned(
     app: App, clock: Any
 ) -> None:
-    from reminders.jobs import run_job
-    from tests.reminders.test_jobs import CONFIG, RANK_DAY, ranked_ledger
+    from reminders.daily import run_job
+    from tests.reminders.test_daily import CONFIG, RANK_DAY, ranked_ledger
 
     ranked_ledger(app, clock)
     async with FakeWeCom() as wecom:
@@ -322,7 +322,7 @@ async def test_the_group_robot_keeps_under_its_rate_without_being_refused(app: A
     from core.messages import Outgoing, Reply
     from reminders.dispatch import Dispatcher
     from tests.fake_telegram import tiny_png
-    from tests.reminders.test_jobs import DAY
+    from tests.reminders.test_daily import DAY
 
     # A ranking long enough for several markdown parts, a chart and a mention: more posts than a robot that
     # takes three a second (WeCom's 20 a minute, sped up) allows at once, paced by the robot's own limiter.
@@ -362,9 +362,9 @@ def test_long_texts_are_cut_under_the_byte_limits() -> None:
 
 async def test_the_morning_reaches_wecom_and_telegram_members_once_each(app: App, clock: Any) -> None:
     from bot.channels.telegram import TelegramChannel
-    from reminders.jobs import run_job
+    from reminders.daily import run_job
     from tests.fake_telegram import FakeTelegram
-    from tests.reminders.test_jobs import CONFIG, DAY, TODO_LI_MING, build_ledger
+    from tests.reminders.test_daily import CONFIG, DAY, TODO_LI_MING, build_ledger
 
     build_ledger(app, clock, DAY)
     codes = {line.employee_no: line.code for line in app.store.bind_codes()}
@@ -387,8 +387,8 @@ async def test_a_notice_reaches_a_wecom_unit_lead_as_a_word_file(app: App, clock
 
     import docx
 
-    from reminders.jobs import run_job
-    from tests.reminders.test_jobs import CONFIG, RANK_DAY, ranked_ledger
+    from reminders.daily import run_job
+    from tests.reminders.test_daily import CONFIG, RANK_DAY, ranked_ledger
 
     ranked_ledger(app, clock)
     codes = {line.employee_no: line.code for line in app.store.bind_codes()}

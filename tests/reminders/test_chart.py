@@ -22,7 +22,6 @@ from matplotlib.textpath import TextPath
 from PIL import Image
 
 from core.campaign import Campaign, format_rate
-from core.demo import generate_campaign
 from core.ranking import Ranking, UnitFigures, rank_units
 from reminders.chart import (
     CALM_COLOUR,
@@ -34,6 +33,7 @@ from reminders.chart import (
     ranking_chart,
     ranking_figure,
 )
+from seed.campaign import generate_campaign
 
 CAMPAIGN = Campaign(date(2026, 1, 1), date(2026, 12, 31), ZoneInfo("Asia/Shanghai"))
 DAY = date(2026, 11, 29)

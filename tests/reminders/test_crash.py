@@ -20,7 +20,7 @@ from reminders.dispatch import IN_FLIGHT
 from store.dispatch_log import CLAIM_LEASE
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, Clock
 from tests.fake_telegram import Call, FakeTelegram
-from tests.reminders.test_jobs import (
+from tests.reminders.test_daily import (
     DAY,
     GROUP,
     LEAD_1,

@@ -16,7 +16,7 @@ from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
 from reminders.notices import build_notices
 from tests.conftest import CAMPAIGN_END, Clock
-from tests.reminders.test_jobs import at
+from tests.reminders.test_daily import at
 
 CONFIG = ScheduleConfig()  # 3 working days of grace, then every 5
 

@@ -18,7 +18,7 @@ from reminders.scheduler import Schedule, due_catch_up
 from store.models import Dispatch
 from tests.conftest import SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
-from tests.reminders.test_jobs import (
+from tests.reminders.test_daily import (
     CONFIG,
     DAY,
     OFFICER_1,

@@ -10,10 +10,10 @@ from bot.app import App
 from core.import_plan import plan_import
 from core.records import CaseRecord
 from reminders.config import ScheduleConfig
-from reminders.todo import build_reminders
+from reminders.morning import build_reminders
 from tests.conftest import CAMPAIGN_END, Clock
 from tests.ledger_data import PEOPLE, UNITS
-from tests.reminders.test_jobs import at
+from tests.reminders.test_daily import at
 
 IMPORTED = date(2026, 11, 26)  # a Thursday
 

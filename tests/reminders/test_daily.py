@@ -25,8 +25,8 @@ from core.import_plan import plan_import
 from core.messages import GROUP_CHAT, Outgoing, Reply, Undeliverable
 from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
+from reminders.daily import run_job
 from reminders.dispatch import IN_FLIGHT, RECHECK_SECONDS, Dispatcher, claimant_gone, worker_name
-from reminders.jobs import run_job
 from store.ledger import Store
 from store.models import AuditEntry, Case, CaseStatusChange, Dispatch, Person, Promise
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock

@@ -17,10 +17,10 @@ import pytest
 from bot.app import App
 from bot.demo import load_demo
 from core.campaign import Campaign
-from core.demo import SCALES, DemoCampaign, generate_campaign
 from core.import_plan import plan_import
 from core.promises import promise_outcome
 from core.ranking import rank_units
+from seed.campaign import SCALES, DemoCampaign, generate_campaign
 from store.models import (
     CLASSIFICATIONS,
     CONTACT_APPROACHES,

@@ -20,7 +20,7 @@ from docx.text.paragraph import Paragraph
 from core.campaign import format_rate
 from core.money import format_wan, format_yuan
 from core.ranking import Notice, OutstandingCase, UnitFigures, rank_units
-from reminders.notice import notice_document, notice_message
+from reminders.supervision_letter import notice_document, notice_message
 
 ISSUED = date(2026, 11, 29)
 REPLY_BY = date(2026, 12, 2)

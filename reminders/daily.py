@@ -14,9 +14,9 @@ from core.ranking import Ranking
 from core.workdays import holiday_name, is_workday
 from reminders.config import JOBS, ScheduleConfig
 from reminders.dispatch import Delivery, Dispatcher, DispatchReport, Outlet
+from reminders.evening import build_ranking, day_ranking
+from reminders.morning import build_reminders
 from reminders.notices import build_notices
-from reminders.ranking import build_ranking, day_ranking
-from reminders.todo import build_reminders
 from store.ledger import Store
 
 logger = logging.getLogger(__name__)
