@@ -50,11 +50,52 @@ def play_wecom(members: list[tuple[str, list[str]]], count: int, seed: int, pipe
     asyncio.run(_play(members, count, seed, pipe))
 
 
+def next_text(rng: random.Random, loans: list[str]) -> str:
+    """What a member writes next: a report, a contact or a promise, or one of the questions."""
+    loan = rng.choice(loans)
+    roll = rng.random()
+    if roll < 0.40:
+        return rng.choice(
+            (
+                f"{loan} 电话 已联系",
+                f"{loan} 上门 承诺12月28日前还{rng.randint(1, 9)}00",
+                f"{loan} 还款{rng.randint(1, 9)}0 现金",
+            )
+        )
+    if roll < 0.55:
+        return "我的案件"
+    if roll < 0.75:
+        return f"案件 {loan}"
+    if roll < 0.90:
+        return "进度"
+    return "到期"
+
+
+def signed_callback(crypto: Any, user: str, text: str, msg_id: int) -> tuple[dict[str, str], bytes]:
+    """The query and body WeCom would post for a member's text: encrypted and signed with WeChatCrypto."""
+    from tests.fake_wecom import AGENT_ID, CORP_ID
+
+    plain = (
+        f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]>"
+        f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]>"
+        f"</MsgType><Content><![CDATA[{text}]]></Content><MsgId>{msg_id}</MsgId>"
+        f"<AgentID>{AGENT_ID}</AgentID></xml>"
+    )
+    timestamp, nonce = str(int(time.time())), f"n{msg_id % 10_000_000}"
+    encrypted = ElementTree.fromstring(crypto.encrypt_message(plain, nonce, timestamp))
+    body = (
+        f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><AgentID><![CDATA[{AGENT_ID}]]>"
+        f"</AgentID><Encrypt><![CDATA[{encrypted.findtext('Encrypt')}]]></Encrypt></xml>"
+    )
+    query = {"msg_signature": str(encrypted.findtext("MsgSignature")), "timestamp": timestamp, "nonce": nonce}
+    return query, body.encode()
+
+
 async def _play(members: list[tuple[str, list[str]]], count: int, seed: int, pipe: Connection) -> None:
     import httpx
     from wechatpy.enterprise.crypto import WeChatCrypto
 
-    from tests.fake_wecom import AES_KEY, AGENT_ID, CORP_ID, TOKEN, FakeWeCom
+    from tests.fake_wecom import AES_KEY, CORP_ID, TOKEN, FakeWeCom
 
     crypto = WeChatCrypto(TOKEN, AES_KEY, CORP_ID)
     rng = random.Random(seed)
@@ -67,50 +108,15 @@ async def _play(members: list[tuple[str, list[str]]], count: int, seed: int, pip
         left = [count]
         message_ids = iter(range(8_000_000_000_000_000_001, 9_000_000_000_000_000_000))
 
-        def next_text(loans: list[str]) -> str:
-            loan = rng.choice(loans)
-            roll = rng.random()
-            if roll < 0.40:
-                return rng.choice(
-                    (
-                        f"{loan} 电话 已联系",
-                        f"{loan} 上门 承诺12月28日前还{rng.randint(1, 9)}00",
-                        f"{loan} 还款{rng.randint(1, 9)}0 现金",
-                    )
-                )
-            if roll < 0.55:
-                return "我的案件"
-            if roll < 0.75:
-                return f"案件 {loan}"
-            if roll < 0.90:
-                return "进度"
-            return "到期"
-
         async def member(user: str, loans: list[str], client: httpx.AsyncClient) -> None:
             while left[0] > 0:
                 left[0] -= 1
                 msg_id = next(message_ids)
-                plain = (
-                    f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><FromUserName><![CDATA[{user}]]>"
-                    f"</FromUserName><CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[text]]>"
-                    f"</MsgType><Content><![CDATA[{next_text(loans)}]]></Content><MsgId>{msg_id}</MsgId>"
-                    f"<AgentID>{AGENT_ID}</AgentID></xml>"
-                )
-                timestamp, nonce = str(int(time.time())), f"n{msg_id % 10_000_000}"
-                encrypted = ElementTree.fromstring(crypto.encrypt_message(plain, nonce, timestamp))
-                body = (
-                    f"<xml><ToUserName><![CDATA[{CORP_ID}]]></ToUserName><AgentID><![CDATA[{AGENT_ID}]]>"
-                    f"</AgentID><Encrypt><![CDATA[{encrypted.findtext('Encrypt')}]]></Encrypt></xml>"
-                )
-                query = {
-                    "msg_signature": encrypted.findtext("MsgSignature"),
-                    "timestamp": timestamp,
-                    "nonce": nonce,
-                }
+                query, body = signed_callback(crypto, user, next_text(rng, loans), msg_id)
                 before = wecom.text_counts[user]
                 started = time.perf_counter()
                 try:
-                    response = await client.post(callback_url, params=query, content=body.encode())
+                    response = await client.post(callback_url, params=query, content=body)
                 except httpx.HTTPError as error:
                     errors.append(f"{type(error).__name__}: {error}")
                     continue

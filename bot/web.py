@@ -27,33 +27,48 @@ def build_web_app(
     wecom: WeComChannel | None = None,
 ) -> Starlette:
     """The ASGI application serving the configured webhooks and the health check."""
-    if telegram is not None and not telegram_secret:
-        # Webhook mode without its secret would take updates from anyone (settings refuse it too).
-        raise ValueError("the Telegram webhook needs its secret token")
 
     async def healthz(_request: Request) -> Response:
         checks = health()
         ok = all(checks.values())
         return JSONResponse({"status": "ok" if ok else "unhealthy", **checks}, status_code=200 if ok else 503)
 
+    routes = [Route("/healthz", healthz, methods=["GET"])]
+    if wecom is not None:
+        routes.extend(wecom_routes(wecom))
+    if telegram is not None:
+        routes.extend(telegram_routes(telegram, telegram_secret))
+    return Starlette(routes=routes)
+
+
+def telegram_routes(telegram: UpdateProcessor, secret: str | None) -> list[Route]:
+    """The Telegram webhook: updates posted with the secret token set with setWebhook."""
+    if not secret:
+        # Webhook mode without its secret would take updates from anyone (settings refuse it too).
+        raise ValueError("the Telegram webhook needs its secret token")
+    expected = secret.encode()
+
     async def telegram_webhook(request: Request) -> Response:
         given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
-        # Only Telegram knows the secret set with setWebhook; anything else is refused unread (compared in
-        # constant time, as bytes: a header may hold any characters).
-        assert telegram_secret
-        if not hmac.compare_digest(given.encode(), telegram_secret.encode()):
+        # Only Telegram knows the secret; anything else is refused unread (compared in constant time, as bytes:
+        # a header may hold any characters).
+        if not hmac.compare_digest(given.encode(), expected):
             return Response(status_code=403)
         try:
             payload = await request.json()
         except ValueError:
             return Response(status_code=400)
-        assert telegram is not None
         await telegram(payload)
         return Response(status_code=200)
 
+    return [Route("/telegram/webhook", telegram_webhook, methods=["POST"])]
+
+
+def wecom_routes(wecom: WeComChannel) -> list[Route]:
+    """WeCom's URL check and its encrypted callbacks."""
+
     async def wecom_check(request: Request) -> Response:
         # WeCom checks the callback URL once, when it is saved in the admin console.
-        assert wecom is not None
         query = request.query_params
         try:
             echo = wecom.verify(
@@ -68,7 +83,6 @@ def build_web_app(
         return PlainTextResponse(echo)
 
     async def wecom_callback(request: Request) -> Response:
-        assert wecom is not None
         query = request.query_params
         try:
             incoming = wecom.read(
@@ -90,10 +104,7 @@ def build_web_app(
                 return Response(status_code=503)  # not answered: WeCom sends it again
         return PlainTextResponse("")
 
-    routes = [Route("/healthz", healthz, methods=["GET"])]
-    if wecom is not None:
-        routes.append(Route("/wecom/callback", wecom_check, methods=["GET"]))
-        routes.append(Route("/wecom/callback", wecom_callback, methods=["POST"]))
-    if telegram is not None:
-        routes.append(Route("/telegram/webhook", telegram_webhook, methods=["POST"]))
-    return Starlette(routes=routes)
+    return [
+        Route("/wecom/callback", wecom_check, methods=["GET"]),
+        Route("/wecom/callback", wecom_callback, methods=["POST"]),
+    ]

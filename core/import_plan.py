@@ -65,88 +65,14 @@ def plan_import(
         if (no in listed if people_sheet else no not in snapshot.inactive)
     }
     unit_of_person.update({p.employee_no: p.unit for p in people})
-
-    def problem(
-        sheet: str, columns: tuple[Column, ...], row: int, field: str, key: str, **params: object
-    ) -> None:
-        problems.add(Problem(sheet, row, header_of(columns, field), UserError(key, **params)))
-
     for person in people:
-        if "unit" in person.bad or "role" in person.bad:
-            pass
-        elif person.unit is None:
-            if person.role in UNIT_BOUND_ROLES:
-                problem(PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unit_required_for_role")
-        elif person.unit not in unit_names:
-            problem(
-                PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unknown_unit", value=person.unit
-            )
+        _check_person(person, unit_names, problems)
     for case in cases:
-        if "unit" not in case.bad and case.unit not in unit_names:
-            problem(CASES_SHEET, CASE_COLUMNS, case.row, "unit", "import.unknown_unit", value=case.unit)
-        if "officer_no" in case.bad:
-            pass
-        elif case.officer_no not in unit_of_person:
-            problem(
-                CASES_SHEET,
-                CASE_COLUMNS,
-                case.row,
-                "officer_no",
-                "import.unknown_officer",
-                value=case.officer_no,
-            )
-        elif unit_of_person[case.officer_no] != case.unit and case.unit in unit_names:
-            problem(
-                CASES_SHEET,
-                CASE_COLUMNS,
-                case.row,
-                "officer_no",
-                "import.officer_other_unit",
-                value=case.officer_no,
-                unit=unit_of_person[case.officer_no] or "—",
-            )
-        principal_paid, interest_paid = snapshot.recovered.get(case.loan_no, (Decimal(0), Decimal(0)))
-        for field, balance, paid in (
-            ("principal", case.principal, principal_paid),
-            ("interest", case.interest, interest_paid),
-        ):
-            if field not in case.bad and balance < paid:
-                problem(
-                    CASES_SHEET,
-                    CASE_COLUMNS,
-                    case.row,
-                    field,
-                    "import.balance_below_paid",
-                    balance=format_yuan(balance),
-                    paid=format_yuan(paid),
-                )
+        _check_case(case, unit_names, unit_of_person, snapshot, problems)
 
     plan = ImportPlan()
     if people_sheet:
-        handed_on = {c.loan_no: c.officer_no for c in cases}
-        for no, person in sorted(snapshot.people.items()):
-            if no in listed or no in snapshot.inactive:
-                continue
-            kept = sorted(
-                loan for loan in snapshot.open_cases.get(no, frozenset()) if handed_on.get(loan, no) == no
-            )
-            if kept:
-                problems.add(
-                    Problem(
-                        PEOPLE_SHEET,
-                        0,
-                        "",
-                        UserError(
-                            "import.missing_person_has_cases",
-                            employee_no=no,
-                            name=person.name,
-                            count=len(kept),
-                            loans="、".join(kept[:5]) + ("…" if len(kept) > 5 else ""),
-                        ),
-                    )
-                )
-            else:
-                plan.deactivated.append(person)
+        _plan_departures(snapshot, listed, cases, plan, problems)
         plan.reactivated = [p for p in people if p.employee_no in snapshot.inactive]
     _compare(units, snapshot.units, "name", UNIT_FIELDS, "unit", plan.new_units, plan.changed_units, plan)
     _compare(
@@ -161,6 +87,126 @@ def plan_import(
     )
     _compare(cases, snapshot.cases, "loan_no", CASE_FIELDS, "case", plan.new_cases, plan.changed_cases, plan)
     return plan, problems.first()
+
+
+def _problem(
+    problems: ProblemLog,
+    sheet: str,
+    columns: tuple[Column, ...],
+    row: int,
+    field: str,
+    key: str,
+    **params: object,
+) -> None:
+    problems.add(Problem(sheet, row, header_of(columns, field), UserError(key, **params)))
+
+
+def _check_person(person: PersonRecord, unit_names: set[str], problems: ProblemLog) -> None:
+    """A person's unit: known, and given to those whose role belongs to one."""
+    if "unit" in person.bad or "role" in person.bad:
+        return
+    if person.unit is None:
+        if person.role in UNIT_BOUND_ROLES:
+            _problem(
+                problems, PEOPLE_SHEET, PERSON_COLUMNS, person.row, "unit", "import.unit_required_for_role"
+            )
+    elif person.unit not in unit_names:
+        _problem(
+            problems,
+            PEOPLE_SHEET,
+            PERSON_COLUMNS,
+            person.row,
+            "unit",
+            "import.unknown_unit",
+            value=person.unit,
+        )
+
+
+def _check_case(
+    case: CaseRecord,
+    unit_names: set[str],
+    unit_of_person: dict[str, str | None],
+    snapshot: LedgerSnapshot,
+    problems: ProblemLog,
+) -> None:
+    """A case's unit and officer are known and agree; its balances are not below what was recovered."""
+    if "unit" not in case.bad and case.unit not in unit_names:
+        _problem(
+            problems, CASES_SHEET, CASE_COLUMNS, case.row, "unit", "import.unknown_unit", value=case.unit
+        )
+    if "officer_no" in case.bad:
+        pass
+    elif case.officer_no not in unit_of_person:
+        _problem(
+            problems,
+            CASES_SHEET,
+            CASE_COLUMNS,
+            case.row,
+            "officer_no",
+            "import.unknown_officer",
+            value=case.officer_no,
+        )
+    elif unit_of_person[case.officer_no] != case.unit and case.unit in unit_names:
+        _problem(
+            problems,
+            CASES_SHEET,
+            CASE_COLUMNS,
+            case.row,
+            "officer_no",
+            "import.officer_other_unit",
+            value=case.officer_no,
+            unit=unit_of_person[case.officer_no] or "—",
+        )
+    principal_paid, interest_paid = snapshot.recovered.get(case.loan_no, (Decimal(0), Decimal(0)))
+    for field, balance, paid in (
+        ("principal", case.principal, principal_paid),
+        ("interest", case.interest, interest_paid),
+    ):
+        if field not in case.bad and balance < paid:
+            _problem(
+                problems,
+                CASES_SHEET,
+                CASE_COLUMNS,
+                case.row,
+                field,
+                "import.balance_below_paid",
+                balance=format_yuan(balance),
+                paid=format_yuan(paid),
+            )
+
+
+def _plan_departures(
+    snapshot: LedgerSnapshot,
+    listed: set[str],
+    cases: Sequence[CaseRecord],
+    plan: ImportPlan,
+    problems: ProblemLog,
+) -> None:
+    """People of the ledger missing from the whole 人员 sheet: deactivated, unless they keep open cases."""
+    handed_on = {c.loan_no: c.officer_no for c in cases}
+    for no, person in sorted(snapshot.people.items()):
+        if no in listed or no in snapshot.inactive:
+            continue
+        kept = sorted(
+            loan for loan in snapshot.open_cases.get(no, frozenset()) if handed_on.get(loan, no) == no
+        )
+        if not kept:
+            plan.deactivated.append(person)
+            continue
+        problems.add(
+            Problem(
+                PEOPLE_SHEET,
+                0,
+                "",
+                UserError(
+                    "import.missing_person_has_cases",
+                    employee_no=no,
+                    name=person.name,
+                    count=len(kept),
+                    loans="、".join(kept[:5]) + ("…" if len(kept) > 5 else ""),
+                ),
+            )
+        )
 
 
 def _unique(

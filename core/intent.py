@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Collection, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 from typing import Literal
@@ -475,16 +475,7 @@ def read_message(text: str, today: date, loan_lookup: LoanLookup | None = None) 
     # L2023. The note keeps the words as sent.
     text = without_format_characters(text)
     working = _half_width(text)
-    numbered = _latin_loan_numbers(working)
-    if loan_lookup is not None:
-        tokens = [(match.start(), match.group()) for match in _DIGIT_TOKEN.finditer(working)]
-        if tokens:
-            known = loan_lookup(list(dict.fromkeys(number for _, number in tokens)))
-            numbered += [(start, number) for start, number in tokens if number in known]
-            for start, number in tokens:
-                if number in known:
-                    working = _blank(working, start, start + len(number))
-    loan_numbers = tuple(dict.fromkeys(number for _, number in sorted(numbered)))
+    working, loan_numbers = _take_loan_numbers(working, loan_lookup)
     working = _without_identifiers(working)
 
     channels = _find_words(working, _CHANNEL_WORDS)
@@ -492,13 +483,7 @@ def read_message(text: str, today: date, loan_lookup: LoanLookup | None = None) 
     outcomes = [
         (start, _resolve_missed(value, channel)) for start, value in _find_words(working, _OUTCOME_WORDS)
     ]
-    # A date that names no real day is told to the user, but only in a message that reports something.
-    try:
-        working, dates = _take_dates(working, today)
-        impossible: UserError | None = None
-    except UserError as error:
-        impossible = error
-        working, dates = _take_dates(working, None)
+    working, dates, impossible = _take_real_dates(working, today)
     periods = find_periods(working, today)
     for period in periods:
         working = _blank(working, period.start, period.end)
@@ -531,38 +516,83 @@ def read_message(text: str, today: date, loan_lookup: LoanLookup | None = None) 
     if channel is None and outcome is None and approach is None:
         return Intent(kind="unknown", loan_numbers=loan_numbers, note=note)
 
-    promise_amount: Decimal | None = None
-    promise_date: date | None = None
-    promise_share: Decimal | None = None
+    promise = _Promised()
     if outcome == "promise" and promise_at is not None:
-        spans = _amount_spans(working)
-        # 欠5万 承诺12月10日前还3万: the promised amount is the one after the promise; one before it counts
-        # only when it is not the debt (欠5万 承诺还款 promises no amount).
-        span = next((s for s in spans if s[0] >= promise_at), None) or next(
-            (s for s in spans if not _DEBT_BEFORE.search(working, 0, s[0])), None
-        )
-        if span is not None:
-            promise_amount, _ = _read_amount(text, span)
-        else:
-            promise_share = _share(working, promise_at)
-        said = sorted(days + [(period.start, period.day) for period in periods if period.day])
-        promised = _promise_date(said, promise_at, today)
-        if promised is not None:
-            promise_date = promised[1]
-            days = [found for found in days if found is not promised]
+        promise = _promise_terms(text, working, promise_at, days, periods, today)
+        days = promise.other_days
     return Intent(
         kind="contact",
         loan_numbers=loan_numbers,
         day=_contact_day(days, today),
         channel=channel,
         outcome=outcome or "reached",
-        promise_amount=promise_amount,
-        promise_date=promise_date,
+        promise_amount=promise.amount,
+        promise_date=promise.day,
         note=note,
         approach=approach,
         participants=participants,
-        promise_share=promise_share,
+        promise_share=promise.share,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _Promised:
+    """What a promise says: an amount or a share, a day, and the message's days left once the promise's is
+    taken."""
+
+    amount: Decimal | None = None
+    share: Decimal | None = None
+    day: date | None = None
+    other_days: list[tuple[int, date]] = field(default_factory=list)
+
+
+def _promise_terms(
+    text: str,
+    working: str,
+    promise_at: int,
+    days: list[tuple[int, date]],
+    periods: list[Period],
+    today: date,
+) -> _Promised:
+    """The amount (or share) and the day a promise starting at `promise_at` names."""
+    spans = _amount_spans(working)
+    # 欠5万 承诺12月10日前还3万: the promised amount is the one after the promise; one before it counts only
+    # when it is not the debt (欠5万 承诺还款 promises no amount).
+    span = next((s for s in spans if s[0] >= promise_at), None) or next(
+        (s for s in spans if not _DEBT_BEFORE.search(working, 0, s[0])), None
+    )
+    amount = _read_amount(text, span)[0] if span is not None else None
+    share = _share(working, promise_at) if span is None else None
+    said = sorted(days + [(period.start, period.day) for period in periods if period.day])
+    promised = _promise_date(said, promise_at, today)
+    if promised is None:
+        return _Promised(amount, share, None, days)
+    return _Promised(amount, share, promised[1], [found for found in days if found is not promised])
+
+
+def _take_loan_numbers(working: str, loan_lookup: LoanLookup | None) -> tuple[str, tuple[str, ...]]:
+    """The loan numbers of a half-width text, blanked out of it: Latin-prefixed ones, and all-digit tokens
+    that `loan_lookup` knows."""
+    numbered = _latin_loan_numbers(working)
+    if loan_lookup is not None:
+        tokens = [(match.start(), match.group()) for match in _DIGIT_TOKEN.finditer(working)]
+        known = loan_lookup(list(dict.fromkeys(number for _, number in tokens))) if tokens else set()
+        for start, number in tokens:
+            if number in known:
+                numbered.append((start, number))
+                working = _blank(working, start, start + len(number))
+    return working, tuple(dict.fromkeys(number for _, number in sorted(numbered)))
+
+
+def _take_real_dates(working: str, today: date) -> tuple[str, list[tuple[int, int, date]], UserError | None]:
+    """The dates of a text, blanked out of it, and the error of one that names no real day (told to the user
+    only in a message that reports something)."""
+    try:
+        working, dates = _take_dates(working, today)
+    except UserError as error:
+        working, dates = _take_dates(working, None)
+        return working, dates, error
+    return working, dates, None
 
 
 def _latin_loan_numbers(text: str) -> list[tuple[int, str]]:

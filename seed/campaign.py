@@ -857,24 +857,9 @@ class _ActivityMaker:
         self, loan_no: str, officer_no: str, lead_no: str, principal: int, interest: int, paid: list[_Payment]
     ) -> None:
         """The contacts, promises and repayments of one contacted case."""
-        rng = self.rng
-        random_ = rng.random
+        random_ = self.rng.random
         owed = principal + interest
-        last_day = len(self.days) - 1
-        count = _CONTACT_COUNT_TABLE[int(random_() * len(_CONTACT_COUNT_TABLE))]
-        if paid:
-            # The officer's work began some weeks before the first repayment and went on after it; about
-            # half the instalments were collected at a visit or call the officer logged.
-            first = max(0, paid[0].day - int(random_() * 46))
-            visits = [(payment.day, True) for payment in paid if random_() < 0.5]
-            visits.append((first, False))
-            for _ in range(count - len(visits)):
-                visits.append((first + int(random_() * (last_day - first + 1)), False))
-            visits.sort()
-        else:
-            table = self.contact_days
-            visits = sorted((table[int(random_() * len(table))], False) for _ in range(count))
-
+        visits = self._visits(paid)
         # Most repayments follow a promise made at the last contact before them.
         promise_at = -1
         if paid and random_() < 0.6:
@@ -892,27 +877,10 @@ class _ActivityMaker:
                 outcome = "paid"
             elif j == promise_at:
                 outcome = "promise"
-            elif deceased and j == len(visits) - 1:
-                outcome = "deceased"
             else:
-                outcome = _OPEN_OUTCOME_TABLE[int(random_() * len(_OPEN_OUTCOME_TABLE))]
-                if deceased and outcome == "promise":
-                    outcome = "reached"  # no promise stands on a case whose borrower has died
+                outcome = self._open_outcome(deceased, last=j == len(visits) - 1)
             if outcome == "promise":
-                if j == promise_at:
-                    # The promise the first repayment answers: kept, or partly when it promised more.
-                    answer = paid[0]
-                    amount = answer.fen if random_() < 0.6 else _round_down(answer.fen * 3 // 2)
-                    due = self.days[answer.day] + timedelta(days=int(random_() * 8))
-                    if answer.decided_at is None:
-                        # Its repayment awaits the unit lead: the promise stays open rather than broken.
-                        due = max(due, self.today)
-                    elif self.days[answer.day] < self.today:
-                        # A promise already answered by a confirmed repayment is shown decided.
-                        due = min(due, self.today - timedelta(days=1))
-                else:
-                    amount = _round_down(left * (10 + int(random_() * 50)) // 100)
-                    due = self.days[day] + timedelta(days=3 + int(random_() * 28))
+                amount, due = self._promised(paid[0] if j == promise_at else None, left, day)
                 promise = {
                     "loan_no": loan_no,
                     "contact_index": len(self.contacts),
@@ -927,7 +895,57 @@ class _ActivityMaker:
         for number, (promise, made) in enumerate(promised):
             promise["status"] = self._promise_status(promise, made, promised[number + 1 :], paid)
             promise["amount"] = _yuan(promise["amount"])
+        self._repayment_rows(loan_no, officer_no, lead_no, principal, paid)
 
+    def _visits(self, paid: list[_Payment]) -> list[tuple[int, bool]]:
+        """The days (as indexes) an officer contacted a case, each with whether it collected a repayment."""
+        random_ = self.rng.random
+        count = _CONTACT_COUNT_TABLE[int(random_() * len(_CONTACT_COUNT_TABLE))]
+        if not paid:
+            table = self.contact_days
+            return sorted((table[int(random_() * len(table))], False) for _ in range(count))
+        # The officer's work began some weeks before the first repayment and went on after it; about half the
+        # instalments were collected at a visit or call the officer logged.
+        last_day = len(self.days) - 1
+        first = max(0, paid[0].day - int(random_() * 46))
+        visits = [(payment.day, True) for payment in paid if random_() < 0.5]
+        visits.append((first, False))
+        for _ in range(count - len(visits)):
+            visits.append((first + int(random_() * (last_day - first + 1)), False))
+        visits.sort()
+        return visits
+
+    def _open_outcome(self, deceased: bool, last: bool) -> str:
+        """The outcome of a contact that neither collected nor made the promise a repayment answers."""
+        if deceased and last:
+            return "deceased"
+        outcome = _OPEN_OUTCOME_TABLE[int(self.rng.random() * len(_OPEN_OUTCOME_TABLE))]
+        if deceased and outcome == "promise":
+            return "reached"  # no promise stands on a case whose borrower has died
+        return outcome
+
+    def _promised(self, answer: _Payment | None, left: int, day: int) -> tuple[int, date]:
+        """A promise's amount (fen) and due day: the one the first repayment `answer`s, or one of its own."""
+        random_ = self.rng.random
+        if answer is None:
+            amount = _round_down(left * (10 + int(random_() * 50)) // 100)
+            return amount, self.days[day] + timedelta(days=3 + int(random_() * 28))
+        # Kept, or partly when it promised more.
+        amount = answer.fen if random_() < 0.6 else _round_down(answer.fen * 3 // 2)
+        due = self.days[answer.day] + timedelta(days=int(random_() * 8))
+        if answer.decided_at is None:
+            # Its repayment awaits the unit lead: the promise stays open rather than broken.
+            due = max(due, self.today)
+        elif self.days[answer.day] < self.today:
+            # A promise already answered by a confirmed repayment is shown decided.
+            due = min(due, self.today - timedelta(days=1))
+        return amount, due
+
+    def _repayment_rows(
+        self, loan_no: str, officer_no: str, lead_no: str, principal: int, paid: list[_Payment]
+    ) -> None:
+        """A case's repayments, split principal first, confirmed by its unit lead unless still awaiting him."""
+        random_ = self.rng.random
         principal_left = principal
         for payment in paid:
             principal_part, interest_part = split_principal_first(payment.fen, principal_left)

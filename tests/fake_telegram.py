@@ -541,19 +541,12 @@ class FakeTelegram:
         now = time.monotonic()
         retry_after = 0
         if self.rate_per_second is not None:
-            window = self._send_times
-            while window and window[0] <= now - 1.0:
-                window.popleft()
-            if len(window) + 1 > self.rate_per_second:
-                retry_after = max(1, math.ceil(window[0] + 1.0 - now))
+            retry_after = _wait(self._send_times, now, 1.0, self.rate_per_second)
         chat_id = call.params.get("chat_id")
         group_window: deque[float] | None = None
         if self.group_rate_per_minute is not None and isinstance(chat_id, int) and chat_id < 0:
             group_window = self._group_send_times.setdefault(chat_id, deque())
-            while group_window and group_window[0] <= now - 60.0:
-                group_window.popleft()
-            if len(group_window) + 1 > self.group_rate_per_minute:
-                retry_after = max(retry_after, 1, math.ceil(group_window[0] + 60.0 - now))
+            retry_after = max(retry_after, _wait(group_window, now, 60.0, self.group_rate_per_minute))
         if retry_after:
             self.too_many += 1
             raise _ApiError(
@@ -819,3 +812,13 @@ class FakeTelegram:
             msg["reply_markup"] = markup
         self._messages[(chat["id"], mid)] = msg
         return msg
+
+
+def _wait(window: deque[float], now: float, span: float, limit: int) -> int:
+    """Seconds to wait before one more send fits `limit` sends in any `span` seconds (0: it fits now); sends
+    older than the span leave the window."""
+    while window and window[0] <= now - span:
+        window.popleft()
+    if len(window) + 1 > limit:
+        return max(1, math.ceil(window[0] + span - now))
+    return 0

@@ -13,6 +13,7 @@ from bot.app import App
 from core.errors import UserError
 from core.import_plan import plan_import
 from core.records import CaseRecord
+from store.ledger import Store
 from store.models import Case, Repayment
 from tests.conftest import TODAY
 from tests.ledger_data import PEOPLE, UNITS
@@ -29,6 +30,34 @@ def one_small_case(app: App) -> None:
     app.store.apply_import(plan, actor="test", source="test")
 
 
+def report(store: Store, employee_no: str, accepted: dict[str, int], failures: list[BaseException]) -> None:
+    """Report ¥1 at a time until a report is refused for going over what is owed."""
+    try:
+        while True:
+            try:
+                store.record_repayment("L7001", employee_no, Decimal("1"), TODAY, "cash")
+            except UserError as refused:
+                assert refused.key in ("ledger.amount_exceeds", "ledger.amount_exceeds_pending"), refused.key
+                return
+            accepted[employee_no] += 1
+    except BaseException as error:  # surfaced in the main thread
+        failures.append(error)
+
+
+def confirm(store: Store, stop: threading.Event, failures: list[BaseException]) -> None:
+    """The clerk confirms the officer's reports as they come, until `stop`."""
+    clerk = store.person_by_employee_no("A001")
+    assert clerk is not None
+    try:
+        while not stop.is_set():
+            waiting, _total = store.pending_repayments(clerk, limit=20)
+            for item in waiting:
+                if item.reporter_no == "E001":
+                    store.decide_repayment(item.id, "A001", confirm=True)
+    except BaseException as error:
+        failures.append(error)
+
+
 def test_two_reporting_at_once_never_report_more_than_is_owed(app: App) -> None:
     """An officer and his lead report ¥1 at a time on one ¥600 case while the clerk confirms the officer's
     reports: the accepted reports stop exactly at what is owed."""
@@ -37,35 +66,8 @@ def test_two_reporting_at_once_never_report_more_than_is_owed(app: App) -> None:
     accepted: dict[str, int] = {"E001": 0, "U001": 0}
     stop = threading.Event()
     failures: list[BaseException] = []
-
-    def report(employee_no: str) -> None:
-        try:
-            while True:
-                try:
-                    store.record_repayment("L7001", employee_no, Decimal("1"), TODAY, "cash")
-                except UserError as refused:
-                    assert refused.key in ("ledger.amount_exceeds", "ledger.amount_exceeds_pending"), (
-                        refused.key
-                    )
-                    return
-                accepted[employee_no] += 1
-        except BaseException as error:  # surfaced in the main thread
-            failures.append(error)
-
-    def confirm() -> None:
-        clerk = store.person_by_employee_no("A001")
-        assert clerk is not None
-        try:
-            while not stop.is_set():
-                waiting, _total = store.pending_repayments(clerk, limit=20)
-                for item in waiting:
-                    if item.reporter_no == "E001":
-                        store.decide_repayment(item.id, "A001", confirm=True)
-        except BaseException as error:
-            failures.append(error)
-
-    reporters = [threading.Thread(target=report, args=(no,)) for no in accepted]
-    confirmer = threading.Thread(target=confirm)
+    reporters = [threading.Thread(target=report, args=(store, no, accepted, failures)) for no in accepted]
+    confirmer = threading.Thread(target=confirm, args=(store, stop, failures))
     for thread in [*reporters, confirmer]:
         thread.start()
     for thread in reporters:
