@@ -17,7 +17,7 @@ from bot.app import App
 from bot.channels.console import ConsoleChannel
 from bot.channels.telegram import TelegramChannel
 from bot.web import build_web_app
-from tests.bot.test_telegram import Chat, _settled
+from tests.bot.test_telegram import Chat, settled
 from tests.bot.test_wecom import WeComChat, running, wecom_channel
 from tests.fake_telegram import FakeTelegram
 from tests.fake_wecom import FakeWeCom
@@ -71,11 +71,11 @@ class OnTelegram:
         self.chat, self.users = chat, users
 
     async def say(self, who: str, text: str) -> str:
-        await _settled(self.chat.tg)  # what the last step pushed to others has arrived
+        await settled(self.chat.tg)  # what the last step pushed to others has arrived
         return (await self.chat.say(self.users[who], text))[0]
 
     async def choose(self, who: str, number: int) -> str:
-        await _settled(self.chat.tg)
+        await settled(self.chat.tg)
         user = self.users[who]
         return (await self.chat.press(user, self.chat.buttons(user)[number - 1]))[0]
 

@@ -35,7 +35,7 @@ class Chat:
         update = self.tg.message(user, text, **kwargs)
         await self._processed(update)
         await self.tg.wait_for(lambda: len(self.tg.texts(chat_id)) >= before + expect, timeout=15)
-        await _settled(self.tg)
+        await settled(self.tg)
         return self.tg.texts(chat_id)[before:]
 
     async def press(self, user: int, data: str, chat_id: int | None = None) -> list[str]:
@@ -45,7 +45,7 @@ class Chat:
         update = self.tg.callback(user, data, chat_id=chat_id)
         await self._processed(update)
         await self.tg.wait_for(lambda: len(self.tg.texts(target)) > before, timeout=15)
-        await _settled(self.tg)
+        await settled(self.tg)
         return self.tg.texts(target)[before:]
 
     async def redeliver(self, update: dict[str, Any]) -> None:
@@ -56,7 +56,7 @@ class Chat:
     async def _processed(self, update: dict[str, Any]) -> None:
         # The bot confirmed the update (next getUpdates offset) and finished sending what it had to.
         await self.tg.wait_for(lambda: update not in self.tg.pending, timeout=15)
-        await _settled(self.tg)
+        await settled(self.tg)
 
     def buttons(self, chat_id: int) -> list[str]:
         """The callback data of the buttons under the last message that had any."""
@@ -73,7 +73,7 @@ class Chat:
             return int(connection.execute(select(func.count()).select_from(model)).scalar_one())
 
 
-async def _settled(tg: FakeTelegram) -> None:
+async def settled(tg: FakeTelegram) -> None:
     """Wait until no new call has reached the fake for a short while."""
     seen = -1
     while seen != len(tg.calls):
