@@ -87,9 +87,7 @@ def record(
 def _deciders(ctx: Context, case: CaseView) -> list[PersonView]:
     """Who is told a repayment awaits them: the unit's leads, or, for a lead's own report or a unit without
     another lead, the task force's clerks (never the reporter)."""
-    leads = [
-        p for p in ctx.store.escalation_people(case.unit_id) if p.role == "unit_lead" and p.id != ctx.me.id
-    ]
+    leads = [p for p in ctx.store.unit_leads_of(case.unit_id) if p.id != ctx.me.id]
     if leads:
         return leads
     return [p for p in ctx.store.admins() if p.id != ctx.me.id]

@@ -66,10 +66,13 @@ class StoreBase:
             return hit[1]
         found = find()
         if found:
-            if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
-                self._people_cache.clear()
-            self._people_cache[key] = (now + PEOPLE_CACHE_SECONDS, found)
+            self._remember(key, found, now)
         return found
+
+    def _remember(self, key: tuple[Any, ...], found: Any, now: float | None = None) -> None:
+        if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
+            self._people_cache.clear()
+        self._people_cache[key] = ((time.monotonic() if now is None else now) + PEOPLE_CACHE_SECONDS, found)
 
     def answers(self) -> bool:
         """Whether the database answers a trivial query (the health check)."""
