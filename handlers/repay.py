@@ -20,7 +20,7 @@ def report_repayment(ctx: Context, args: list[str]) -> Response:
     """Report a repayment from the command's words (a captioned photo is its evidence)."""
     if len(args) < 2:
         raise UserError("repay.usage")
-    case = ctx.case(args[0], write=True)
+    case = ctx.case_to_record(args[0], ctx.incoming.key)
     amount = parse_amount(args[1])
     rest = args[2:]
     method = "other"
