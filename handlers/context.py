@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -56,7 +56,14 @@ class Context:
 
     def case(self, loan_no: str, write: bool = False) -> CaseView:
         """A case the sender may see (or work, with `write`), else the refusal the user sees."""
-        found = self.store.case_view(loan_no.strip().upper()) or self.store.case_view(loan_no.strip())
+        return self._allowed(loan_no, self.store.case_view, write)
+
+    def case_to_record(self, loan_no: str, source_key: str) -> CaseView:
+        """A case the sender may work, about to get an entry of `source_key`: read once, for the entry too."""
+        return self._allowed(loan_no, lambda no: self.store.case_to_record(no, source_key), write=True)
+
+    def _allowed(self, loan_no: str, read: Callable[[str], CaseView | None], write: bool) -> CaseView:
+        found = read(loan_no.strip().upper()) or read(loan_no.strip())
         if found is None:
             raise UserError("ledger.unknown_case", loan_no=loan_no)
         allowed = can_write_case(self.me, found) if write else can_read_case(self.me, found)

@@ -36,7 +36,8 @@ def free_text(ctx: Context) -> Response:
         raise UserError("case.leader_reads_only")
     if intent.loan_numbers:
         if len(intent.loan_numbers) == 1:
-            return _record(ctx, intent, ctx.case(intent.loan_numbers[0], write=True), ctx.incoming.key)
+            key = ctx.incoming.key
+            return _record(ctx, intent, ctx.case_to_record(intent.loan_numbers[0], key), key)
         candidates = [ctx.case(no, write=True) for no in intent.loan_numbers]
         question = "free.which_case"
     else:
@@ -57,7 +58,8 @@ def pick(ctx: Context, data: str) -> Response:
     payload = ctx.store.take_draft(token, ctx.me.id)
     if payload is None:
         raise UserError("choice.expired")
-    return _record(ctx, _from_payload(payload["intent"]), ctx.case(loan_no, write=True), payload["key"])
+    key = payload["key"]
+    return _record(ctx, _from_payload(payload["intent"]), ctx.case_to_record(loan_no, key), key)
 
 
 def promise_choice(ctx: Context, data: str) -> Response:
@@ -78,7 +80,7 @@ def promise_choice(ctx: Context, data: str) -> Response:
         intent = replace(intent, promise_amount=None, promise_share=dict(SHARES_OFFERED)[value])
     else:
         raise UserError("choice.expired")
-    return _record(ctx, intent, ctx.case(payload["loan_no"], write=True), payload["key"])
+    return _record(ctx, intent, ctx.case_to_record(payload["loan_no"], payload["key"]), payload["key"])
 
 
 def _record(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Response:

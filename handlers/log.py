@@ -26,7 +26,7 @@ def log_contact(ctx: Context, args: list[str]) -> Response:
     """Record a contact from the command's words."""
     if len(args) < 3:
         raise UserError("log.usage")
-    case = ctx.case(args[0], write=True)
+    case = ctx.case_to_record(args[0], ctx.incoming.key)
     channel = read_channel(args[1])
     if channel is None:
         raise UserError("log.unknown_channel", word=args[1])

@@ -20,7 +20,7 @@ def report_repayment(ctx: Context, args: list[str]) -> Response:
     """Report a repayment from the command's words (a captioned photo is its evidence)."""
     if len(args) < 2:
         raise UserError("repay.usage")
-    case = ctx.case(args[0], write=True)
+    case = ctx.case_to_record(args[0], ctx.incoming.key)
     amount = parse_amount(args[1])
     rest = args[2:]
     method = "other"
@@ -87,9 +87,7 @@ def record(
 def _deciders(ctx: Context, case: CaseView) -> list[PersonView]:
     """Who is told a repayment awaits them: the unit's leads, or, for a lead's own report or a unit without
     another lead, the task force's clerks (never the reporter)."""
-    leads = [
-        p for p in ctx.store.escalation_people(case.unit_id) if p.role == "unit_lead" and p.id != ctx.me.id
-    ]
+    leads = [p for p in ctx.store.unit_leads_of(case.unit_id) if p.id != ctx.me.id]
     if leads:
         return leads
     return [p for p in ctx.store.admins() if p.id != ctx.me.id]

@@ -8,10 +8,11 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, bindparam, insert, literal_column, select, update
+from sqlalchemy import Connection, Engine, RootTransaction, bindparam, insert, literal_column, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -19,6 +20,7 @@ from core.campaign import Campaign
 from core.errors import UserError
 from core.lifecycle import SETTLED, after_balance
 from core.priority import priority
+from core.views import CaseView
 from store.engine import READ_ONLY, reading_options, writing_options
 from store.models import AuditEntry, Case, CaseStatusChange, Person
 from store.sql import chunks
@@ -34,6 +36,22 @@ PEOPLE_CACHE_SECONDS = 30.0
 PEOPLE_CACHE_SIZE = 20_000
 # The connection of the message being handled: every read and write of one message shares it.
 _MESSAGE_CONNECTION: ContextVar[Connection | None] = ContextVar("qingshou_message_connection", default=None)
+
+
+@dataclass(frozen=True, slots=True)
+class LockedCase:
+    """A case read (locked) in a message's write, for the entry the message is about to record on it: with
+    the contact and the repayment its source key already recorded, if any."""
+
+    transaction: RootTransaction
+    case: CaseView
+    source_key: str | None
+    contact_id: int | None
+    repayment_id: int | None
+
+
+# The case the message's write read last for an entry, so that recording the entry does not read it again.
+_LOCKED_CASE: ContextVar[LockedCase | None] = ContextVar("qingshou_locked_case", default=None)
 
 
 class Conflict(Exception):
@@ -66,10 +84,13 @@ class StoreBase:
             return hit[1]
         found = find()
         if found:
-            if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
-                self._people_cache.clear()
-            self._people_cache[key] = (now + PEOPLE_CACHE_SECONDS, found)
+            self._remember(key, found, now)
         return found
+
+    def _remember(self, key: tuple[Any, ...], found: Any, now: float | None = None) -> None:
+        if len(self._people_cache) >= PEOPLE_CACHE_SIZE:
+            self._people_cache.clear()
+        self._people_cache[key] = ((time.monotonic() if now is None else now) + PEOPLE_CACHE_SECONDS, found)
 
     def answers(self) -> bool:
         """Whether the database answers a trivial query (the health check)."""
@@ -122,10 +143,33 @@ class StoreBase:
             return
         with self.engine.connect() as connection:
             token = _MESSAGE_CONNECTION.set(connection)
+            locked = _LOCKED_CASE.set(None)
             try:
                 yield
             finally:
+                _LOCKED_CASE.reset(locked)
                 _MESSAGE_CONNECTION.reset(token)
+
+    @staticmethod
+    def _note_locked_case(locked: LockedCase) -> None:
+        _LOCKED_CASE.set(locked)
+
+    @staticmethod
+    def _locked_case(connection: Connection, loan_no: str, source_key: str | None) -> LockedCase | None:
+        """The case this write read locked for an entry of `source_key` (taken once), else None: the caller
+        reads it itself."""
+        locked = _LOCKED_CASE.get()
+        if locked is None:
+            return None
+        _LOCKED_CASE.set(None)
+        if (
+            locked.transaction is not connection.get_transaction()
+            or not locked.transaction.is_active
+            or locked.case.loan_no != loan_no
+            or locked.source_key != source_key
+        ):
+            return None
+        return locked
 
     @contextmanager
     def _connection(self) -> Iterator[Connection]:

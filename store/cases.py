@@ -12,8 +12,8 @@ from sqlalchemy.orm import aliased
 
 from core.priority import priority
 from core.views import CaseView, PersonView
-from store.base import StoreBase
-from store.models import Case, CaseStatusChange, Person, Unit
+from store.base import LockedCase, StoreBase
+from store.models import Case, CaseStatusChange, Contact, Person, Repayment, Unit
 from store.sql import IS_OPEN, scope_clause, scope_params
 
 
@@ -54,6 +54,12 @@ def _build_case_query() -> Select[Any]:
 # Built once: constructing aliased selects costs more than running them.
 _CASE_QUERY = _build_case_query()
 _CASE_BY_LOAN = _CASE_QUERY.where(Case.loan_no == bindparam("loan_no"))
+# A case about to get an entry, locked (reports on a case wait for each other), with what the entry's source
+# key already recorded (a message recorded before is answered with its first entry).
+_CASE_TO_RECORD = _CASE_BY_LOAN.add_columns(
+    select(Contact.id).where(Contact.source_key == bindparam("key")).scalar_subquery(),
+    select(Repayment.id).where(Repayment.source_key == bindparam("key")).scalar_subquery(),
+).with_for_update(of=Case)
 _OPEN_COUNT = select(func.count()).select_from(Case).where(IS_OPEN)
 
 
@@ -97,6 +103,25 @@ class CaseStore(StoreBase):
         with self._read() as connection:
             row = connection.execute(_CASE_BY_LOAN, {"loan_no": loan_no}).first()
             return CaseView(*row) if row else None
+
+    def case_to_record(self, loan_no: str, source_key: str | None) -> CaseView | None:
+        """One case by loan number, about to get an entry of `source_key` (a contact or a repayment).
+
+        Inside the message's write it is read locked, with what the source key already recorded, so that
+        recording the entry does not read the case again (one statement, not two).
+        """
+        with self._read() as connection:
+            if not self._writing(connection):
+                row = connection.execute(_CASE_BY_LOAN, {"loan_no": loan_no}).first()
+                return CaseView(*row) if row else None
+            row = connection.execute(_CASE_TO_RECORD, {"loan_no": loan_no, "key": source_key}).first()
+            if row is None:
+                return None
+            view = CaseView(*row[:-2])
+            transaction = connection.get_transaction()
+            assert transaction is not None
+            self._note_locked_case(LockedCase(transaction, view, source_key, row[-2], row[-1]))
+            return view
 
     def open_cases(self, person: PersonView, limit: int = 20, offset: int = 0) -> tuple[list[CaseView], int]:
         """The open cases a person works (own, unit's, or all), highest priority first, and how many in all."""

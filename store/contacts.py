@@ -120,10 +120,16 @@ class ContactStore(StoreBase):
         if promise_amount is not None and promise_amount <= 0:
             raise UserError("amount.zero")
         with self._write() as connection:
-            row = connection.execute(_CASE_FOR_CONTACT, {"loan_no": loan_no, "key": source_key}).first()
-            if row is None:
-                raise UserError("ledger.unknown_case", loan_no=loan_no)
-            case_id, status, principal_remaining, interest_remaining, existing = row
+            locked = self._locked_case(connection, loan_no, source_key)
+            if locked is not None:
+                case = locked.case
+                case_id, status, existing = case.id, case.status, locked.contact_id
+                principal_remaining, interest_remaining = case.principal_remaining, case.interest_remaining
+            else:
+                row = connection.execute(_CASE_FOR_CONTACT, {"loan_no": loan_no, "key": source_key}).first()
+                if row is None:
+                    raise UserError("ledger.unknown_case", loan_no=loan_no)
+                case_id, status, principal_remaining, interest_remaining, existing = row
             if existing is not None:
                 return ContactEntry(*connection.execute(_CONTACT_BY_ID, {"id": existing}).one())
             person_id, person_name = self._person_id(connection, employee_no)

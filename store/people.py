@@ -51,6 +51,9 @@ _ESCALATION = _PEOPLE.where(
     Person.active.is_(True),
     (Person.role == "leader") | ((Person.role == "unit_lead") & (Person.unit_id == bindparam("unit_id"))),
 ).order_by(Person.id)
+_UNIT_LEADS = _PEOPLE.where(
+    Person.active.is_(True), Person.role == "unit_lead", Person.unit_id == bindparam("unit_id")
+).order_by(Person.id)
 _IDENTITIES = select(ChatIdentity.external_id).where(
     ChatIdentity.person_id == bindparam("person_id"), ChatIdentity.channel == bindparam("channel")
 )
@@ -81,7 +84,12 @@ class PeopleStore(StoreBase):
             row = connection.execute(
                 _PERSON_BY_IDENTITY, {"channel": channel, "external_id": external_id}
             ).first()
-            return PersonView(*row) if row else None
+            if row is None:
+                return None
+            person = PersonView(*row)
+        # The writer of the message's entries is looked up by employee number next: found here already.
+        self._remember(("person", person.employee_no), (person.id, person.name))
+        return person
 
     def person_by_employee_no(self, employee_no: str) -> PersonView | None:
         """A person by employee number."""
@@ -98,6 +106,11 @@ class PeopleStore(StoreBase):
         """Whom a special situation goes to: the unit's leads and every leader (active ones)."""
         with self._read() as connection:
             return [PersonView(*row) for row in connection.execute(_ESCALATION, {"unit_id": unit_id})]
+
+    def unit_leads_of(self, unit_id: int | None) -> list[PersonView]:
+        """The unit's leads (active ones): whom a reported repayment awaits."""
+        with self._read() as connection:
+            return [PersonView(*row) for row in connection.execute(_UNIT_LEADS, {"unit_id": unit_id})]
 
     def admins(self) -> list[PersonView]:
         """The task-force clerks (active ones)."""

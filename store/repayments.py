@@ -152,10 +152,16 @@ class RepaymentStore(StoreBase):
         """Record a reported repayment, split principal first unless `principal_part` says otherwise."""
         self._check_report(amount, paid_on)
         with self._write() as connection:
-            row = connection.execute(_CASE_FOR_REPAYMENT, {"loan_no": loan_no, "key": source_key}).first()
-            if row is None:
-                raise UserError("ledger.unknown_case", loan_no=loan_no)
-            case_id, principal_left, interest_left, existing = row
+            locked = self._locked_case(connection, loan_no, source_key)
+            if locked is not None:
+                case = locked.case
+                case_id, existing = case.id, locked.repayment_id
+                principal_left, interest_left = case.principal_remaining, case.interest_remaining
+            else:
+                row = connection.execute(_CASE_FOR_REPAYMENT, {"loan_no": loan_no, "key": source_key}).first()
+                if row is None:
+                    raise UserError("ledger.unknown_case", loan_no=loan_no)
+                case_id, principal_left, interest_left, existing = row
             if existing is not None:
                 return RepaymentEntry(*connection.execute(_REPAYMENT_BY_ID, {"id": existing}).one())
             pending = self._pending(connection, case_id)

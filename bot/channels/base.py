@@ -8,6 +8,8 @@ import asyncio
 import logging
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import ClassVar, Protocol
 
 from core.messages import Button, Incoming, Push, Reply, Response, split_text
@@ -46,6 +48,19 @@ class Chats(Protocol):
     def offered_choice(self, channel: str, chat_id: str, number: int) -> str | None:
         """The choice a number answers in a chat, if it was offered there lately."""
         ...
+
+    def message_scope(self) -> AbstractContextManager[None]:
+        """Share one connection among the calls of the block (those of one message)."""
+        ...
+
+
+@dataclass(frozen=True, slots=True)
+class Answered:
+    """A response worked out off the event loop, with what sending it needs that was read there too."""
+
+    response: Response
+    offered: bool = False  # every reply's buttons already noted as offered in the chat
+    reach: dict[int, list[str]] | None = None  # the chats each push's person has on the platform
 
 
 def choices(reply: Reply) -> list[Button]:
@@ -108,29 +123,63 @@ class RemoteChannel(Channel, ABC):
         """The router's response, worked out in a thread: the store's calls block, the event loop must not."""
         return await asyncio.to_thread(self.router.handle, incoming)
 
-    async def deliver(self, chat_id: str, response: Response) -> bool:
+    async def answer_ready(self, incoming: Incoming) -> Answered:
+        """The router's response, worked out in a thread, its buttons noted as offered in the chat and the
+        chats its pushes reach read there too: one hand-off to the thread and one pooled connection for all.
+        Whatever of the noting or the reading fails is done again when sending, which reports it."""
+        return await asyncio.to_thread(self._answer_ready, incoming)
+
+    def _answer_ready(self, incoming: Incoming) -> Answered:
+        with self.chats.message_scope():
+            response = self.router.handle(incoming)
+            offered = False
+            reach: dict[int, list[str]] | None = None
+            try:
+                for reply in response.replies:
+                    data = [button.data for button in choices(reply)]
+                    if data:
+                        self._offer(incoming.chat_id, data)
+                offered = True
+                reach = {p.person_id: self.chats.identities(p.person_id, self.name) for p in response.pushes}
+            except Exception as error:
+                logger.warning(
+                    "could not prepare the answer to %s (%s)", incoming.chat_id, self.described(error)
+                )
+        return Answered(response, offered, reach)
+
+    async def deliver(
+        self,
+        chat_id: str,
+        response: Response,
+        *,
+        offered: bool = False,
+        reach: dict[int, list[str]] | None = None,
+    ) -> bool:
         """Send the replies to the chat, and each push to every identity of its person on this platform.
-        Returns whether every reply reached the chat; the pushes go out either way (what was recorded stands)."""
+        Returns whether every reply reached the chat; the pushes go out either way (what was recorded stands).
+        With `offered`, the replies' buttons were noted as offered already; `reach` holds each push's chats
+        where they were read already."""
         delivered = True
         for reply in response.replies:
             try:
-                await self.send(chat_id, reply, retry=True)
+                await self.send(chat_id, reply, retry=True, offered=offered)
             except Exception as error:
                 logger.warning("could not answer %s on %s (%s)", chat_id, self.name, self.described(error))
                 delivered = False
                 break
         for push in response.pushes:
-            await self.push(push)
+            await self.push(push, None if reach is None else reach.get(push.person_id))
         return delivered
 
-    async def push(self, push: Push) -> None:
-        """Send a push to every chat its person has on this platform; one unreachable chat (blocked the bot,
-        left) does not stop the others."""
-        try:
-            chat_ids = await asyncio.to_thread(self.chats.identities, push.person_id, self.name)
-        except Exception as error:
-            logger.warning("could not look up person %s (%s)", push.person_id, self.described(error))
-            return
+    async def push(self, push: Push, chat_ids: list[str] | None = None) -> None:
+        """Send a push to every chat its person has on this platform (`chat_ids`, when they were read
+        already); one unreachable chat (blocked the bot, left) does not stop the others."""
+        if chat_ids is None:
+            try:
+                chat_ids = await asyncio.to_thread(self.chats.identities, push.person_id, self.name)
+            except Exception as error:
+                logger.warning("could not look up person %s (%s)", push.person_id, self.described(error))
+                return
         for chat_id in chat_ids:
             try:
                 await self.send(chat_id, push.reply, retry=True)
@@ -139,14 +188,18 @@ class RemoteChannel(Channel, ABC):
                     "could not reach person %s on %s (%s)", push.person_id, self.name, self.described(error)
                 )
 
-    async def send(self, chat_id: str, reply: Reply, retry: bool = False) -> None:
+    async def send(self, chat_id: str, reply: Reply, retry: bool = False, offered: bool = False) -> None:
         """One reply to one chat, its buttons noted first as offered there (a press, or a number, is answered
-        only for what was offered); with `retry`, a call that does not get through is made again."""
+        only for what was offered) unless `offered` says they are; with `retry`, a call that does not get
+        through is made again."""
         data = [button.data for button in choices(reply)]
-        if data:
-            offer = self.chats.offer_buttons if self.has_buttons else self.chats.offer_choices
-            await asyncio.to_thread(offer, self.name, chat_id, data)
+        if data and not offered:
+            await asyncio.to_thread(self._offer, chat_id, data)
         await self.transmit(chat_id, reply, retry)
+
+    def _offer(self, chat_id: str, data: list[str]) -> None:
+        offer = self.chats.offer_buttons if self.has_buttons else self.chats.offer_choices
+        offer(self.name, chat_id, data)
 
     async def was_offered(self, chat_id: str, data: str) -> bool:
         """Whether a button with this data was offered in the chat (a press may carry anything)."""

@@ -163,7 +163,10 @@ class TelegramChannel(RemoteChannel):
             if not await self.was_offered(incoming.chat_id, incoming.choice):
                 await self.send(incoming.chat_id, Reply(render("choice.expired", self.language)))
                 return
-        await self.deliver(incoming.chat_id, await self.answer(incoming))
+        answered = await self.answer_ready(incoming)
+        await self.deliver(
+            incoming.chat_id, answered.response, offered=answered.offered, reach=answered.reach
+        )
 
     async def transmit(self, chat_id: str, reply: Reply, retry: bool) -> None:
         """Send one neutral reply as a message, a photo or a document (the rate limiter retries on its own)."""
