@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from typing import TypeVar
@@ -130,49 +131,23 @@ def _check_case(
     problems: ProblemLog,
 ) -> None:
     """A case's unit and officer are known and agree; its balances are not below what was recovered."""
+    problem = functools.partial(_problem, problems, CASES_SHEET, CASE_COLUMNS, case.row)
     if "unit" not in case.bad and case.unit not in unit_names:
-        _problem(
-            problems, CASES_SHEET, CASE_COLUMNS, case.row, "unit", "import.unknown_unit", value=case.unit
-        )
+        problem("unit", "import.unknown_unit", value=case.unit)
     if "officer_no" in case.bad:
         pass
     elif case.officer_no not in unit_of_person:
-        _problem(
-            problems,
-            CASES_SHEET,
-            CASE_COLUMNS,
-            case.row,
-            "officer_no",
-            "import.unknown_officer",
-            value=case.officer_no,
-        )
+        problem("officer_no", "import.unknown_officer", value=case.officer_no)
     elif unit_of_person[case.officer_no] != case.unit and case.unit in unit_names:
-        _problem(
-            problems,
-            CASES_SHEET,
-            CASE_COLUMNS,
-            case.row,
-            "officer_no",
-            "import.officer_other_unit",
-            value=case.officer_no,
-            unit=unit_of_person[case.officer_no] or "—",
-        )
+        unit = unit_of_person[case.officer_no] or "—"
+        problem("officer_no", "import.officer_other_unit", value=case.officer_no, unit=unit)
     principal_paid, interest_paid = snapshot.recovered.get(case.loan_no, (Decimal(0), Decimal(0)))
     for field, balance, paid in (
         ("principal", case.principal, principal_paid),
         ("interest", case.interest, interest_paid),
     ):
         if field not in case.bad and balance < paid:
-            _problem(
-                problems,
-                CASES_SHEET,
-                CASE_COLUMNS,
-                case.row,
-                field,
-                "import.balance_below_paid",
-                balance=format_yuan(balance),
-                paid=format_yuan(paid),
-            )
+            problem(field, "import.balance_below_paid", balance=format_yuan(balance), paid=format_yuan(paid))
 
 
 def _plan_departures(

@@ -22,7 +22,13 @@ from core.campaign import Campaign
 from core.promises import promise_outcome
 from core.records import CaseRecord, PersonRecord, UnitRecord
 from core.repayment_rules import reportable, split_principal_first
-from core.vocabulary import CLASSIFICATIONS, CONTACT_APPROACHES, DIFFICULTIES, REPAYMENT_METHODS
+from core.vocabulary import (
+    CLASSIFICATIONS,
+    CONTACT_APPROACHES,
+    CONTACT_OUTCOMES,
+    DIFFICULTIES,
+    REPAYMENT_METHODS,
+)
 
 _Value = TypeVar("_Value")
 
@@ -220,20 +226,9 @@ _METHOD_TABLE = _weighted(REPAYMENT_METHODS, (35, 45, 4, 6, 7, 3))
 
 # Outcomes a contact may have before anything is paid; `paid` follows a repayment, `deceased` ends a case's
 # contacts.
-_OPEN_OUTCOME_TABLE = _weighted(
-    (
-        "reached",
-        "promise",
-        "refused",
-        "no_answer",
-        "absent",
-        "unreachable",
-        "dispute",
-        "hardship",
-        "acknowledged",
-    ),
-    (24, 13, 10, 15, 9, 7, 5, 11, 6),
-)
+_OPEN_OUTCOMES = tuple(outcome for outcome in CONTACT_OUTCOMES if outcome not in ("paid", "deceased"))
+# reached, promise, refused, no_answer, absent, unreachable, dispute, hardship, acknowledged
+_OPEN_OUTCOME_TABLE = _weighted(_OPEN_OUTCOMES, (24, 13, 10, 15, 9, 7, 5, 11, 6))
 # Each outcome with the channels it happens on (visit, phone, message, mediation, letter, court) and the notes
 # an officer writes: an unanswered call is a phone call, a borrower not at home a visit.
 _CONTACT_KINDS: dict[str, dict[str, tuple[int, tuple[str, ...]]]] = {
