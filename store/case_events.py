@@ -146,29 +146,18 @@ class CaseEventStore(StoreBase):
             rows = connection.execute(_CASE_EVENTS, {"case_id": case_id, "limit": limit}).all()
         events = []
         for at, _rank, _id, kind, person, how, what, note, reverses, undone, amount, day in rows:
-            if kind == "contact":
+            if kind in ("contact", "repayment"):
+                # A contact's `what` is its outcome, a repayment's its status; both may be undone or reversals.
                 event = CaseEvent(
                     at,
                     kind,
                     person,
                     channel=how,
-                    outcome=what,
+                    outcome=what if kind == "contact" else "",
+                    status=what if kind == "repayment" else "",
                     note=note,
                     amount=amount,
                     day=day,
-                    reversed=reverses is not None,
-                    undone=bool(undone),
-                )
-            elif kind == "repayment":
-                event = CaseEvent(
-                    at,
-                    kind,
-                    person,
-                    amount=amount,
-                    day=day,
-                    status=what,
-                    channel=how,
-                    note=note,
                     reversed=reverses is not None,
                     undone=bool(undone),
                 )
