@@ -178,7 +178,7 @@ async def fan_out(app: App, rate: float, count: int) -> dict[str, float]:
             for i in range(count)
         ]
         job = f"bench-{uuid.uuid4().hex[:8]}"
-        async with channel.application:
+        async with channel.opened():
             started = time.perf_counter()
             report = await Dispatcher(app.store, [channel]).send(job, app.store.today(), messages)
             elapsed = time.perf_counter() - started

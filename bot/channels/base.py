@@ -7,15 +7,17 @@ from __future__ import annotations
 import asyncio
 import logging
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
-from contextlib import AbstractContextManager
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractContextManager, asynccontextmanager
 from dataclasses import dataclass
-from typing import ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, Self, TypeVar
 
 from core.messages import Button, Incoming, Push, Reply, Response, split_text
 from core.texts import render
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 
 class Answers(Protocol):
@@ -119,15 +121,20 @@ class RemoteChannel(Channel, ABC):
         lines = [render("choices.prompt", self.language), *self.numbered(options)]
         return "\n".join([reply.text, *lines] if reply.text else lines)
 
+    async def blocking(self, work: Callable[..., T], *args: Any) -> T:
+        """Make a blocking call (the router's, the store's) where it holds up no other work: in a thread,
+        unless the channel's loop serves nothing else."""
+        return await asyncio.to_thread(work, *args)
+
     async def answer(self, incoming: Incoming) -> Response:
-        """The router's response, worked out in a thread: the store's calls block, the event loop must not."""
-        return await asyncio.to_thread(self.router.handle, incoming)
+        """The router's response, worked out off the event loop: the store's calls block."""
+        return await self.blocking(self.router.handle, incoming)
 
     async def answer_ready(self, incoming: Incoming) -> Answered:
-        """The router's response, worked out in a thread, its buttons noted as offered in the chat and the
-        chats its pushes reach read there too: one hand-off to the thread and one pooled connection for all.
-        Whatever of the noting or the reading fails is done again when sending, which reports it."""
-        return await asyncio.to_thread(self._answer_ready, incoming)
+        """The router's response, its buttons noted as offered in the chat and the chats its pushes reach
+        read with it: one blocking call and one pooled connection for all. Whatever of the noting or the
+        reading fails is done again when sending, which reports it."""
+        return await self.blocking(self._answer_ready, incoming)
 
     def _answer_ready(self, incoming: Incoming) -> Answered:
         with self.chats.message_scope():
@@ -176,7 +183,7 @@ class RemoteChannel(Channel, ABC):
         already); one unreachable chat (blocked the bot, left) does not stop the others."""
         if chat_ids is None:
             try:
-                chat_ids = await asyncio.to_thread(self.chats.identities, push.person_id, self.name)
+                chat_ids = await self.blocking(self.chats.identities, push.person_id, self.name)
             except Exception as error:
                 logger.warning("could not look up person %s (%s)", push.person_id, self.described(error))
                 return
@@ -194,7 +201,7 @@ class RemoteChannel(Channel, ABC):
         through is made again."""
         data = [button.data for button in choices(reply)]
         if data and not offered:
-            await asyncio.to_thread(self._offer, chat_id, data)
+            await self.blocking(self._offer, chat_id, data)
         await self.transmit(chat_id, reply, retry)
 
     def _offer(self, chat_id: str, data: list[str]) -> None:
@@ -203,7 +210,7 @@ class RemoteChannel(Channel, ABC):
 
     async def was_offered(self, chat_id: str, data: str) -> bool:
         """Whether a button with this data was offered in the chat (a press may carry anything)."""
-        return await asyncio.to_thread(self.chats.was_offered, self.name, chat_id, data)
+        return await self.blocking(self.chats.was_offered, self.name, chat_id, data)
 
     @staticmethod
     def described(error: Exception) -> str:
@@ -227,3 +234,12 @@ class RemoteChannel(Channel, ABC):
 
     async def close(self) -> None:
         """Release what serving or sending held (at shutdown)."""
+
+    @asynccontextmanager
+    async def opened(self) -> AsyncIterator[Self]:
+        """The channel ready to send for the block (a job run without serving), closed after it."""
+        await self.open()
+        try:
+            yield self
+        finally:
+            await self.close()

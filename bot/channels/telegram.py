@@ -5,7 +5,8 @@ from __future__ import annotations
 import asyncio
 import logging
 import warnings
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputFile, Message, Update
 from telegram.constants import MessageLimit
@@ -23,10 +24,13 @@ from telegram.request import BaseRequest
 from telegram.warnings import PTBUserWarning
 
 from bot.channels.base import Answers, Chats, RemoteChannel
+from bot.channels.own_loop import OwnLoop
 from core.messages import Incoming, Reply, Undeliverable
 from core.texts import render
 
 logger = logging.getLogger(__name__)
+
+T = TypeVar("T")
 
 CHANNEL = "telegram"
 GROUP_TYPES = ("group", "supergroup")
@@ -148,11 +152,17 @@ class TelegramChannel(RemoteChannel):
         self.application.add_handler(CallbackQueryHandler(self._on_update))
         self.application.add_handler(MessageHandler(filters.UpdateType.MESSAGE, self._on_update))
         self.application.add_error_handler(self._on_error)
+        self.own_loop = OwnLoop(f"{CHANNEL}-loop")
+
+    async def blocking(self, work: Callable[..., T], *args: Any) -> T:
+        # Served on a loop of its own (`OwnLoop`), which PTB uses for nothing but this channel and where it
+        # hands over one update at a time: the call is made in place, without a hand-off to a thread.
+        return work(*args)
 
     async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         # PTB hands over one update at a time (updates are not processed concurrently): every chat is answered
-        # in the order its messages came, while the router works in a thread and the event loop serves the
-        # web server, WeCom and the schedule meanwhile.
+        # in the order its messages came, on the channel's own loop, while the service's loop serves the web
+        # server, WeCom and the schedule meanwhile.
         incoming = to_incoming(update)
         if incoming is None:
             return
@@ -200,7 +210,7 @@ class TelegramChannel(RemoteChannel):
     async def post(self, chat_id: str, reply: Reply) -> None:
         """Send one scheduled reply; a chat that blocked the bot or is gone is Undeliverable."""
         try:
-            await self.send(chat_id, reply)
+            await self.own_loop.run(self.send(chat_id, reply))
         except (Forbidden, BadRequest) as refusal:
             raise Undeliverable(str(refusal)) from refusal
 
@@ -214,21 +224,36 @@ class TelegramChannel(RemoteChannel):
 
     async def open(self) -> None:
         """Get ready to send without taking updates (a job run from the command line)."""
-        await self.application.initialize()
+        await self.own_loop.run(self.application.initialize())
 
     async def close(self) -> None:
-        """Release the HTTP connections of `open` (serving releases its own when it ends)."""
-        await self.application.shutdown()
+        """Release the HTTP connections of `open` (serving releases its own when it ends), and the loop."""
+        try:
+            await self.own_loop.run(self.application.shutdown())
+        finally:
+            self.own_loop.stop()
 
     async def serve(self, stop: asyncio.Event) -> None:
-        """Take updates until `stop` is set: through the webhook when one is configured, else by polling."""
+        """Take updates on the channel's own loop until `stop` is set: through the webhook when one is
+        configured, else by polling. The loop's work ending on its own (a revoked token) ends this too."""
+        stopping = asyncio.Event()  # set, and waited for, on the channel's own loop
+        serving = asyncio.ensure_future(self.own_loop.run(self._serve(stopping)))
+        stopped = asyncio.ensure_future(stop.wait())
+        try:
+            await asyncio.wait({serving, stopped}, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            stopped.cancel()
+            self.own_loop.call_soon(stopping.set)
+        await serving
+
+    async def _serve(self, stop: asyncio.Event) -> None:
         if self.webhook_url:
             await self.run_webhook(self.webhook_url, self.webhook_secret, stop)
         else:
             await self.run_polling(stop)
 
     async def run_polling(self, stop: asyncio.Event) -> None:
-        """Poll for updates until `stop` is set."""
+        """Poll for updates until `stop` is set (on the loop this is called on)."""
         async with self.application:
             await self.application.bot.delete_webhook()
             await self.application.start()
@@ -239,12 +264,16 @@ class TelegramChannel(RemoteChannel):
             await self.application.stop()
 
     async def process(self, payload: dict[str, Any]) -> None:
-        """Handle one update posted to the webhook."""
+        """Handle one update posted to the webhook (on the channel's own loop, where it is served)."""
+        await self.own_loop.run(self._process(payload))
+
+    async def _process(self, payload: dict[str, Any]) -> None:
         update = Update.de_json(payload, self.application.bot)
         await self.application.process_update(update)
 
     async def run_webhook(self, url: str, secret: str | None, stop: asyncio.Event) -> None:
-        """Register the webhook with Telegram and handle what the web server posts, until `stop` is set."""
+        """Register the webhook with Telegram and handle what the web server posts, until `stop` is set (on
+        the loop this is called on)."""
         async with self.application:
             await self.application.bot.set_webhook(
                 url, secret_token=secret, allowed_updates=["message", "callback_query"]

@@ -122,7 +122,7 @@ async def talking(kind: str, app: App, people: dict[str, str]) -> AsyncIterator[
         async with FakeTelegram() as tg:
             channel = TelegramChannel(app.router(), app.store, tg.token, tg.base_url)
             stop = asyncio.Event()
-            polling = asyncio.create_task(channel.run_polling(stop))
+            polling = asyncio.create_task(channel.serve(stop))
             chat = Chat(tg, app)
             users = {who: 1000 + n for n, who in enumerate(people)}
             try:
@@ -134,6 +134,7 @@ async def talking(kind: str, app: App, people: dict[str, str]) -> AsyncIterator[
             finally:
                 stop.set()
                 await asyncio.wait_for(polling, 10)
+                await channel.close()
         return
     async with FakeWeCom() as wecom:
         channel = wecom_channel(app, wecom, robot=False)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import itertools
+import time
 from collections.abc import AsyncIterator
 from decimal import Decimal
 from typing import Any
@@ -87,7 +89,7 @@ async def chat(app: App) -> AsyncIterator[Chat]:
     async with FakeTelegram() as tg:
         channel = TelegramChannel(app.router(), app.store, tg.token, tg.base_url)
         stop = asyncio.Event()
-        polling = asyncio.create_task(channel.run_polling(stop))
+        polling = asyncio.create_task(channel.serve(stop))
         await tg.wait_for(
             lambda: tg.sent(method="getUpdates") or [c for c in tg.calls if c.method == "getUpdates"]
         )
@@ -96,6 +98,7 @@ async def chat(app: App) -> AsyncIterator[Chat]:
         finally:
             stop.set()
             await asyncio.wait_for(polling, 10)
+            await channel.close()
 
 
 async def bind_all(chat: Chat) -> None:
@@ -423,3 +426,37 @@ async def test_a_slash_alone_and_a_huge_page_are_answered_plainly(chat: Chat) ->
     assert await chat.say(OFFICER_2, "/") == ["请在“/”后写上命令，例如 /help；也可以直接发送“帮助”。"]
     listing = await chat.say(OFFICER_2, "/cases 99999999999999999999")
     assert listing[0].startswith("未结清案件 1 笔")
+
+
+async def test_a_slow_answer_on_telegram_does_not_hold_up_the_service(app: App) -> None:
+    # The router blocks (a slow disk, a lock held by an import): Telegram waits for it on its own loop,
+    # while the service's loop (the web server, WeCom, the schedule) goes on.
+    seed(app)
+    router = app.router()
+
+    class Slow:
+        def handle(self, incoming: Any) -> Any:
+            time.sleep(1.0)
+            return router.handle(incoming)
+
+    async with FakeTelegram() as tg:
+        channel = TelegramChannel(Slow(), app.store, tg.token, tg.base_url)
+        stop = asyncio.Event()
+        serving = asyncio.create_task(channel.serve(stop))
+        ticks: list[float] = []
+
+        async def tick() -> None:
+            while True:
+                ticks.append(time.monotonic())
+                await asyncio.sleep(0.05)
+
+        ticker = asyncio.create_task(tick())
+        try:
+            chat = Chat(tg, app)
+            assert (await chat.say(OFFICER_2, f"/bind {chat.code('E002')}"))[0].startswith("绑定成功")
+        finally:
+            ticker.cancel()
+            stop.set()
+            await asyncio.wait_for(serving, 10)
+            await channel.close()
+    assert max(b - a for a, b in itertools.pairwise(ticks)) < 0.5

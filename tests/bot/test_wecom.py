@@ -373,7 +373,7 @@ async def test_the_morning_reaches_wecom_and_telegram_members_once_each(app: App
     async with FakeWeCom() as wecom, FakeTelegram() as tg:
         on_wecom = wecom_channel(app, wecom, robot=False)
         on_telegram = TelegramChannel(app.router(), app.store, tg.token, tg.base_url)
-        async with on_telegram.application:
+        async with on_telegram.opened():
             for _ in range(2):  # the second run finds everything sent
                 await run_job(app.store, "reminders", DAY, CONFIG, [on_wecom, on_telegram])
         await on_wecom.close()

@@ -103,7 +103,7 @@ def channel_for(app: App, tg: FakeTelegram) -> TelegramChannel:
 
 async def run(app: App, tg: FakeTelegram, job: str, day: date = DAY, config: ScheduleConfig = CONFIG) -> None:
     channel = channel_for(app, tg)
-    async with channel.application:
+    async with channel.opened():
         await run_job(app.store, job, day, config, [channel])
 
 
@@ -303,7 +303,7 @@ async def test_a_job_stopped_half_way_sends_only_the_other_half_when_run_again(
     users = many_officers(app, clock, 20)
     tg.stall_after = 10  # the network goes away after ten messages
     channel = channel_for(app, tg)
-    async with channel.application:
+    async with channel.opened():
         job = asyncio.create_task(run_job(app.store, "reminders", DAY, CONFIG, [channel]))
         await tg.wait_for(lambda: tg.stalled > 0, timeout=20)
         job.cancel()  # the bot is stopped
@@ -375,7 +375,7 @@ async def test_fan_out_stays_within_the_platforms_rate(app: App) -> None:
         messages = [
             Outgoing(f"fan:{i}", (Reply(f"第 {i} 条"),), chat=f"telegram:{8000 + i}") for i in range(75)
         ]
-        async with channel.application:
+        async with channel.opened():
             report = await Dispatcher(app.store, [channel]).send("fan-out", DAY, messages)
         assert limited.too_many == 0
         assert sorted(call.chat_id for call in limited.sent(method="sendMessage")) == list(range(8000, 8075))

@@ -138,7 +138,7 @@ async def test_the_morning_job_sends_each_to_do_once_however_often_it_runs(
     clock.now = at(DAY, 8) + timedelta(minutes=30)
     channel = channel_for(app, tg)
     schedule = Schedule(app.store, CONFIG, [channel], SHANGHAI, clock=clock)
-    async with channel.application:
+    async with channel.opened():
         await schedule.morning()
         assert tg.texts(OFFICER_1) == [TODO_LI_MING]
         assert tg.texts(OFFICER_2) == []  # nothing falls due for 周强
