@@ -4,6 +4,7 @@ than is owed, on SQLite and on PostgreSQL."""
 from __future__ import annotations
 
 import threading
+import time
 from datetime import date
 from decimal import Decimal
 
@@ -30,9 +31,16 @@ def one_small_case(app: App) -> None:
     app.store.apply_import(plan, actor="test", source="test")
 
 
-def report(store: Store, employee_no: str, accepted: dict[str, int], failures: list[BaseException]) -> None:
+def report(
+    store: Store,
+    employee_no: str,
+    accepted: dict[str, int],
+    failures: list[BaseException],
+    start: threading.Barrier,
+) -> None:
     """Report ¥1 at a time until a report is refused for going over what is owed."""
     try:
+        start.wait(30)
         while True:
             try:
                 store.record_repayment("L7001", employee_no, Decimal("1"), TODAY, "cash")
@@ -40,6 +48,9 @@ def report(store: Store, employee_no: str, accepted: dict[str, int], failures: l
                 assert refused.key in ("ledger.amount_exceeds", "ledger.amount_exceeds_pending"), refused.key
                 return
             accepted[employee_no] += 1
+            # A moment between two messages: SQLite's busy handler polls a locked database every few
+            # milliseconds, and a writer that locks again at once could otherwise keep the other out to the end.
+            time.sleep(0.001)
     except BaseException as error:  # surfaced in the main thread
         failures.append(error)
 
@@ -66,7 +77,10 @@ def test_two_reporting_at_once_never_report_more_than_is_owed(app: App) -> None:
     accepted: dict[str, int] = {"E001": 0, "U001": 0}
     stop = threading.Event()
     failures: list[BaseException] = []
-    reporters = [threading.Thread(target=report, args=(store, no, accepted, failures)) for no in accepted]
+    start = threading.Barrier(len(accepted))  # both report from the same moment
+    reporters = [
+        threading.Thread(target=report, args=(store, no, accepted, failures, start)) for no in accepted
+    ]
     confirmer = threading.Thread(target=confirm, args=(store, stop, failures))
     for thread in [*reporters, confirmer]:
         thread.start()
