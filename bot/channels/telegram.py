@@ -142,7 +142,13 @@ class TelegramChannel(RemoteChannel):
         self.webhook_url = webhook_url
         self.webhook_secret = webhook_secret
         builder: ApplicationBuilder[Any, Any, Any, Any, Any, Any] = (
-            Application.builder().token(token).base_url(base_url).base_file_url(_file_url(base_url))
+            Application.builder()
+            .token(token)
+            .base_url(base_url)
+            .base_file_url(_file_url(base_url))
+            # No PTB job queue: the daily schedule is the service's (PTB would start an idle scheduler of its
+            # own, finding APScheduler installed).
+            .job_queue(None)
         )
         if rate_limit:
             builder = builder.rate_limiter(_rate_limiter(messages_per_second))
