@@ -60,6 +60,8 @@ TOKEN = "123456:BENCH"
 # 2-core test machine: the refactor must not make it worse. Bot/floor 2 was then 2.13x (SQLite) and 1.81x
 # (PostgreSQL). The ratio to floor 1 follows the price of a disk flush, which floor 1 is mostly made of: on
 # SQLite it was 1.94x in a run where a flush cost 4 ms and 3.05x where it cost 0.3 ms; compare like with like.
+# `--before` replaces these with the old code's medians measured in the same session (a worktree of 4594f7f,
+# run back to back with this one): the only comparison that holds on a shared machine.
 BEFORE: dict[str, float] = {"sqlite": 3.05, "postgresql": 3.15}
 BOT_USER = {"id": 123456, "is_bot": True, "first_name": "清收", "username": "QingshouBot"}
 
@@ -812,11 +814,28 @@ def measure(
     return updates, figures, {name: result[1] for name, result in measured.items()}
 
 
+def _ratios(text_: str) -> dict[str, float]:
+    """`sqlite=4.15,postgresql=3.67` as {"sqlite": 4.15, "postgresql": 3.67}."""
+    ratios = {}
+    for part in text_.split(","):
+        kind, _, value = part.partition("=")
+        if kind.strip() not in ("sqlite", "postgresql"):
+            raise argparse.ArgumentTypeError(f"not a database: {kind!r}")
+        ratios[kind.strip()] = float(value)
+    return ratios
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--updates", type=int, default=10_000)
     parser.add_argument("--runs", type=int, default=3, help="repeat, and judge by the medians (default 3)")
     parser.add_argument("--chunk", type=int, default=100, help="updates each takes in turn (default 100)")
+    parser.add_argument(
+        "--before",
+        type=_ratios,
+        default=BEFORE,
+        help="the old code's bot/floor 1 medians from a run just before, e.g. sqlite=4.15,postgresql=3.67",
+    )
     options = parser.parse_args()
     kinds = ["sqlite"] + (["postgresql"] if postgres_url() else [])
     verdicts = []
@@ -854,7 +873,7 @@ def main() -> None:
                 f"floor 1 {median('floor1', 'cpu'):.2f} ms, floor 2 {median('floor2', 'cpu'):.2f} ms\n"
                 f"  ratios   bot/floor1 {ratio1:.2f}x (runs: {each1})   bot/floor2 {ratio2:.2f}x (runs: {each2})"
             )
-            before = BEFORE.get(kind)
+            before = options.before.get(kind)
             verdicts.append(
                 f"{kind}: rate {'ok' if rate >= 500 else 'UNDER'} (>=500/s), "
                 f"p99 {'ok' if p99 < 50 else 'OVER'} (<50 ms), "
