@@ -7,7 +7,7 @@ from core.messages import Button, Response
 from core.permissions import WORKERS
 from handlers.context import Context
 from handlers.formatting import case_buttons, case_card, case_line
-from handlers.registry import EVERYONE, Choice, Command, Feature
+from handlers.registry import EVERYONE, LEADER_HAS_NO_CASES, Choice, Command, Feature
 
 PAGE = 10
 
@@ -85,7 +85,7 @@ FEATURE = Feature(
             "cases",
             my_cases,
             keywords=("我的案件",),
-            refused={"leader": "case.leader_has_no_cases"},
+            refused=LEADER_HAS_NO_CASES,
             listed_for=WORKERS,
         ),
         Command("case", case_card_reply, keywords=("案件",), listed_for=EVERYONE),

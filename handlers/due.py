@@ -9,7 +9,7 @@ from core.money import format_yuan
 from core.permissions import WORKERS
 from handlers.context import Context
 from handlers.formatting import case_buttons, case_line
-from handlers.registry import Command, Feature
+from handlers.registry import LEADER_HAS_NO_CASES, Command, Feature
 
 
 def due(ctx: Context, args: list[str]) -> Response:
@@ -50,7 +50,7 @@ FEATURE = Feature(
             "due",
             due,
             keywords=("到期",),
-            refused={"leader": "case.leader_has_no_cases"},
+            refused=LEADER_HAS_NO_CASES,
             listed_for=WORKERS,
         ),
     )

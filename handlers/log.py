@@ -10,7 +10,7 @@ from core.money import format_yuan, parse_amount
 from core.permissions import WORKERS
 from core.views import CaseView, ContactEntry
 from handlers.context import Context
-from handlers.registry import Choice, Command, Feature
+from handlers.registry import LEADER_READS_ONLY, Choice, Command, Feature
 
 QUICK_CONTACTS = (
     ("visit", "reached"),
@@ -110,7 +110,7 @@ FEATURE = Feature(
             log_contact,
             keywords=("联系",),
             writes=True,
-            refused={"leader": "case.leader_reads_only"},
+            refused=LEADER_READS_ONLY,
             listed_for=WORKERS,
         ),
     ),

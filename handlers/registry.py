@@ -16,6 +16,9 @@ ChoiceHandler = Callable[[Context, str], Response]
 # Whom a declaration names, with core.permissions.WORKERS (SPEC §1); None in `listed_for` is an unbound identity.
 EVERYONE = ROLES
 DECIDERS = ("unit_lead", "admin")
+# A leader's refusals: leaders read every case but record on none, and have no cases of their own.
+LEADER_READS_ONLY = {"leader": "case.leader_reads_only"}
+LEADER_HAS_NO_CASES = {"leader": "case.leader_has_no_cases"}
 
 
 @dataclass(frozen=True, slots=True)

@@ -13,7 +13,7 @@ from core.money import format_yuan, parse_amount
 from core.permissions import WORKERS
 from core.views import CaseView, PersonView
 from handlers.context import Context
-from handlers.registry import Command, Feature
+from handlers.registry import LEADER_READS_ONLY, Command, Feature
 
 
 def report_repayment(ctx: Context, args: list[str]) -> Response:
@@ -100,7 +100,7 @@ FEATURE = Feature(
             report_repayment,
             keywords=("还款",),
             writes=True,
-            refused={"leader": "case.leader_reads_only"},
+            refused=LEADER_READS_ONLY,
             listed_for=WORKERS,
         ),
     )

@@ -9,7 +9,7 @@ from core.messages import Response
 from core.money import format_yuan
 from core.permissions import WORKERS
 from handlers.context import Context
-from handlers.registry import Command, Feature
+from handlers.registry import LEADER_READS_ONLY, Command, Feature
 
 UNDO_WINDOW = timedelta(hours=24)
 
@@ -45,7 +45,7 @@ FEATURE = Feature(
             undo,
             keywords=("撤销",),
             writes=True,
-            refused={"leader": "case.leader_reads_only"},
+            refused=LEADER_READS_ONLY,
             listed_for=WORKERS,
         ),
     )
