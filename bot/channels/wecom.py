@@ -485,7 +485,7 @@ class WeComChannel(RemoteChannel):
         """Answer what was kept but not handled (by a process that died), then go on taking over such messages
         while serving; handled messages too old to be sent again are forgotten."""
         try:
-            await asyncio.to_thread(self.store.forget_handled_messages)
+            await self.blocking(self.store.forget_handled_messages)
             await self.sweep()
         except Exception as error:
             logger.warning("the WeCom inbox could not be read at start (%s); trying again", described(error))
@@ -499,7 +499,7 @@ class WeComChannel(RemoteChannel):
                 await self.sweep()
                 if time.monotonic() - forgotten > FORGET_SECONDS:
                     forgotten = time.monotonic()
-                    await asyncio.to_thread(self.store.forget_handled_messages)
+                    await self.blocking(self.store.forget_handled_messages)
             except Exception as error:
                 logger.warning("the WeCom inbox could not be swept (%s)", described(error))
 
@@ -508,7 +508,7 @@ class WeComChannel(RemoteChannel):
         worker known to be dead, or whose claim lapsed); returns how many were taken."""
         store = self.store
         await self._inbox.write(functools.partial(store.renew_claims, self.worker, sorted(self._in_hand)))
-        claimants = await asyncio.to_thread(store.waiting_claimants)
+        claimants = await self.blocking(store.waiting_claimants)
         dead = [w for w in claimants if w != self.worker and worker_gone(w, self.worker)]
         claimed = await self._inbox.write(functools.partial(store.claim_waiting, self.worker, dead))
         taken = [kept for kept in claimed if kept.id not in self._in_hand]
