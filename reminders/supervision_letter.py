@@ -35,21 +35,17 @@ _CHINESE_NUMERALS = "一二三四五六七八九十"
 # (Latin font, East Asian font) by role. Unit, borrower and officer names stay Chinese in the English notice,
 # so every run needs an East Asian font; Word takes it only from the eastAsia attribute. The letterhead is in a
 # bold Song face, the nearest to GB/T 9704's 小标宋 that every office computer has.
+_EAST_ASIAN_FONTS = {
+    "body": "仿宋",
+    "heading": "黑体",
+    "title": "黑体",
+    "letterhead": "宋体",
+    "page_number": "宋体",
+}
+# (Latin face, East Asian face) of each part: in English the Latin text is set in Times New Roman.
 _FONTS: dict[str, dict[str, tuple[str, str]]] = {
-    "zh": {
-        "body": ("仿宋", "仿宋"),
-        "heading": ("黑体", "黑体"),
-        "title": ("黑体", "黑体"),
-        "letterhead": ("宋体", "宋体"),
-        "page_number": ("宋体", "宋体"),
-    },
-    "en": {
-        "body": ("Times New Roman", "仿宋"),
-        "heading": ("Times New Roman", "黑体"),
-        "title": ("Times New Roman", "黑体"),
-        "letterhead": ("Times New Roman", "宋体"),
-        "page_number": ("Times New Roman", "宋体"),
-    },
+    "zh": {part: (face, face) for part, face in _EAST_ASIAN_FONTS.items()},
+    "en": {part: ("Times New Roman", face) for part, face in _EAST_ASIAN_FONTS.items()},
 }
 _LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en-US"}
 
