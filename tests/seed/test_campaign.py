@@ -20,8 +20,7 @@ from core.campaign import Campaign
 from core.import_plan import plan_import
 from core.promises import promise_outcome
 from core.ranking import rank_units
-from seed.campaign import SCALES, DemoCampaign, generate_campaign
-from store.models import (
+from core.vocabulary import (
     CLASSIFICATIONS,
     CONTACT_APPROACHES,
     CONTACT_CHANNELS,
@@ -31,6 +30,7 @@ from store.models import (
     REPAYMENT_METHODS,
     ROLES,
 )
+from seed.campaign import SCALES, DemoCampaign, generate_campaign
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 CAMPAIGN = Campaign(date(2026, 1, 1), date(2026, 12, 31), SHANGHAI)
