@@ -14,6 +14,7 @@ OPEN = "open"
 IN_PROGRESS = "in_progress"
 PROMISED = "promised"
 SETTLED = "settled"
+LITIGATION = "litigation"
 # The statuses contacts and promises move a case between; any other one is a person's decision.
 WORKED = (IN_PROGRESS, PROMISED)
 
@@ -59,6 +60,22 @@ def after_promise_decided(status: str, promised: bool) -> str:
     if status == PROMISED and not promised:
         return IN_PROGRESS
     return status
+
+
+def after_lawsuit(status: str, under_way: bool | None, contacted: bool, promised: bool) -> str:
+    """After a lawsuit stage was recorded or undone: a lawsuit under way (`under_way`) puts a case still owed
+    into litigation (诉讼中); one that ended without settling the case (终本, 执行完毕, 和解, 撤诉) takes it back
+    to being worked, promised while a contact's promise is open. With every stage undone (`under_way` None) it
+    goes back to what its contacts make it."""
+    if status == SETTLED:
+        return status
+    if under_way:
+        return LITIGATION
+    if status != LITIGATION:
+        return status
+    if under_way is None and not contacted:
+        return OPEN
+    return PROMISED if promised else IN_PROGRESS
 
 
 def after_activity(status: str, owed: Decimal | int, contacted: bool, promised: bool) -> str:

@@ -12,6 +12,7 @@ from core.lifecycle import (
     after_activity,
     after_balance,
     after_contact,
+    after_lawsuit,
     after_promise_decided,
     after_undo,
     first_status,
@@ -33,6 +34,13 @@ EVENTS: dict[str, Callable[[str], str]] = {
     "repayment reversed": partial(after_balance, owed=OWED),
     "promise decided, none open": partial(after_promise_decided, promised=False),
     "promise decided, another open": partial(after_promise_decided, promised=True),
+    "lawsuit filed": partial(after_lawsuit, under_way=True, contacted=False, promised=False),
+    "lawsuit ended": partial(after_lawsuit, under_way=False, contacted=True, promised=False),
+    "lawsuit ended, a promise open": partial(after_lawsuit, under_way=False, contacted=True, promised=True),
+    "every stage undone, no contact": partial(after_lawsuit, under_way=None, contacted=False, promised=False),
+    "every stage undone, a contact left": partial(
+        after_lawsuit, under_way=None, contacted=True, promised=False
+    ),
 }
 
 ROWS: list[tuple[str, str, str]] = [
@@ -76,6 +84,20 @@ ROWS: list[tuple[str, str, str]] = [
     ("in_progress", "promise decided, none open", "in_progress"),
     ("litigation", "promise decided, none open", "litigation"),
     ("settled", "promise decided, none open", "settled"),
+    ("open", "lawsuit filed", "litigation"),
+    ("in_progress", "lawsuit filed", "litigation"),
+    ("promised", "lawsuit filed", "litigation"),
+    ("paused", "lawsuit filed", "litigation"),
+    ("asset_swap", "lawsuit filed", "litigation"),
+    ("litigation", "lawsuit filed", "litigation"),
+    ("settled", "lawsuit filed", "settled"),
+    ("litigation", "lawsuit ended", "in_progress"),
+    ("litigation", "lawsuit ended, a promise open", "promised"),
+    ("paused", "lawsuit ended", "paused"),
+    ("settled", "lawsuit ended", "settled"),
+    ("litigation", "every stage undone, no contact", "open"),
+    ("litigation", "every stage undone, a contact left", "in_progress"),
+    ("in_progress", "every stage undone, a contact left", "in_progress"),
 ]
 
 

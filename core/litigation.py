@@ -1,0 +1,281 @@
+"""Litigation (SPEC §10, 快立快审快执快结): a case's lawsuit stages and the order they come in, the court's case
+number (案号), the legal deadlines that follow from the stages, and the statute of limitations (诉讼时效).
+
+A case's stages are one sequence: a first instance is filed, heard and judged (or mediated), maybe appealed (a
+new filing), then enforced; an enforcement may be suspended for want of property (终本) and resumed. Which
+proceeding a stage belongs to is read from its case number (民初 first instance, 民终 appeal, 执 enforcement).
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import NamedTuple
+
+FILED = "filed"
+HEARING = "hearing"
+JUDGED = "judged"
+MEDIATED = "mediated"
+ENFORCEMENT = "enforcement"
+SUSPENDED = "suspended"
+RESUMED = "resumed"
+ENFORCED = "enforced"
+SETTLED = "settled"
+WITHDRAWN = "withdrawn"
+STAGES = (FILED, HEARING, JUDGED, MEDIATED, ENFORCEMENT, SUSPENDED, RESUMED, ENFORCED, SETTLED, WITHDRAWN)
+
+# Stages after which the lawsuit is under way; the others end it (终本 until it is resumed).
+UNDER_WAY = frozenset({FILED, HEARING, JUDGED, MEDIATED, ENFORCEMENT, RESUMED})
+ENDS = frozenset({SUSPENDED, ENFORCED, SETTLED, WITHDRAWN})
+
+# What may come after the case's latest stage (None: no stage yet). A new lawsuit may be filed after any end,
+# and a judgment may be appealed (a new filing); a settlement not kept is enforced on the judgment.
+FOLLOWS: dict[str | None, frozenset[str]] = {
+    None: frozenset({FILED}),
+    FILED: frozenset({HEARING, JUDGED, MEDIATED, SETTLED, WITHDRAWN}),
+    HEARING: frozenset({HEARING, JUDGED, MEDIATED, SETTLED, WITHDRAWN}),
+    JUDGED: frozenset({FILED, ENFORCEMENT, SETTLED}),
+    MEDIATED: frozenset({ENFORCEMENT, SETTLED}),
+    ENFORCEMENT: frozenset({SUSPENDED, ENFORCED, SETTLED}),
+    SUSPENDED: frozenset({RESUMED, SETTLED}),
+    RESUMED: frozenset({SUSPENDED, ENFORCED, SETTLED}),
+    ENFORCED: frozenset({FILED}),
+    SETTLED: frozenset({FILED, ENFORCEMENT, RESUMED}),
+    WITHDRAWN: frozenset({FILED}),
+}
+
+# The words officers write for each stage (the first is the stage's name on cards and in the sheet).
+STAGE_WORDS: dict[str, tuple[str, ...]] = {
+    FILED: ("立案", "起诉", "已起诉", "已立案", "上诉"),
+    HEARING: ("开庭", "已开庭"),
+    JUDGED: ("判决", "已判决", "判决了", "胜诉"),
+    MEDIATED: ("调解", "调解结案", "法院调解"),
+    ENFORCEMENT: ("申请执行", "申请强制执行", "强制执行"),
+    SUSPENDED: ("终本", "终结本次执行"),
+    RESUMED: ("恢复执行",),
+    ENFORCED: ("执行完毕", "执行结案"),
+    SETTLED: ("和解", "执行和解"),
+    WITHDRAWN: ("撤诉",),
+}
+_WORD_STAGE = {word: stage for stage, words in STAGE_WORDS.items() for word in words}
+_WORD_STAGE.update({stage: stage for stage in STAGES})
+
+# 2023 Civil Procedure Law art. 250: enforcement is applied for within 2 years of the performance date.
+ENFORCEMENT_WINDOW_YEARS = 2
+# Ordinary procedure: a first instance within 6 months (art. 152); an enforcement within 6 months (the SPC's
+# rules on enforcement time limits). Past these a lawsuit is slow.
+SLOW_AFTER_MONTHS = 6
+# Civil Code art. 188: three years, started again by a payment, an acknowledgment or a lawsuit (art. 195).
+STATUTE_YEARS = 3
+STATUTE_WARNINGS = (180, 90, 30)
+# Seizures and freezes lapse (SPC rules on preservation, art. 485 of the Civil Procedure Law's interpretation).
+SEIZURE_YEARS = {"deposit": 1, "movable": 2, "real_estate": 3}
+SEIZURE_WARNING_DAYS = 30
+# A warning for a deadline that is not the statute (enforcement application, a seizure's lapse).
+DEADLINE_WARNING_DAYS = 30
+
+
+def read_stage(word: str) -> str | None:
+    """The stage a word names (`立案`, `申请执行`, `filed`), else None."""
+    return _WORD_STAGE.get(word.strip().lower() if word.isascii() else word.strip())
+
+
+def stage_in_text(text: str) -> str | None:
+    """The stage a report written in words names (`L… 今天立案 …`), the longest word found; else None."""
+    found = [(len(word), stage) for word, stage in _WORD_STAGE.items() if not word.isascii() and word in text]
+    return max(found)[1] if found else None
+
+
+def may_follow(latest: str | None, stage: str) -> bool:
+    """Whether `stage` may be recorded after the case's latest stage (None: the case has none yet)."""
+    return stage in FOLLOWS.get(latest, frozenset())
+
+
+def expected_after(latest: str | None) -> tuple[str, ...]:
+    """The stages that may come next, in the order of STAGES (for a refusal that says what would do)."""
+    allowed = FOLLOWS.get(latest, frozenset())
+    return tuple(stage for stage in STAGES if stage in allowed)
+
+
+def under_way(latest: str | None) -> bool:
+    """Whether a lawsuit is under way after this stage."""
+    return latest in UNDER_WAY
+
+
+# The court's case number: （2026）晋0102民初123号. The year in brackets (full- or half-width), the court's code,
+# the kind of proceeding, the number.
+_CASE_NUMBER = re.compile(
+    r"[（(]\s*(\d{4})\s*[）)]\s*([\u4e00-\u9fff]{0,2}\d{0,6})([\u4e00-\u9fff]{1,4}?)(\d+)号"
+)
+
+
+class CaseNumber(NamedTuple):
+    """A 案号 read from a note: the text as written, its year, the court's code and the proceeding."""
+
+    text: str
+    year: int
+    court_code: str
+    proceeding: str  # first_instance, appeal, enforcement, resumed_enforcement, preservation, other
+
+
+def find_case_number(text: str) -> CaseNumber | None:
+    """The first court case number in a text, with what kind of proceeding it names."""
+    match = _CASE_NUMBER.search(text)
+    if match is None:
+        return None
+    year, court, kind, _number = match.groups()
+    return CaseNumber(match.group(0), int(year), court, _proceeding(kind))
+
+
+def _proceeding(kind: str) -> str:
+    if kind.startswith("执恢"):
+        return "resumed_enforcement"
+    if kind.startswith("执保"):
+        return "preservation"
+    if kind.startswith("执"):
+        return "enforcement"
+    if kind.endswith("终"):
+        return "appeal"
+    if kind.endswith("初"):
+        return "first_instance"
+    return "other"
+
+
+_COURT = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:人民法院|法院))")
+
+
+def find_court(text: str) -> str | None:
+    """The court a note names (`晋中市榆次区人民法院`), else None."""
+    match = _COURT.search(text)
+    return match.group(1) if match else None
+
+
+def years_after(day: date, years: int) -> date:
+    """The same day `years` later; a 29 February falls on the month's last day (Civil Code art. 202)."""
+    return months_after(day, 12 * years)
+
+
+def months_after(day: date, months: int) -> date:
+    """The same day `months` later, or the month's last day when it has no such day (Civil Code art. 202)."""
+    year, month = divmod(day.year * 12 + day.month - 1 + months, 12)
+    return date(year, month + 1, min(day.day, calendar.monthrange(year, month + 1)[1]))
+
+
+@dataclass(frozen=True, slots=True)
+class StatuteStart:
+    """What the statute of limitations runs from: the day and what happened then."""
+
+    day: date
+    reason: str  # imported, repayment, acknowledged, filed
+
+
+@dataclass(frozen=True, slots=True)
+class Statute:
+    """When a case's statute of limitations runs out, and what that rests on."""
+
+    expires_on: date
+    start: StatuteStart | None  # None: the imported expiry, nothing later known
+
+    def days_left(self, today: date) -> int:
+        return (self.expires_on - today).days
+
+    def expired(self, today: date) -> bool:
+        return today > self.expires_on
+
+    def warning(self, today: date) -> int | None:
+        """The warning due today: 180, 90 or 30 on those days exactly (the to-do's reminders), else None."""
+        left = self.days_left(today)
+        return left if left in STATUTE_WARNINGS else None
+
+
+def statute(imported: date | None, interruptions: list[StatuteStart]) -> Statute | None:
+    """The statute of limitations from the imported expiry and what started it again since (a confirmed
+    repayment, an acknowledgment signed, a lawsuit filed): three years from the latest of them, never earlier
+    than the imported expiry. None when nothing is known."""
+    latest = max(interruptions, key=lambda start: start.day, default=None)
+    if latest is None:
+        return None if imported is None else Statute(imported, None)
+    expires = years_after(latest.day, STATUTE_YEARS)
+    if imported is not None and imported >= expires:
+        return Statute(imported, None)
+    return Statute(expires, latest)
+
+
+@dataclass(frozen=True, slots=True)
+class StageEntry:
+    """One recorded stage of a case's litigation."""
+
+    stage: str
+    on: date
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class LegalDeadline:
+    """A deadline the litigation sets: what, by when, and from which stage."""
+
+    kind: str  # enforcement_due, seizure_lapses
+    due_on: date
+    since: date
+    detail: str = ""
+
+    def warn(self, today: date) -> bool:
+        """Whether the to-do shows it today: from DEADLINE_WARNING_DAYS before it until it is dealt with."""
+        return today >= self.due_on - timedelta(days=DEADLINE_WARNING_DAYS)
+
+
+_SEIZURE = re.compile(r"(查封|冻结|扣押)")
+_SEIZED_KIND = (
+    ("real_estate", ("房", "土地", "不动产", "厂房", "商铺", "宅基")),
+    ("deposit", ("存款", "账户", "银行卡", "资金")),
+)
+
+
+def seizure_kind(note: str) -> str | None:
+    """What a note says was seized or frozen: deposit, movable or real_estate; None if nothing was."""
+    if _SEIZURE.search(note) is None:
+        return None
+    for kind, words in _SEIZED_KIND:
+        if any(word in note for word in words):
+            return kind
+    return "deposit" if "冻结" in note else "movable"
+
+
+def legal_deadlines(stages: list[StageEntry]) -> list[LegalDeadline]:
+    """The deadlines still open on a case's stages (oldest first): enforcement to be applied for within two
+    years of a judgment or mediation not yet enforced, and each seizure or freeze that lapses."""
+    deadlines: list[LegalDeadline] = []
+    decided: StageEntry | None = None
+    for entry in stages:
+        if entry.stage in (JUDGED, MEDIATED):
+            decided = entry
+        elif entry.stage in (ENFORCEMENT, SETTLED, FILED, WITHDRAWN):
+            decided = None
+        kind = seizure_kind(entry.note)
+        if kind is not None:
+            due = years_after(entry.on, SEIZURE_YEARS[kind])
+            deadlines.append(LegalDeadline("seizure_lapses", due, entry.on, kind))
+    if decided is not None:
+        due = years_after(decided.on, ENFORCEMENT_WINDOW_YEARS)
+        deadlines.append(LegalDeadline("enforcement_due", due, decided.on))
+    return sorted(deadlines, key=lambda deadline: deadline.due_on)
+
+
+def slow_since(stages: list[StageEntry], today: date) -> StageEntry | None:
+    """The stage a lawsuit has been stuck at too long: a first instance filed over six months ago and not yet
+    decided, or an enforcement applied for (or resumed) over six months ago and not finished. None if neither."""
+    if not stages:
+        return None
+    latest = stages[-1]
+    opened = next((entry for entry in reversed(stages) if entry.stage in (FILED, ENFORCEMENT, RESUMED)), None)
+    if opened is None or latest.stage not in (FILED, HEARING, ENFORCEMENT, RESUMED):
+        return None
+    return opened if months_after(opened.on, SLOW_AFTER_MONTHS) < today else None
+
+
+def days_per_stage(stages: list[StageEntry], today: date) -> list[tuple[StageEntry, int]]:
+    """Each stage with the days it lasted (until the next one, the latest until today)."""
+    ends = [entry.on for entry in stages[1:]] + [today]
+    return [(entry, (end - entry.on).days) for entry, end in zip(stages, ends, strict=True)]

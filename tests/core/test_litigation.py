@@ -1,0 +1,241 @@
+"""Lawsuit stages, case numbers, legal deadlines and the statute of limitations, as tables."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+
+from core.litigation import (
+    STAGES,
+    LegalDeadline,
+    StageEntry,
+    StatuteStart,
+    days_per_stage,
+    expected_after,
+    find_case_number,
+    find_court,
+    legal_deadlines,
+    may_follow,
+    months_after,
+    read_stage,
+    seizure_kind,
+    slow_since,
+    stage_in_text,
+    statute,
+    years_after,
+)
+
+
+@pytest.mark.parametrize(
+    ("word", "stage"),
+    [
+        ("立案", "filed"),
+        ("已起诉", "filed"),
+        ("开庭", "hearing"),
+        ("判决", "judged"),
+        ("调解", "mediated"),
+        ("申请执行", "enforcement"),
+        ("申请强制执行", "enforcement"),
+        ("终本", "suspended"),
+        ("恢复执行", "resumed"),
+        ("执行完毕", "enforced"),
+        ("和解", "settled"),
+        ("撤诉", "withdrawn"),
+        ("Filed", "filed"),
+        ("enforced", "enforced"),
+        ("结案", None),
+        ("还款", None),
+    ],
+)
+def test_stage_words(word: str, stage: str | None) -> None:
+    assert read_stage(word) == stage
+
+
+@pytest.mark.parametrize(
+    ("text", "stage"),
+    [
+        ("L2023001 已起诉", "filed"),
+        ("L2023001 今天立案 （2026）晋0102民初123号", "filed"),
+        ("L2023001 判决了", "judged"),
+        ("L2023001 申请强制执行", "enforcement"),
+        ("L2023001 恢复执行了", "resumed"),  # not 执行 of 申请执行: the longest word
+        ("L2023001 执行完毕", "enforced"),
+        ("L2023001 上门 见到本人", None),
+    ],
+)
+def test_stage_in_text(text: str, stage: str | None) -> None:
+    assert stage_in_text(text) == stage
+
+
+# (stages so far, stage recorded next, allowed)
+ORDER = [
+    ([], "filed", True),
+    ([], "judged", False),  # 判决 before 立案
+    ([], "enforcement", False),
+    (["filed"], "hearing", True),
+    (["filed"], "judged", True),
+    (["filed"], "enforcement", False),  # judged first
+    (["filed", "hearing"], "hearing", True),  # a second hearing
+    (["filed", "hearing", "judged"], "enforcement", True),
+    (["filed", "judged"], "filed", True),  # an appeal
+    (["filed", "mediated"], "enforcement", True),
+    (["filed", "judged", "enforcement"], "suspended", True),
+    (["filed", "judged", "enforcement"], "enforced", True),
+    (["filed", "judged", "enforcement", "suspended"], "resumed", True),
+    (["filed", "judged", "enforcement", "suspended"], "enforced", False),  # resumed first
+    (["filed", "judged", "enforcement", "suspended", "resumed"], "enforced", True),
+    (["filed", "judged", "enforcement", "enforced"], "resumed", False),
+    (["filed", "withdrawn"], "filed", True),
+    (["filed", "withdrawn"], "judged", False),
+    (["filed", "judged", "settled"], "enforcement", True),  # a settlement not kept
+]
+
+
+@pytest.mark.parametrize(("before", "stage", "allowed"), ORDER)
+def test_stage_order(before: list[str], stage: str, allowed: bool) -> None:
+    assert may_follow(before[-1] if before else None, stage) is allowed
+    assert (stage in expected_after(before[-1] if before else None)) is allowed
+
+
+def test_every_stage_can_be_reached() -> None:
+    reached: set[str] = set()
+    frontier: list[str | None] = [None]
+    while frontier:
+        latest = frontier.pop()
+        for stage in expected_after(latest):
+            if stage not in reached:
+                reached.add(stage)
+                frontier.append(stage)
+    assert reached == set(STAGES)
+
+
+@pytest.mark.parametrize(
+    ("text", "number", "court_code", "proceeding"),
+    [
+        ("今天立案 （2026）晋0102民初123号", "（2026）晋0102民初123号", "晋0102", "first_instance"),
+        ("(2025)晋07民终45号", "(2025)晋07民终45号", "晋07", "appeal"),
+        ("（2026）晋0702执1189号 申请执行", "（2026）晋0702执1189号", "晋0702", "enforcement"),
+        ("（2026）晋0702执恢12号", "（2026）晋0702执恢12号", "晋0702", "resumed_enforcement"),
+        ("（2026）晋0702执保3号 冻结存款", "（2026）晋0702执保3号", "晋0702", "preservation"),
+    ],
+)
+def test_case_numbers(text: str, number: str, court_code: str, proceeding: str) -> None:
+    found = find_case_number(text)
+    assert found is not None
+    assert (found.text, found.court_code, found.proceeding) == (number, court_code, proceeding)
+
+
+def test_no_case_number_and_courts() -> None:
+    assert find_case_number("L2023001 已起诉 金额12万") is None
+    assert find_court("立案 晋中市榆次区人民法院 （2026）晋0702民初1号") == "晋中市榆次区人民法院"
+    assert find_court("已起诉") is None
+
+
+@pytest.mark.parametrize(
+    ("day", "after"),
+    [
+        (date(2026, 3, 2), date(2029, 3, 2)),
+        (date(2024, 2, 29), date(2027, 2, 28)),  # no 29 February: the month's last day
+        (date(2026, 12, 31), date(2029, 12, 31)),
+    ],
+)
+def test_three_years_after(day: date, after: date) -> None:
+    assert years_after(day, 3) == after
+
+
+def test_months_after_the_month_end() -> None:
+    assert months_after(date(2026, 8, 31), 6) == date(2027, 2, 28)
+    assert months_after(date(2026, 1, 15), 6) == date(2026, 7, 15)
+    assert months_after(date(2026, 7, 31), 6) == date(2027, 1, 31)
+
+
+def test_statute_runs_from_the_latest_interruption() -> None:
+    imported = date(2027, 5, 1)
+    assert statute(None, []) is None
+    only_imported = statute(imported, [])
+    assert only_imported is not None
+    assert (only_imported.expires_on, only_imported.start) == (imported, None)
+    acknowledged = StatuteStart(date(2026, 3, 2), "acknowledged")
+    repaid = StatuteStart(date(2025, 11, 1), "repayment")
+    started = statute(imported, [repaid, acknowledged])
+    assert started is not None
+    assert (started.expires_on, started.start) == (date(2029, 3, 2), acknowledged)
+    # An interruption older than the imported expiry's start leaves the imported date standing.
+    older = statute(date(2029, 6, 1), [repaid])
+    assert older is not None
+    assert (older.expires_on, older.start) == (date(2029, 6, 1), None)
+
+
+@pytest.mark.parametrize(
+    ("days_left", "warning"),
+    [(181, None), (180, 180), (179, None), (91, None), (90, 90), (31, None), (30, 30), (29, None), (0, None)],
+)
+def test_statute_warnings_fall_on_their_days(days_left: int, warning: int | None) -> None:
+    today = date(2026, 12, 1)
+    found = statute(today + timedelta(days=days_left), [])
+    assert found is not None
+    assert found.warning(today) == warning
+    assert not found.expired(today)
+
+
+def test_an_expired_statute() -> None:
+    found = statute(date(2026, 11, 30), [])
+    assert found is not None
+    assert found.expired(date(2026, 12, 1))
+    assert found.days_left(date(2026, 12, 1)) == -1
+
+
+@pytest.mark.parametrize(
+    ("note", "kind"),
+    [
+        ("查封房产一套", "real_estate"),
+        ("冻结银行存款 5万", "deposit"),
+        ("冻结其名下账户", "deposit"),
+        ("查封车辆一台", "movable"),
+        ("扣押挖掘机", "movable"),
+        ("开庭 被告未到庭", None),
+    ],
+)
+def test_what_was_seized(note: str, kind: str | None) -> None:
+    assert seizure_kind(note) == kind
+
+
+def test_enforcement_must_be_applied_for_within_two_years_of_the_judgment() -> None:
+    judged = [StageEntry("filed", date(2026, 1, 5)), StageEntry("judged", date(2026, 6, 10))]
+    assert legal_deadlines(judged) == [LegalDeadline("enforcement_due", date(2028, 6, 10), date(2026, 6, 10))]
+    applied = [*judged, StageEntry("enforcement", date(2026, 7, 1))]
+    assert legal_deadlines(applied) == []
+    (deadline,) = legal_deadlines(judged)
+    assert not deadline.warn(date(2028, 5, 10))
+    assert deadline.warn(date(2028, 5, 11))  # 30 days before
+
+
+def test_a_seizure_lapses() -> None:
+    stages = [
+        StageEntry("filed", date(2026, 1, 5), "诉前保全 冻结存款"),
+        StageEntry("enforcement", date(2026, 8, 1), "查封房产"),
+    ]
+    assert [(d.kind, d.due_on, d.detail) for d in legal_deadlines(stages)] == [
+        ("seizure_lapses", date(2027, 1, 5), "deposit"),
+        ("seizure_lapses", date(2029, 8, 1), "real_estate"),
+    ]
+
+
+def test_slow_lawsuits() -> None:
+    filed = StageEntry("filed", date(2026, 1, 5))
+    assert slow_since([filed], date(2026, 7, 5)) is None
+    assert slow_since([filed], date(2026, 7, 6)) == filed
+    heard = [filed, StageEntry("hearing", date(2026, 3, 1))]
+    assert slow_since(heard, date(2026, 7, 6)) == filed
+    judged = [*heard, StageEntry("judged", date(2026, 5, 1))]
+    assert slow_since(judged, date(2027, 1, 1)) is None
+    enforcing = [*judged, StageEntry("enforcement", date(2026, 6, 1))]
+    assert slow_since(enforcing, date(2026, 12, 1)) is None
+    assert slow_since(enforcing, date(2026, 12, 2)) == enforcing[-1]
+    assert slow_since([*enforcing, StageEntry("suspended", date(2026, 9, 1))], date(2027, 6, 1)) is None
+
+
+def test_days_per_stage() -> None:
+    stages = [StageEntry("filed", date(2026, 1, 5)), StageEntry("judged", date(2026, 4, 5))]
+    assert [days for _, days in days_per_stage(stages, date(2026, 4, 15))] == [90, 10]
