@@ -2,7 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
+
+
+@dataclass(frozen=True, slots=True)
+class Term:
+    """A parameter of a user error that is itself a text (a stage's name): rendered in the reader's language."""
+
+    key: str
 
 
 class UserError(Exception):
@@ -17,7 +25,14 @@ class UserError(Exception):
         """The message in the given language."""
         from core.texts import render
 
-        return render(self.key, language, **self.params)
+        def shown(value: Any) -> Any:
+            if isinstance(value, Term):
+                return render(value.key, language)
+            if isinstance(value, tuple) and value and all(isinstance(item, Term) for item in value):
+                return render("list.separator", language).join(render(item.key, language) for item in value)
+            return value
+
+        return render(self.key, language, **{name: shown(value) for name, value in self.params.items()})
 
     def __str__(self) -> str:
         return self.render("en")

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import calendar
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
+from decimal import Decimal
 from typing import NamedTuple
 
 FILED = "filed"
@@ -82,9 +84,26 @@ def read_stage(word: str) -> str | None:
     return _WORD_STAGE.get(word.strip().lower() if word.isascii() else word.strip())
 
 
+# In a report written in words only the unmistakable words count: 调解 alone is a mediation visit, 起诉 alone
+# may be a threat (告知将起诉), 和解 an agreement with the borrower.
+_AMBIGUOUS_IN_TEXT = frozenset({"起诉", "上诉", "调解", "和解", "胜诉"})
+# A word after these is a plan or a denial (拟起诉, 尚未立案), not a stage reached.
+_NOT_YET = ("未", "没", "不", "将", "拟", "准备", "计划")
+
+
 def stage_in_text(text: str) -> str | None:
-    """The stage a report written in words names (`L… 今天立案 …`), the longest word found; else None."""
-    found = [(len(word), stage) for word, stage in _WORD_STAGE.items() if not word.isascii() and word in text]
+    """The stage a report written in words names (`L… 今天立案 …`): its longest unmistakable word, not one
+    planned or denied (`拟起诉`, `尚未立案`); else None."""
+    found: list[tuple[int, str]] = []
+    for word, stage in _WORD_STAGE.items():
+        if word.isascii() or word in _AMBIGUOUS_IN_TEXT:
+            continue
+        at = text.find(word)
+        while at != -1:
+            if not text[:at].endswith(_NOT_YET):
+                found.append((len(word), stage))
+                break
+            at = text.find(word, at + 1)
     return max(found)[1] if found else None
 
 
@@ -150,6 +169,24 @@ def find_court(text: str) -> str | None:
     """The court a note names (`晋中市榆次区人民法院`), else None."""
     match = _COURT.search(text)
     return match.group(1) if match else None
+
+
+_CLAIMED_WORDS = ("标的", "诉请", "诉讼请求", "起诉金额", "请求金额")
+_COSTS_WORDS = ("诉讼费", "受理费", "执行费", "保全费", "律师费", "费用")
+_CLAUSES = re.compile(r"[\s，,；;。]+")
+
+
+def find_claims(
+    note: str, read_amount: Callable[[str], Decimal | None]
+) -> tuple[Decimal | None, Decimal | None]:
+    """The amount claimed (`标的12万`) and the costs (`诉讼费3000`) a note names, read by `read_amount`."""
+    claimed = costs = None
+    for clause in _CLAUSES.split(note):
+        if costs is None and any(word in clause for word in _COSTS_WORDS):
+            costs = read_amount(clause)
+        elif claimed is None and any(word in clause for word in _CLAIMED_WORDS):
+            claimed = read_amount(clause)
+    return claimed, costs
 
 
 def years_after(day: date, years: int) -> date:

@@ -132,3 +132,20 @@ class OfficerProgress:
     def rate(self) -> Decimal:
         """Recovered ÷ the balances the officer started with."""
         return Decimal(0) if self.start_balance <= 0 else self.recovered / self.start_balance
+
+
+@dataclass(frozen=True, slots=True)
+class RecordedStage:
+    """A lawsuit stage as recorded on a case (or the undoing of one, `reverses_id` set)."""
+
+    id: int
+    loan_no: str
+    stage: str
+    reached_on: date
+    court: str = ""
+    case_number: str = ""
+    proceeding: str | None = None
+    claimed: Decimal | None = None
+    costs: Decimal | None = None
+    note: str = ""
+    reverses_id: int | None = None

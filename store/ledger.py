@@ -15,6 +15,7 @@ from store.dispatch_log import DispatchLogStore
 from store.export import ExportStore
 from store.imports import ImportStore
 from store.inbox import InboxStore
+from store.lawsuits import LawsuitStore
 from store.models import Case, Person, Unit
 from store.notice_register import NoticeRegisterStore
 from store.people import PeopleStore
@@ -31,6 +32,7 @@ class Store(
     CaseStore,
     CaseEventStore,
     ContactStore,
+    LawsuitStore,
     UndoStore,
     RepaymentStore,
     ProgressStore,

@@ -25,6 +25,7 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from core.litigation import STAGES
 from core.money import from_fen, to_fen
 from core.vocabulary import (
     CASE_STATUSES,
@@ -285,6 +286,38 @@ class Repayment(Base):
     decided_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class LawsuitStage(Base):
+    """A stage a case's litigation reached (立案, 判决, 申请执行 …), or the undoing of one (`reverses_id` set).
+
+    Rows are never edited or deleted (triggers in the migration refuse it): an undo adds a reversal.
+    """
+
+    __tablename__ = "lawsuit_stages"
+    __table_args__ = (
+        _one_of("stage", STAGES),
+        CheckConstraint("claimed IS NULL OR claimed > 0", name="claimed_positive"),
+        CheckConstraint("costs IS NULL OR costs >= 0", name="costs_not_negative"),
+        Index("ix_lawsuit_stages_case_reached_on", "case_id", "reached_on"),
+        Index("uq_lawsuit_stages_source_key", "source_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"))
+    stage: Mapped[str] = mapped_column(String(20))
+    reached_on: Mapped[date] = mapped_column(Date)
+    court: Mapped[str] = mapped_column(String(100), default="")
+    # The court's case number (案号) as written, and the proceeding it names (first_instance, appeal …).
+    case_number: Mapped[str] = mapped_column(String(60), default="")
+    proceeding: Mapped[str | None] = mapped_column(String(30))
+    claimed: Mapped[Decimal | None] = mapped_column(Money)
+    costs: Mapped[Decimal | None] = mapped_column(Money)
+    note: Mapped[str] = mapped_column(Text, default="")
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    reverses_id: Mapped[int | None] = mapped_column(ForeignKey("lawsuit_stages.id"), unique=True)
     source_key: Mapped[str | None] = mapped_column(String(200))
 
 

@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import literal_column, select, union_all
 
 from store.base import StoreBase
-from store.models import Case, Contact, Repayment
+from store.models import Case, Contact, LawsuitStage, Repayment
 from store.sql import unreversed
 
 
@@ -15,7 +15,8 @@ class UndoStore(StoreBase):
     """What `撤销` (undo) takes back."""
 
     def last_entry(self, person_id: int, within: timedelta) -> tuple[str, int] | None:
-        """The person's latest unreversed contact or repayment made within `within`: ("contact"|"repayment", id)."""
+        """The person's latest unreversed contact, repayment or lawsuit stage made within `within`:
+        ("contact"|"repayment"|"lawsuit", id)."""
         since = self.now() - within
         contacts = select(
             literal_column("'contact'").label("kind"), Contact.id.label("id"), Contact.at.label("at")
@@ -30,7 +31,12 @@ class UndoStore(StoreBase):
             Repayment.status != "rejected",
             unreversed(Repayment),
         )
-        both = union_all(contacts, repayments).subquery()
+        stages = select(
+            literal_column("'lawsuit'").label("kind"),
+            LawsuitStage.id.label("id"),
+            LawsuitStage.at.label("at"),
+        ).where(LawsuitStage.person_id == person_id, LawsuitStage.at >= since, unreversed(LawsuitStage))
+        both = union_all(contacts, repayments, stages).subquery()
         with self._session() as session:
             row = session.execute(
                 select(both.c.kind, both.c.id).order_by(both.c.at.desc(), both.c.id.desc()).limit(1)
@@ -40,12 +46,13 @@ class UndoStore(StoreBase):
     def reversal_by_message(self, source_key: str) -> tuple[str, str] | None:
         """The reversal a message already made, as (kind, loan number): a re-delivered undo undoes no more."""
         with self._session() as session:
-            for model in (Repayment, Contact):
+            for model in (Repayment, Contact, LawsuitStage):
                 loan_no = session.scalar(
                     select(Case.loan_no)
                     .join(model, model.case_id == Case.id)
                     .where(model.source_key == source_key, model.reverses_id.is_not(None))
                 )
                 if loan_no is not None:
-                    return ("repayment" if model is Repayment else "contact", str(loan_no))
+                    kind = {Repayment: "repayment", Contact: "contact", LawsuitStage: "lawsuit"}[model]
+                    return (kind, str(loan_no))
         return None
