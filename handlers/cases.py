@@ -66,7 +66,15 @@ def case_card_reply(ctx: Context, args: list[str]) -> Response:
             return Response.text("\n".join(lines), case_buttons(found))
         case = found[0]
     events = ctx.store.case_events(case.id, limit=5)
-    text = case_card(case, events, ctx.today(), ctx.campaign.zone, ctx.config.language)
+    text = case_card(
+        case,
+        events,
+        ctx.today(),
+        ctx.campaign.zone,
+        ctx.config.language,
+        stages=ctx.store.lawsuit_stages(case.loan_no),
+        statute=ctx.store.statute_of(case.loan_no),
+    )
     buttons: tuple[tuple[Button, ...], ...] = ()
     if case.status != "settled" and ctx.me.role != "leader":
         buttons = (

@@ -2,15 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from core.litigation import Statute
 from core.masking import mask_id_number, mask_phone
 from core.messages import Button
 from core.money import format_yuan
 from core.priority import explain, priority
 from core.texts import render
-from core.views import CaseEvent, CaseView
+from core.views import CaseEvent, CaseView, RecordedStage
 
 
 def case_line(case: CaseView, language: str) -> str:
@@ -32,8 +34,17 @@ def case_buttons(cases: list[CaseView], prefix: str = "case") -> tuple[tuple[But
     return tuple(tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2))
 
 
-def case_card(case: CaseView, events: list[CaseEvent], today: date, zone: ZoneInfo, language: str) -> str:
-    """The case card: who owes what, by when, the plan, why it ranks where it does, and the last events."""
+def case_card(
+    case: CaseView,
+    events: list[CaseEvent],
+    today: date,
+    zone: ZoneInfo,
+    language: str,
+    stages: Sequence[RecordedStage] = (),
+    statute: Statute | None = None,
+) -> str:
+    """The case card: who owes what, by when, the plan, the statute of limitations and what it rests on, the
+    lawsuit's stages with the days each took, why it ranks where it does, and the last events."""
     lines = [
         render("case.title", language, loan_no=case.loan_no, borrower=case.borrower),
         render(
@@ -63,17 +74,62 @@ def case_card(case: CaseView, events: list[CaseEvent], today: date, zone: ZoneIn
             classification=case.classification,
             difficulty=case.difficulty,
             deadline=case.deadline.isoformat(),
-            statute=case.statute_date.isoformat() if case.statute_date else "—",
+            statute=statute.expires_on.isoformat() if statute else "—",
         ),
     ]
     if case.plan:
         lines.append(render("case.plan", language, plan=case.plan))
+    if statute is not None and case.status != "settled":
+        lines.append(statute_line(statute, today, language))
+    if stages:
+        lines.append(render("case.lawsuit", language))
+        lines.extend(
+            "· " + stage_line(stage, days, language) for stage, days in _days_per_stage(stages, today)
+        )
     if case.status != "settled":
-        score = priority(case.outstanding, case.difficulty, case.deadline, case.statute_date, today)
+        expires = statute.expires_on if statute is not None else case.statute_date
+        score = priority(case.outstanding, case.difficulty, case.deadline, expires, today)
         lines.append(explain(score, language))
     lines.append(render("case.events", language) if events else render("case.no_events", language))
     lines.extend("· " + event_line(e, zone, language) for e in events)
     return "\n".join(lines)
+
+
+def statute_line(statute: Statute, today: date, language: str) -> str:
+    """Where the statute of limitations stands: run out (a legal review is needed), or the days left, and
+    what it rests on (`2026-03-02 借款人签字确认 → 2029-03-02`)."""
+    if statute.expired(today):
+        state = render("statute.expired", language, day=statute.expires_on.isoformat())
+    else:
+        state = render("statute.left", language, days=statute.days_left(today))
+    if statute.start is None:
+        return state + render("statute.imported", language)
+    basis = render(
+        "statute.basis",
+        language,
+        start=statute.start.day.isoformat(),
+        reason=render(f"statute.reason.{statute.start.reason}", language),
+        day=statute.expires_on.isoformat(),
+    )
+    return f"{state}（{basis}）" if language == "zh" else f"{state} ({basis})"
+
+
+def stage_line(stage: RecordedStage, days: int, language: str) -> str:
+    """One lawsuit stage on the card: its name, date, days it lasted, court and case number."""
+    line = render(
+        "case.stage",
+        language,
+        stage=render(f"stage.{stage.stage}", language),
+        day=stage.reached_on,
+        days=days,
+    )
+    extra = " ".join(part for part in (stage.court, stage.case_number) if part)
+    return f"{line} {extra}" if extra else line
+
+
+def _days_per_stage(stages: Sequence[RecordedStage], today: date) -> list[tuple[RecordedStage, int]]:
+    ends = [stage.reached_on for stage in stages[1:]] + [today]
+    return [(stage, (end - stage.reached_on).days) for stage, end in zip(stages, ends, strict=True)]
 
 
 def local_time(at: datetime, zone: ZoneInfo) -> str:

@@ -12,11 +12,12 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from core.errors import UserError
-from core.intent import Intent, read_message
+from core.intent import Intent, find_loan_numbers, read_message
+from core.litigation import stage_in_text
 from core.messages import Button, Response
 from core.money import format_yuan
 from core.views import CaseView
-from handlers import repay
+from handlers import lawsuit, repay
 from handlers.context import Context
 from handlers.log import contact_recorded
 from handlers.registry import Choice, Feature
@@ -30,6 +31,13 @@ SHARES_OFFERED = (("all", Decimal(1)), ("half", Decimal("0.5")))
 def free_text(ctx: Context) -> Response:
     """Understand a report written in words and record it, or ask which case it is about."""
     intent = read_message(ctx.incoming.text, ctx.today(), ctx.store.existing_loan_numbers)
+    stage = stage_in_text(ctx.incoming.text) if intent.kind != "repayment" else None
+    if stage is not None and len(numbers := find_loan_numbers(ctx.incoming.text)) == 1:
+        # `L2023001 已起诉`, `L2023001 判决了`: a stage of the case's litigation, not a contact (money the court
+        # recovered, `L2023001 强制执行回款1万`, is a repayment).
+        if ctx.me.role == "leader":
+            raise UserError("case.leader_reads_only")
+        return lawsuit.from_text(ctx, ctx.case_to_record(numbers[0], ctx.incoming.key), stage)
     if intent.kind == "unknown":
         raise UserError("free.not_understood")
     if ctx.me.role == "leader":

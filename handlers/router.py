@@ -9,7 +9,21 @@ from core.errors import UserError
 from core.messages import Incoming, Reply, Response
 from core.texts import render
 from core.views import PersonView
-from handlers import bind, cases, due, freetext, help, log, pending, rank, repay, report, status, undo
+from handlers import (
+    bind,
+    cases,
+    due,
+    freetext,
+    help,
+    lawsuit,
+    log,
+    pending,
+    rank,
+    repay,
+    report,
+    status,
+    undo,
+)
 from handlers.context import BotConfig, Context
 from handlers.registry import Feature, Routes
 from store.base import Conflict
@@ -25,6 +39,7 @@ FEATURES: tuple[Feature, ...] = (
     cases.FEATURE,
     log.FEATURE,
     repay.FEATURE,
+    lawsuit.FEATURE,
     undo.FEATURE,
     due.FEATURE,
     status.FEATURE,

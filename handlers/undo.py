@@ -15,7 +15,7 @@ UNDO_WINDOW = timedelta(hours=24)
 
 
 def undo(ctx: Context, args: list[str]) -> Response:
-    """Add a reversal of the last contact or repayment; nothing is deleted."""
+    """Add a reversal of the last contact, repayment or lawsuit stage; nothing is deleted."""
     if (done := ctx.store.reversal_by_message(ctx.incoming.key)) is not None:
         return Response.text(ctx.t("undo.already", loan_no=done[1]))
     last = ctx.store.last_entry(ctx.me.id, UNDO_WINDOW)
@@ -26,6 +26,16 @@ def undo(ctx: Context, args: list[str]) -> Response:
         reversal = ctx.store.reverse_repayment(entry_id, ctx.me.employee_no, source_key=ctx.incoming.key)
         return Response.text(
             ctx.t("undo.repayment", loan_no=reversal.loan_no, amount=format_yuan(-reversal.amount))
+        )
+    if kind == "lawsuit":
+        stage = ctx.store.reverse_stage(entry_id, ctx.me.employee_no, source_key=ctx.incoming.key)
+        return Response.text(
+            ctx.t(
+                "undo.lawsuit",
+                loan_no=stage.loan_no,
+                stage=ctx.t(f"stage.{stage.stage}"),
+                day=stage.reached_on.isoformat(),
+            )
         )
     contact = ctx.store.reverse_contact(entry_id, ctx.me.employee_no, source_key=ctx.incoming.key)
     return Response.text(

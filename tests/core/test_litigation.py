@@ -62,6 +62,11 @@ def test_stage_words(word: str, stage: str | None) -> None:
         ("L2023001 恢复执行了", "resumed"),  # not 执行 of 申请执行: the longest word
         ("L2023001 执行完毕", "enforced"),
         ("L2023001 上门 见到本人", None),
+        ("L2023001 上门 告知将起诉", None),  # a threat, not a filing
+        ("L2023001 调解 村委参与", None),  # a mediation visit
+        ("L2023001 尚未立案", None),
+        ("L2023001 拟申请执行", None),
+        ("L2023001 法院调解结案", "mediated"),
     ],
 )
 def test_stage_in_text(text: str, stage: str | None) -> None:

@@ -11,7 +11,21 @@ from bot.app import App
 from core.import_plan import plan_import
 from core.messages import Incoming
 from core.records import PersonRecord
-from handlers import bind, cases, due, freetext, help, log, pending, rank, repay, report, status, undo
+from handlers import (
+    bind,
+    cases,
+    due,
+    freetext,
+    help,
+    lawsuit,
+    log,
+    pending,
+    rank,
+    repay,
+    report,
+    status,
+    undo,
+)
 from handlers.registry import Choice, Command, Feature, Routes
 from handlers.router import FEATURES, ROUTES, Router
 from tests.ledger_data import CASES, PEOPLE, UNITS
@@ -25,6 +39,7 @@ COMMANDS: list[tuple[str, str | None, ModuleType]] = [
     ("case", "案件", cases),
     ("log", "联系", log),
     ("repay", "还款", repay),
+    ("lawsuit", "诉讼", lawsuit),
     ("undo", "撤销", undo),
     ("due", "到期", due),
     ("status", "进度", status),
@@ -112,7 +127,7 @@ def test_only_start_help_and_bind_are_open_to_an_unbound_identity() -> None:
 
 def test_writing_commands_are_answered_once_and_only_bind_keeps_a_refused_attempt() -> None:
     writing = {name for name, command in ROUTES.commands.items() if command.writes}
-    assert writing == {"bind", "log", "repay", "undo", "confirm", "reject", "report"}
+    assert writing == {"bind", "log", "repay", "lawsuit", "undo", "confirm", "reject", "report"}
     assert {name for name, command in ROUTES.commands.items() if not command.atomic} == {"bind"}
 
 
@@ -122,6 +137,7 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
         "case",
         "log",
         "repay",
+        "lawsuit",
         "undo",
         "due",
         "status",
@@ -132,7 +148,7 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
     )
     assert ROUTES.commands_by_role == {
         None: ("bind",),
-        "officer": ("cases", "case", "log", "repay", "undo", "due", "status", "rank", "report"),
+        "officer": ("cases", "case", "log", "repay", "lawsuit", "undo", "due", "status", "rank", "report"),
         "unit_lead": deciders,
         "leader": ("case", "status", "rank", "pending"),
         "admin": deciders,
