@@ -57,3 +57,19 @@ class OfficerTodo:
     unit_id: int | None
     counts: TodoCounts
     cases: list[TodoCase] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class LegalItem:
+    """A legal matter on a case that needs doing today: the statute of limitations at a warning day or run
+    out, enforcement to be applied for, a seizure about to lapse, a lawsuit stuck too long."""
+
+    officer_id: int
+    officer: str
+    unit_id: int | None
+    loan_no: str
+    borrower: str
+    kind: str  # statute_warning, statute_expired, enforcement_due, seizure_lapses, slow
+    day: date  # the deadline (or, for a slow lawsuit, the day its stage began)
+    days: int  # days left until `day` (negative: missed); for a slow lawsuit, days since
+    detail: str = ""  # what was seized; the stage a lawsuit is stuck at

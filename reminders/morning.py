@@ -10,12 +10,17 @@ from zoneinfo import ZoneInfo
 from core.messages import Outgoing, Reply
 from core.money import format_yuan
 from core.texts import render
-from core.todo import OfficerTodo, TodoCase, TodoCounts
+from core.todo import LegalItem, OfficerTodo, TodoCase, TodoCounts
 from reminders.config import ScheduleConfig
 from store.ledger import Store
 
 # A unit lead's digest lists this many officers, those with the most overdue cases first.
 DIGEST_OFFICERS = 15
+# And this many legal matters (statutes, deadlines, slow lawsuits), the soonest first.
+DIGEST_LEGAL = 20
+# The legal matters an officer's own to-do carries; the unit lead's digest has them all (run-out statutes and
+# slow lawsuits too).
+OFFICER_LEGAL = frozenset({"statute_warning", "enforcement_due", "seizure_lapses"})
 
 
 def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Outgoing]:
@@ -25,7 +30,20 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
     the broken ones appear here.
     """
     todos = store.officer_todos(day, config.reminder_days, config.stale_days)
-    messages = [_todo_message(todo, day, config, store.campaign.zone) for todo in todos]
+    legal = store.legal_items(day)
+    officers_legal: dict[int, list[LegalItem]] = defaultdict(list)
+    units_legal: dict[int, list[LegalItem]] = defaultdict(list)
+    for item in legal:
+        if item.kind in OFFICER_LEGAL:
+            officers_legal[item.officer_id].append(item)
+        if item.unit_id is not None:
+            units_legal[item.unit_id].append(item)
+    messages = [
+        _todo_message(todo, day, config, store.campaign.zone, officers_legal.pop(todo.person_id, []))
+        for todo in todos
+    ]
+    # An officer with nothing else to do today still hears of a legal deadline.
+    messages.extend(_legal_message(items, day, config) for items in officers_legal.values())
     per_unit: dict[int, list[OfficerTodo]] = defaultdict(list)
     for todo in todos:
         if todo.unit_id is not None:
@@ -33,11 +51,15 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
     pending = store.pending_by_unit()
     unit_names = store.unit_names_by_id()
     for lead_id, lead_name, unit_id in store.people_with_role("unit_lead"):
-        if unit_id is None or (unit_id not in per_unit and not pending.get(unit_id)):
+        if unit_id is None or (
+            unit_id not in per_unit and not pending.get(unit_id) and unit_id not in units_legal
+        ):
             continue
         text = _digest_text(
             unit_names.get(unit_id, ""), per_unit.get(unit_id, []), pending.get(unit_id, 0), day, config
         )
+        if unit_id in units_legal:
+            text += "\n" + _legal_lines(units_legal[unit_id], config.language, digest=True)
         messages.append(
             Outgoing(
                 f"digest:person:{lead_id}",
@@ -95,7 +117,9 @@ def _reasons(item: TodoCase, day: date, config: ScheduleConfig, zone: ZoneInfo) 
     return render("todo.reason.separator", language).join(reasons)
 
 
-def _todo_message(todo: OfficerTodo, day: date, config: ScheduleConfig, zone: ZoneInfo) -> Outgoing:
+def _todo_message(
+    todo: OfficerTodo, day: date, config: ScheduleConfig, zone: ZoneInfo, legal: list[LegalItem]
+) -> Outgoing:
     language = config.language
     lines = [
         render("todo.title", language, day=day.isoformat(), name=todo.name),
@@ -116,10 +140,51 @@ def _todo_message(todo: OfficerTodo, day: date, config: ScheduleConfig, zone: Zo
         )
     if todo.counts.cases > len(todo.cases):
         lines.append(render("todo.more", language, count=todo.counts.cases - len(todo.cases)))
+    if legal:
+        lines.append(_legal_lines(legal, language, digest=False))
     lines.append(render("todo.hint", language, loan_no=todo.cases[0].loan_no))
     return Outgoing(
         f"todo:person:{todo.person_id}", (Reply("\n".join(lines)),), person_id=todo.person_id, label=todo.name
     )
+
+
+def _legal_message(items: list[LegalItem], day: date, config: ScheduleConfig) -> Outgoing:
+    """The to-do of an officer whose only matters today are legal ones."""
+    first = items[0]
+    text = "\n".join(
+        [
+            render("todo.title", config.language, day=day.isoformat(), name=first.officer),
+            _legal_lines(items, config.language, digest=False),
+        ]
+    )
+    return Outgoing(
+        f"todo:person:{first.officer_id}", (Reply(text),), person_id=first.officer_id, label=first.officer
+    )
+
+
+def _legal_lines(items: list[LegalItem], language: str, digest: bool) -> str:
+    """The legal matters, under their heading (in a digest, with the officer's name)."""
+    lines = [render("legal.title", language)]
+    for item in items[:DIGEST_LEGAL] if digest else items:
+        detail = item.detail
+        if item.kind == "seizure_lapses":
+            detail = render(f"seizure.{item.detail}", language)
+        elif item.kind == "slow":
+            detail = render(f"stage.{item.detail}", language)
+        missed = item.kind in OFFICER_LEGAL and item.days < 0
+        line = render(
+            f"legal.{item.kind}.missed" if missed else f"legal.{item.kind}",
+            language,
+            loan_no=item.loan_no,
+            borrower=item.borrower,
+            day=item.day.isoformat(),
+            days=abs(item.days),
+            detail=detail,
+        )
+        lines.append(f"{line}（{item.officer}）" if digest and language == "zh" else line)
+    if digest and len(items) > DIGEST_LEGAL:
+        lines.append(render("digest.more_legal", language, count=len(items) - DIGEST_LEGAL))
+    return "\n".join(lines)
 
 
 def _digest_text(unit: str, todos: list[OfficerTodo], pending: int, day: date, config: ScheduleConfig) -> str:

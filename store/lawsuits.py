@@ -3,29 +3,35 @@ the other entries start again."""
 
 from __future__ import annotations
 
-from datetime import date
+from collections import defaultdict
+from datetime import UTC, date, datetime
 from decimal import Decimal
+from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
 from core.errors import Term, UserError
 from core.lifecycle import after_lawsuit
 from core.litigation import (
     FILED,
+    StageEntry,
     Statute,
     StatuteStart,
     expected_after,
     find_case_number,
     find_court,
+    legal_deadlines,
     may_follow,
+    slow_since,
     statute,
     under_way,
 )
+from core.todo import LegalItem
 from core.views import RecordedStage
 from store.base import StoreBase
-from store.models import Case, Contact, LawsuitStage, Promise, Repayment
-from store.sql import unreversed
+from store.models import Case, Contact, LawsuitStage, Person, Promise, Repayment
+from store.sql import IS_OPEN, unreversed
 
 
 class LawsuitStore(StoreBase):
@@ -157,35 +163,79 @@ class LawsuitStore(StoreBase):
             case_row = session.scalar(select(Case).where(Case.loan_no == loan_no))
             if case_row is None:
                 return None
-            repaid = session.scalar(
-                select(func.max(Repayment.paid_on)).where(
-                    Repayment.case_id == case_row.id, Repayment.status == "confirmed", unreversed(Repayment)
-                )
-            )
-            acknowledged = session.execute(
-                select(Contact.at)
-                .where(Contact.case_id == case_row.id, Contact.outcome == "acknowledged", unreversed(Contact))
-                .order_by(Contact.at.desc())
-                .limit(1)
-            ).scalar()
-            filed = session.scalar(
-                select(func.max(LawsuitStage.reached_on)).where(
-                    LawsuitStage.case_id == case_row.id, LawsuitStage.stage == FILED, unreversed(LawsuitStage)
-                )
-            )
-            starts = [
-                StatuteStart(day, reason)
-                for day, reason in (
-                    (repaid, "repayment"),
-                    (
-                        acknowledged.astimezone(self.campaign.zone).date() if acknowledged else None,
-                        "acknowledged",
-                    ),
-                    (filed, "filed"),
-                )
-                if day is not None
-            ]
+            starts = self._statute_starts(session, case_row.id).get(case_row.id, [])
             return statute(case_row.statute_date, starts)
+
+    def legal_items(self, day: date) -> list[LegalItem]:
+        """What the law requires of each open case on `day`, for the to-dos and digests: the statute of
+        limitations on its warning days (180, 90, 30 days before) or run out, enforcement to be applied for
+        and seizures lapsing (from 30 days before), lawsuits stuck over six months."""
+        with self._session() as session:
+            cases = {
+                row.id: row
+                for row in session.execute(
+                    select(
+                        Case.id,
+                        Case.loan_no,
+                        Case.borrower,
+                        Case.statute_date,
+                        Case.officer_id,
+                        Person.name,
+                        Case.unit_id,
+                    )
+                    .join(Person, Person.id == Case.officer_id)
+                    .where(IS_OPEN)
+                )
+            }
+            starts = self._statute_starts(session)
+            stages: dict[int, list[StageEntry]] = defaultdict(list)
+            for case_id, stage, reached_on, note in session.execute(
+                select(LawsuitStage.case_id, LawsuitStage.stage, LawsuitStage.reached_on, LawsuitStage.note)
+                .join(Case, Case.id == LawsuitStage.case_id)
+                .where(IS_OPEN, unreversed(LawsuitStage))
+                .order_by(LawsuitStage.case_id, LawsuitStage.reached_on, LawsuitStage.id)
+            ):
+                stages[case_id].append(StageEntry(stage, reached_on, note))
+        items: list[LegalItem] = []
+        for case_id, row in cases.items():
+            found = [*_statute_items(row, statute(row.statute_date, starts.get(case_id, [])), day)]
+            found.extend(_lawsuit_items(row, stages.get(case_id, []), day))
+            items.extend(found)
+        return sorted(items, key=lambda item: (item.officer_id, item.day, item.loan_no))
+
+    def _statute_starts(self, session: Session, case_id: int | None = None) -> dict[int, list[StatuteStart]]:
+        """Per case (every case, or the one given), the latest confirmed repayment, signed acknowledgment and
+        filing: what starts the statute of limitations again."""
+
+        def of(model: Any) -> Any:
+            return true() if case_id is None else model.case_id == case_id
+
+        starts: dict[int, list[StatuteStart]] = defaultdict(list)
+        for found_case, paid_on in session.execute(
+            select(Repayment.case_id, func.max(Repayment.paid_on))
+            .where(of(Repayment), Repayment.status == "confirmed", unreversed(Repayment))
+            .group_by(Repayment.case_id)
+        ):
+            starts[found_case].append(StatuteStart(paid_on, "repayment"))
+        for found_case, at in session.execute(
+            select(Contact.case_id, func.max(Contact.at))
+            .where(of(Contact), Contact.outcome == "acknowledged", unreversed(Contact))
+            .group_by(Contact.case_id)
+        ):
+            starts[found_case].append(StatuteStart(self._local_day(at), "acknowledged"))
+        for found_case, filed in session.execute(
+            select(LawsuitStage.case_id, func.max(LawsuitStage.reached_on))
+            .where(of(LawsuitStage), LawsuitStage.stage == FILED, unreversed(LawsuitStage))
+            .group_by(LawsuitStage.case_id)
+        ):
+            starts[found_case].append(StatuteStart(filed, "filed"))
+        return starts
+
+    def _local_day(self, at: Any) -> date:
+        """The campaign's day of an instant read back from an aggregate (SQLite gives it back as text)."""
+        if isinstance(at, str):
+            at = datetime.fromisoformat(at).replace(tzinfo=UTC)
+        return at.astimezone(self.campaign.zone).date() if isinstance(at, datetime) else at
 
     def _follow_lawsuit(
         self, session: Session, case_row: Case, going: bool | None, person_id: int, reason: str
@@ -230,3 +280,31 @@ def _view(row: LawsuitStage, loan_no: str) -> RecordedStage:
         row.note,
         row.reverses_id,
     )
+
+
+def _item(row: Any, kind: str, day: date, days: int, detail: str = "") -> LegalItem:
+    return LegalItem(
+        row.officer_id, row.name, row.unit_id, row.loan_no, row.borrower, kind, day, days, detail
+    )
+
+
+def _statute_items(row: Any, found: Statute | None, day: date) -> list[LegalItem]:
+    if found is None:
+        return []
+    if found.expired(day):
+        return [_item(row, "statute_expired", found.expires_on, found.days_left(day))]
+    if found.warning(day) is not None:
+        return [_item(row, "statute_warning", found.expires_on, found.days_left(day))]
+    return []
+
+
+def _lawsuit_items(row: Any, stages: list[StageEntry], day: date) -> list[LegalItem]:
+    items = [
+        _item(row, deadline.kind, deadline.due_on, (deadline.due_on - day).days, deadline.detail)
+        for deadline in legal_deadlines(stages)
+        if deadline.warn(day)
+    ]
+    stuck = slow_since(stages, day)
+    if stuck is not None:
+        items.append(_item(row, "slow", stuck.on, (day - stuck.on).days, stuck.stage))
+    return items
