@@ -22,7 +22,9 @@ AMOUNT_CEILING = 10_000_000
 DEADLINE_HORIZON_DAYS = 365
 STATUTE_HORIZON_DAYS = 730
 # Urgency comes before the points: a statute of limitations running out within this many days (the claim is
-# lost the day after), then a case past its recovery deadline, rank above every case without such urgency.
+# lost the day after) or already run out (a legal review is needed at once: what can still be saved, a
+# payment or acknowledgment the borrower makes now, is saved now), then a case past its recovery deadline,
+# rank above every case without such urgency.
 STATUTE_URGENT_DAYS = 30
 URGENCY_STEP = 100
 
@@ -43,8 +45,13 @@ class Priority:
 
     @property
     def statute_urgent(self) -> bool:
-        """The statute of limitations runs out within STATUTE_URGENT_DAYS (not yet run out)."""
-        return self.statute_days is not None and 0 <= self.statute_days <= STATUTE_URGENT_DAYS
+        """The statute of limitations runs out within STATUTE_URGENT_DAYS, or has run out."""
+        return self.statute_days is not None and self.statute_days <= STATUTE_URGENT_DAYS
+
+    @property
+    def statute_passed(self) -> bool:
+        """The statute of limitations has run out."""
+        return self.statute_days is not None and self.statute_days < 0
 
     @property
     def overdue(self) -> bool:
@@ -76,11 +83,9 @@ def priority(
     deadline_days = (deadline - today).days
     deadline_points = _closeness(deadline_days, DEADLINE_HORIZON_DAYS, DEADLINE_POINTS)
     statute_days = None if statute_date is None else (statute_date - today).days
-    # A statute that has run out can no longer be interrupted: it is flagged on the card, not hurried.
+    # A statute run out scores in full, as one running out today: it is urgent, not hopeless.
     statute_points = (
-        0
-        if statute_days is None or statute_days < 0
-        else _closeness(statute_days, STATUTE_HORIZON_DAYS, STATUTE_POINTS)
+        0 if statute_days is None else _closeness(statute_days, STATUTE_HORIZON_DAYS, STATUTE_POINTS)
     )
     if outstanding <= 0:
         amount_points = difficulty_points = deadline_points = statute_points = 0
@@ -123,7 +128,8 @@ def explain(p: Priority, language: str = "zh") -> str:
         parts.append(render("priority.statute", language, days=p.statute_days, points=p.statute_points))
     separator = "；" if language == "zh" else "; "
     if p.outstanding > 0 and p.statute_urgent:
-        parts.insert(0, render("priority.urgent_statute", language, points=URGENCY_STEP * 2))
+        key = "priority.urgent_statute_passed" if p.statute_passed else "priority.urgent_statute"
+        parts.insert(0, render(key, language, points=URGENCY_STEP * 2))
     elif p.outstanding > 0 and p.overdue:
         parts.insert(0, render("priority.urgent_overdue", language, points=URGENCY_STEP))
     return render("priority.summary", language, score=p.score) + separator.join(parts)

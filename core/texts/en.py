@@ -122,6 +122,7 @@ TEXTS: dict[str, str] = {
     "method.other": "other",
     "priority.summary": "Priority {score}: ",
     "priority.urgent_statute": "the statute of limitations runs out soon, first in line ({points} pts)",
+    "priority.urgent_statute_passed": "the statute of limitations has run out: a legal review now ({points} pts)",
     "priority.urgent_overdue": "past its recovery deadline, ahead of cases not yet due ({points} pts)",
     "priority.amount": "owes {amount} ({points} pts)",
     "priority.difficulty": 'difficulty "{difficulty}" ({points} pts)',

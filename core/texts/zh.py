@@ -124,6 +124,7 @@ TEXTS: dict[str, str] = {
     # priority explanation
     "priority.summary": "优先级 {score} 分：",
     "priority.urgent_statute": "诉讼时效即将届满，优先处理（{points} 分）",
+    "priority.urgent_statute_passed": "诉讼时效已届满，需立即法律审查（{points} 分）",
     "priority.urgent_overdue": "已超过收回时限，优先处理（{points} 分）",
     "priority.amount": "欠款 {amount}（{points} 分）",
     "priority.difficulty": "难易程度“{difficulty}”（{points} 分）",

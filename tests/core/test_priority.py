@@ -53,13 +53,13 @@ def test_an_overdue_case_ranks_above_every_case_not_yet_due() -> None:
     assert overdue > today > tomorrow
 
 
-def test_a_statute_running_out_ranks_first_and_one_run_out_is_not_hurried() -> None:
+def test_a_statute_running_out_or_run_out_ranks_first() -> None:
     expiring_today = score("5000", "难", statute=TODAY)
     expired = score("5000", "难", statute=TODAY - timedelta(days=1))
     nothing_expired = score("5000", "难")
     overdue = score("9000000", "易", deadline=TODAY - timedelta(days=30))
-    assert expiring_today > overdue > expired
-    assert expired == nothing_expired
+    # Run out is urgent (a legal review now), not hopeless: as high as running out today.
+    assert expired == expiring_today > overdue > nothing_expired
     assert score("5000", statute=TODAY) > score("5000", statute=TODAY + timedelta(days=1))
 
 
@@ -70,6 +70,11 @@ def test_the_card_says_why_an_urgent_case_comes_first() -> None:
     assert "诉讼时效即将届满，优先处理（200 分）" in text
     text = explain(priority(Decimal("5000"), "难", TODAY - timedelta(days=5), None, TODAY))
     assert "已超过收回时限，优先处理（100 分）" in text
+    text = explain(
+        priority(Decimal("5000"), "难", TODAY + timedelta(days=5), TODAY - timedelta(days=2), TODAY)
+    )
+    assert "诉讼时效已届满，需立即法律审查（200 分）" in text
+    assert "诉讼时效已届满 2 天（15 分）" in text
 
 
 def test_explanation_names_every_reason() -> None:
