@@ -9,7 +9,7 @@ from contextlib import contextmanager
 from decimal import Decimal
 from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
@@ -20,6 +20,9 @@ from bot.settings import SettingError, configured_language, load_settings
 from core.errors import UserError
 from core.money import format_yuan
 from core.texts import render
+
+if TYPE_CHECKING:
+    from spreadsheets.importer import ImportReport
 
 cli = typer.Typer(
     help="Qingshou (清收): the task force's loan-recovery bot and ledger.",
@@ -115,8 +118,7 @@ def template(
 @cli.command("import")
 @_user_errors
 def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .csv of cases")]) -> None:
-    """Import units, people and cases; all or nothing."""
-    from core.audit import describe_change
+    """Import units, people and cases (and the 诉讼 sheet's lawsuit stages); all or nothing."""
     from spreadsheets.importer import ImportRefused, import_file
 
     app = _ledger()
@@ -136,6 +138,13 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
         for line in refused.lines(app.language):
             errors.print(line, markup=False)
         raise typer.Exit(1) from None
+    _say_import(app, report)
+
+
+def _say_import(app: App, report: ImportReport) -> None:
+    """What an import did, for the clerk."""
+    from core.audit import describe_change
+
     if report.examples_skipped:
         _say(app, "import.examples_skipped", count=report.examples_skipped)
     for key, people in (
@@ -145,8 +154,10 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
         if people:
             names = "、".join(f"{p.employee_no} {p.name}" for p in people)
             _say(app, key, count=len(people), names=names)
+    if report.stages:
+        _say(app, "import.stages", count=report.stages)
     if report.created == 0 and report.updated == 0:
-        if not (report.deactivated or report.reactivated):
+        if not (report.deactivated or report.reactivated or report.stages):
             _say(app, "import.no_change", unchanged=report.unchanged)
         return
     _say(app, "import.done", created=report.created, updated=report.updated, unchanged=report.unchanged)

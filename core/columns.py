@@ -105,6 +105,33 @@ CASE_COLUMNS = (
     Column("statute_date", "诉讼时效到期日", "statute_date", note=DATE_NOTE),
 )
 SHEETS = {UNITS_SHEET: UNIT_COLUMNS, PEOPLE_SHEET: PERSON_COLUMNS, CASES_SHEET: CASE_COLUMNS}
+
+# The optional sheets (SPEC §7): what was under way before the campaign, imported and exported the same way.
+LAWSUITS_SHEET = "诉讼"
+LAWSUIT_COLUMNS = (
+    Column(
+        "loan_no",
+        "贷款编号",
+        "loan_no",
+        required=True,
+        note="文本；须是“案件”表或台账中已有的贷款编号",
+        as_text=True,
+        max_length=40,
+    ),
+    Column(
+        "stage",
+        "阶段",
+        "stage",
+        required=True,
+        note="立案、开庭、判决、调解、申请执行、终本、恢复执行、执行完毕、和解、撤诉；每个到达的阶段一行，按日期先后",
+    ),
+    Column("reached_on", "日期", "reached_on", required=True, note=DATE_NOTE),
+    Column("court", "法院", "court", note="文本", max_length=100),
+    Column("case_number", "案号", "case_number", note="文本，例如（2026）晋0702民初123号", max_length=60),
+    Column("note", "备注", "note", note="文本；查封、冻结写明财产（房产、存款、车辆等），以便提醒续行"),
+)
+OPTIONAL_SHEETS = {LAWSUITS_SHEET: LAWSUIT_COLUMNS}
+READ_SHEETS = {**SHEETS, **OPTIONAL_SHEETS}
 COLUMNS_OF_ENTITY = {"unit": UNIT_COLUMNS, "person": PERSON_COLUMNS, "case": CASE_COLUMNS}
 AMOUNT_FIELDS = frozenset({"target", "principal", "interest"})
 DATE_FIELDS = frozenset({"deadline", "statute_date"})
@@ -138,6 +165,14 @@ EXAMPLE_ROWS: dict[str, list[object]] = {
         None,  # the campaign end, filled in by the template
         "上门催收，协商分期还款",
         None,
+    ],
+    LAWSUITS_SHEET: [
+        "L2023000001",
+        "立案",
+        "2026-03-02",
+        "晋中市榆次区人民法院",
+        "（2026）晋0702民初123号",
+        "示例",
     ],
 }
 

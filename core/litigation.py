@@ -61,6 +61,8 @@ STAGE_WORDS: dict[str, tuple[str, ...]] = {
     SETTLED: ("和解", "执行和解"),
     WITHDRAWN: ("撤诉",),
 }
+# Each stage's name as written on cards and in the 诉讼 sheet.
+STAGE_NAMES = tuple(STAGE_WORDS[stage][0] for stage in STAGES)
 _WORD_STAGE = {word: stage for stage, words in STAGE_WORDS.items() for word in words}
 _WORD_STAGE.update({stage: stage for stage in STAGES})
 

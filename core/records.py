@@ -62,6 +62,20 @@ class CaseRecord:
     bad: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class LawsuitRecord:
+    """One lawsuit stage as imported (the 诉讼 sheet): a stage a case's litigation reached before the campaign."""
+
+    loan_no: str
+    stage: str
+    reached_on: date | None
+    court: str = ""
+    case_number: str = ""
+    note: str = ""
+    row: int = 0
+    bad: frozenset[str] = frozenset()
+
+
 # Which fields of each record an import compares and may change (`row` is where it came from, not data).
 UNIT_FIELDS = ("leader_name", "target")
 PERSON_FIELDS = ("name", "unit", "role", "mobile")

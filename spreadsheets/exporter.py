@@ -1,4 +1,4 @@
-"""The whole ledger as a workbook (`qingshou export`); its first three sheets import again."""
+"""The whole ledger as a workbook (`qingshou export`); its first three sheets and 诉讼 import again."""
 
 from __future__ import annotations
 
@@ -12,7 +12,15 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Font
 
 from core.audit import describe_actor, describe_entry, detail_of
-from core.columns import CASE_COLUMNS, CASE_EXTRA_HEADERS, PERSON_COLUMNS, ROLE_LABELS, UNIT_COLUMNS
+from core.columns import (
+    CASE_COLUMNS,
+    CASE_EXTRA_HEADERS,
+    LAWSUIT_COLUMNS,
+    LAWSUITS_SHEET,
+    PERSON_COLUMNS,
+    ROLE_LABELS,
+    UNIT_COLUMNS,
+)
 from core.texts import render
 from spreadsheets.template import as_text_if_formula, check_destination, save_workbook
 from store.export import ExportTable
@@ -41,6 +49,7 @@ SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
             "确认人工号",
         ),
     ),
+    "lawsuits": (LAWSUITS_SHEET, tuple(c.header for c in LAWSUIT_COLUMNS)),
     "audit": ("审计", ("时间", "操作人", "操作", "对象", "编号", "内容", "来源")),
 }
 BOLD = Font(bold=True)
@@ -101,6 +110,9 @@ def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
             row[3] = render(f"method.{row[3]}", "zh")
             row[4] = render(f"repayment.{row[4]}", "zh")
             row[7] = "" if row[7] is None else f"冲正 #{row[7]}"
+            yield row
+        elif table.name == "lawsuits":
+            row[1] = render(f"stage.{row[1]}", "zh")
             yield row
         elif table.name == "audit":
             at, actor, action, entity, ref, detail, source = row

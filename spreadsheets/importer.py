@@ -47,6 +47,7 @@ class ImportReport:
     examples_skipped: int = 0  # rows equal to the template's example, left in by the clerk and not imported
     deactivated: list[PersonRecord] = field(default_factory=list)  # left out of the 人员 sheet: deactivated
     reactivated: list[PersonRecord] = field(default_factory=list)  # deactivated before, listed again
+    stages: int = 0  # lawsuit stages added from the 诉讼 sheet
 
 
 def import_file(
@@ -66,8 +67,16 @@ def import_file(
     )
     if problems:
         raise ImportRefused(problems, read.problems.count)
-    if plan.created or plan.changes or plan.deactivated or plan.reactivated:
-        store.apply_import(plan, actor=actor, source=path.name, progress=writing)
+    # The 诉讼 sheet's stages, checked against the ledger's and the file's cases once those are known good.
+    stages, problems = store.plan_lawsuit_import(read.lawsuits, {case.loan_no for case in plan.new_cases})
+    if problems:
+        raise ImportRefused(problems)
+    # One transaction for the whole file: a stage that fails to write takes the cases with it.
+    with store.message_scope(), store.atomic():
+        if plan.created or plan.changes or plan.deactivated or plan.reactivated:
+            store.apply_import(plan, actor=actor, source=path.name, progress=writing)
+        if stages:
+            store.import_lawsuits(stages, actor=actor, source=path.name)
     return ImportReport(
         plan.created,
         len(plan.changes),
@@ -76,4 +85,5 @@ def import_file(
         examples_skipped=read.examples,
         deactivated=plan.deactivated,
         reactivated=plan.reactivated,
+        stages=len(stages),
     )

@@ -19,22 +19,29 @@ from core.columns import (
     CASES_SHEET,
     EXAMPLE_DEADLINE_FIELD,
     EXAMPLE_ROWS,
+    LAWSUITS_SHEET,
     PEOPLE_SHEET,
+    READ_SHEETS,
     ROLE_LABELS,
     ROLE_NAMES,
-    SHEETS,
     UNITS_SHEET,
     Column,
 )
 from core.dates import parse_date
 from core.errors import UserError
+from core.litigation import STAGE_NAMES, read_stage
 from core.money import parse_amount, without_format_characters
-from core.records import CaseRecord, PersonRecord, Problem, ProblemLog, UnitRecord
+from core.records import CaseRecord, LawsuitRecord, PersonRecord, Problem, ProblemLog, UnitRecord
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES, ROLES
 from spreadsheets.bounds import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED, check_workbook, too_big, too_large
 
 # Also accepted as sheet names, for workbooks made by hand in English.
-SHEET_ALIASES = {"units": UNITS_SHEET, "people": PEOPLE_SHEET, "cases": CASES_SHEET}
+SHEET_ALIASES = {
+    "units": UNITS_SHEET,
+    "people": PEOPLE_SHEET,
+    "cases": CASES_SHEET,
+    "lawsuits": LAWSUITS_SHEET,
+}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV as GBK
 # Excel holds numbers as doubles: from 16 digits on, the last ones are already gone when the file is saved.
 LOST_DIGITS_FROM = 10.0**15
@@ -52,6 +59,7 @@ class ImportInput:
     units: list[UnitRecord] = field(default_factory=list)
     people: list[PersonRecord] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
+    lawsuits: list[LawsuitRecord] = field(default_factory=list)
     problems: ProblemLog = field(default_factory=ProblemLog)
     rows: int = 0
     examples: int = 0  # the template's example rows, left in and skipped
@@ -86,7 +94,7 @@ def _sheet_of(name: str) -> str:
 
 def _read_workbook(path: Path, reader: _SheetReader) -> None:
     # Before calamine builds anything: its grid of a sheet spans the sheet's extent, whatever fills it.
-    check_workbook(path, lambda name: _sheet_of(name) in SHEETS)
+    check_workbook(path, lambda name: _sheet_of(name) in READ_SHEETS)
     # calamine (Rust) reads cell values an order of magnitude faster than openpyxl, which only writes here.
     try:
         workbook = CalamineWorkbook.from_path(str(path))
@@ -95,12 +103,12 @@ def _read_workbook(path: Path, reader: _SheetReader) -> None:
     by_name = {}
     for name in workbook.sheet_names:
         canonical = _sheet_of(name)
-        if canonical in SHEETS:
+        if canonical in READ_SHEETS:
             by_name[canonical] = name
     if not by_name:
         raise UserError("import.no_sheets", found="、".join(workbook.sheet_names) or "—")
-    # Units before people before cases, whatever the workbook's order.
-    for sheet in SHEETS:
+    # Units before people before cases (before the optional sheets), whatever the workbook's order.
+    for sheet in READ_SHEETS:
         if sheet in by_name:
             reader.read(sheet, (tuple(row) for row in workbook.get_sheet_by_name(by_name[sheet]).iter_rows()))
 
@@ -198,7 +206,7 @@ def _example(sheet: str) -> dict[str, str]:
     """The template's example row of a sheet as the text of each cell, the case's deadline left out."""
     return {
         column.field: _text(value)
-        for column, value in zip(SHEETS[sheet], EXAMPLE_ROWS[sheet], strict=True)
+        for column, value in zip(READ_SHEETS[sheet], EXAMPLE_ROWS[sheet], strict=True)
         if column.field != EXAMPLE_DEADLINE_FIELD
     }
 
@@ -215,10 +223,15 @@ class _SheetReader:
         header = next(iterator, None)
         if header is None:
             return
-        columns = SHEETS[sheet]
+        columns = READ_SHEETS[sheet]
         index = _column_index(sheet, header, columns)
         self.result.sheets.add(sheet)
-        build = {UNITS_SHEET: self._unit, PEOPLE_SHEET: self._person, CASES_SHEET: self._case}[sheet]
+        build = {
+            UNITS_SHEET: self._unit,
+            PEOPLE_SHEET: self._person,
+            CASES_SHEET: self._case,
+            LAWSUITS_SHEET: self._lawsuit,
+        }[sheet]
         example = _example(sheet)
         seen = 0
         for number, values in enumerate(iterator, start=2):
@@ -236,11 +249,13 @@ class _SheetReader:
         self.progress(sheet, seen % 1000)
         self.result.rows += seen
 
-    def _keep(self, record: UnitRecord | PersonRecord | CaseRecord) -> None:
+    def _keep(self, record: UnitRecord | PersonRecord | CaseRecord | LawsuitRecord) -> None:
         if isinstance(record, UnitRecord):
             self.result.units.append(record)
         elif isinstance(record, PersonRecord):
             self.result.people.append(record)
+        elif isinstance(record, LawsuitRecord):
+            self.result.lawsuits.append(record)
         else:
             self.result.cases.append(record)
 
@@ -293,6 +308,21 @@ class _SheetReader:
             phone=cell.text("phone", required=False),
             plan=cell.text("plan", required=False),
             statute_date=statute,
+            row=cell.row,
+        )
+
+    def _lawsuit(self, cell: _Cells) -> LawsuitRecord:
+        stage_text = cell.text("stage")
+        stage = read_stage(stage_text) if stage_text else None
+        if stage_text and stage is None:
+            cell.fail("stage", "import.unknown_stage", value=stage_text, choices="、".join(STAGE_NAMES))
+        return LawsuitRecord(
+            loan_no=cell.text("loan_no"),
+            stage=stage or "",
+            reached_on=cell.day("reached_on", self.today),
+            court=cell.text("court", required=False),
+            case_number=cell.text("case_number", required=False),
+            note=cell.text("note", required=False),
             row=cell.row,
         )
 

@@ -11,8 +11,8 @@ from sqlalchemy import select, type_coerce
 from sqlalchemy.orm import aliased
 
 from store.base import StoreBase
-from store.models import AuditEntry, Case, Contact, Money, Person, Promise, Repayment, Unit
-from store.sql import OUTSTANDING, ROWS_PER_STATEMENT
+from store.models import AuditEntry, Case, Contact, LawsuitStage, Money, Person, Promise, Repayment, Unit
+from store.sql import OUTSTANDING, ROWS_PER_STATEMENT, unreversed
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +91,14 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("employee_no", officer.employee_no),
         ("decided_by", decider.employee_no),
     )
+    lawsuits: Columns = (
+        ("loan_no", Case.loan_no),
+        ("stage", LawsuitStage.stage),
+        ("reached_on", LawsuitStage.reached_on),
+        ("court", LawsuitStage.court),
+        ("case_number", LawsuitStage.case_number),
+        ("note", LawsuitStage.note),
+    )
     audit: Columns = (
         ("at", AuditEntry.at),
         ("actor", AuditEntry.actor),
@@ -114,6 +122,14 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
             .join(unit_name, unit_name.id == Case.unit_id)
             .join(officer, officer.id == Case.officer_id)
             .order_by(Case.id),
+        ),
+        (
+            "lawsuits",
+            lawsuits,
+            _selecting(lawsuits)
+            .join(Case, Case.id == LawsuitStage.case_id)
+            .where(unreversed(LawsuitStage))
+            .order_by(Case.id, LawsuitStage.reached_on, LawsuitStage.id),
         ),
         (
             "contacts",

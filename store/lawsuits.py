@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import func, select, true
 from sqlalchemy.orm import Session
 
+from core.columns import LAWSUIT_COLUMNS, LAWSUITS_SHEET
 from core.errors import Term, UserError
 from core.lifecycle import after_lawsuit
 from core.litigation import (
@@ -27,6 +28,7 @@ from core.litigation import (
     statute,
     under_way,
 )
+from core.records import LawsuitRecord, Problem
 from core.todo import LegalItem
 from core.views import RecordedStage
 from store.base import StoreBase
@@ -166,6 +168,112 @@ class LawsuitStore(StoreBase):
             starts = self._statute_starts(session, case_row.id).get(case_row.id, [])
             return statute(case_row.statute_date, starts)
 
+    def plan_lawsuit_import(
+        self, records: list[LawsuitRecord], new_loans: set[str]
+    ) -> tuple[list[LawsuitRecord], list[Problem]]:
+        """The 诉讼 sheet's stages the ledger does not hold yet, in order, or the problems that refuse the file:
+        a loan in neither the file nor the ledger, a stage out of order or dated in the future. A stage the
+        ledger holds already (same case, stage and day) is left as it is: importing a file twice adds nothing."""
+        today = self.today()
+        loans = {record.loan_no for record in records}
+        with self._session() as session:
+            known = (
+                set(session.scalars(select(Case.loan_no).where(Case.loan_no.in_(loans)))) if loans else set()
+            )
+            held: dict[str, list[tuple[str, date]]] = defaultdict(list)
+            for loan_no, stage, reached_on in session.execute(
+                select(Case.loan_no, LawsuitStage.stage, LawsuitStage.reached_on)
+                .join(Case, Case.id == LawsuitStage.case_id)
+                .where(Case.loan_no.in_(loans), unreversed(LawsuitStage))
+                .order_by(Case.loan_no, LawsuitStage.reached_on, LawsuitStage.id)
+            ):
+                held[loan_no].append((stage, reached_on))
+        problems: list[Problem] = []
+        new: list[LawsuitRecord] = []
+        readable = [r for r in records if not r.bad and r.reached_on is not None]
+        for loan_no in dict.fromkeys(r.loan_no for r in readable):
+            rows = sorted((r for r in readable if r.loan_no == loan_no), key=lambda r: (r.reached_on, r.row))
+            if loan_no not in known and loan_no not in new_loans:
+                problems.extend(
+                    _problem(r, "loan_no", "import.lawsuit_unknown_case", loan_no=loan_no) for r in rows
+                )
+                continue
+            problems.extend(self._check_stages(rows, held.get(loan_no, []), today, new))
+        return new, problems
+
+    @staticmethod
+    def _check_stages(
+        rows: list[LawsuitRecord], held: list[tuple[str, date]], today: date, new: list[LawsuitRecord]
+    ) -> list[Problem]:
+        """One case's rows of the sheet after the stages the ledger holds; the new ones join `new`."""
+        problems: list[Problem] = []
+        latest = held[-1] if held else None
+        for record in rows:
+            assert record.reached_on is not None
+            if record.reached_on > today:
+                problems.append(
+                    _problem(record, "reached_on", "import.lawsuit_future", day=record.reached_on)
+                )
+                continue
+            if (record.stage, record.reached_on) in held:
+                continue
+            stage = latest[0] if latest else None
+            if not may_follow(stage, record.stage) or (latest is not None and record.reached_on < latest[1]):
+                expected = tuple(Term(f"stage.{name}") for name in expected_after(stage))
+                key = "import.lawsuit_out_of_order" if stage else "import.lawsuit_not_filed"
+                problems.append(
+                    _problem(
+                        record,
+                        "stage",
+                        key,
+                        loan_no=record.loan_no,
+                        stage=Term(f"stage.{record.stage}"),
+                        latest=Term(f"stage.{stage}") if stage else "",
+                        expected=expected,
+                    )
+                )
+                continue
+            latest = (record.stage, record.reached_on)
+            new.append(record)
+        return problems
+
+    def import_lawsuits(self, records: list[LawsuitRecord], actor: str, source: str) -> None:
+        """Write the 诉讼 sheet's new stages (planned by `plan_lawsuit_import`), each case's status following
+        its latest stage, in the caller's transaction (the import's)."""
+        with self._transaction() as session:
+            cases = {
+                row.loan_no: row
+                for row in session.scalars(
+                    select(Case).where(Case.loan_no.in_({r.loan_no for r in records})).with_for_update()
+                )
+            }
+            now = self.now()
+            for record in records:
+                assert record.reached_on is not None
+                case_row = cases[record.loan_no]
+                number = find_case_number(record.case_number or record.note)
+                session.add(
+                    LawsuitStage(
+                        case_id=case_row.id,
+                        stage=record.stage,
+                        reached_on=record.reached_on,
+                        court=record.court or find_court(record.note) or "",
+                        case_number=record.case_number or (number.text if number else ""),
+                        proceeding=number.proceeding if number else None,
+                        note=record.note,
+                        person_id=case_row.officer_id,
+                        at=now,
+                    )
+                )
+            session.flush()
+            for loan_no in dict.fromkeys(r.loan_no for r in records):
+                case_row = cases[loan_no]
+                latest = _stages(session, case_row.id)[-1]
+                self._follow_lawsuit(session, case_row, under_way(latest.stage), None, f"import:{source}")
+            self._audit(
+                session, actor, "import.lawsuits", "ledger", source, {"stages": len(records)}, source=source
+            )
+
     def legal_items(self, day: date) -> list[LegalItem]:
         """What the law requires of each open case on `day`, for the to-dos and digests: the statute of
         limitations on its warning days (180, 90, 30 days before) or run out, enforcement to be applied for
@@ -238,7 +346,7 @@ class LawsuitStore(StoreBase):
         return at.astimezone(self.campaign.zone).date() if isinstance(at, datetime) else at
 
     def _follow_lawsuit(
-        self, session: Session, case_row: Case, going: bool | None, person_id: int, reason: str
+        self, session: Session, case_row: Case, going: bool | None, person_id: int | None, reason: str
     ) -> None:
         """The case's status after its litigation moved (`going`: a lawsuit is under way; None: no stage left)."""
         contacted = session.scalar(
@@ -308,3 +416,8 @@ def _lawsuit_items(row: Any, stages: list[StageEntry], day: date) -> list[LegalI
     if stuck is not None:
         items.append(_item(row, "slow", stuck.on, (day - stuck.on).days, stuck.stage))
     return items
+
+
+def _problem(record: LawsuitRecord, field: str, key: str, **params: Any) -> Problem:
+    header = next(column.header for column in LAWSUIT_COLUMNS if column.field == field)
+    return Problem(LAWSUITS_SHEET, record.row, header, UserError(key, **params))

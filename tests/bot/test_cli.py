@@ -117,6 +117,7 @@ def test_template_import_codes_export_backup(folder: Path) -> None:
         "单位",
         "人员",
         "案件",
+        "诉讼",
         "催收记录",
         "还款",
         "审计",
