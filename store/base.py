@@ -22,8 +22,9 @@ from core.lifecycle import SETTLED, after_balance
 from core.priority import priority
 from core.views import CaseView
 from store.engine import READ_ONLY, reading_options, writing_options
-from store.models import AuditEntry, Case, CaseStatusChange, Person
+from store.models import AuditEntry, Base, Case, CaseStatusChange, Person
 from store.sql import chunks
+from store.statutes import expiry, statute_starts
 
 logger = logging.getLogger(__name__)
 
@@ -127,8 +128,12 @@ class StoreBase:
         """
         if self.engine.dialect.name == "sqlite":
             return
+        # The ledger's own tables only: a bare ANALYZE reads every schema of the database (a province may
+        # share one, and tests and benchmarks each leave a ledger of their own in it).
+        preparer = self.engine.dialect.identifier_preparer
+        tables = ", ".join(preparer.quote(table.name) for table in Base.metadata.sorted_tables)
         with self.engine.connect() as connection:
-            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql(f"ANALYZE {tables}")
             connection.commit()
 
     @contextmanager
@@ -367,17 +372,18 @@ class StoreBase:
         status = after_balance(case_row.status, case_row.principal_remaining + case_row.interest_remaining)
         if status != case_row.status:
             self._change_status(session, case_row, status, person_id, reason)
-        case_row.priority = priority_of(case_row, self.today())
+        starts = statute_starts(session, self.campaign.zone, case_row.id).get(case_row.id, [])
+        case_row.priority = priority_of(case_row, self.today(), expiry(case_row.statute_date, starts))
 
 
-def priority_of(case_row: Case, today: date) -> int:
-    """A case's priority score today: a settled case has none."""
+def priority_of(case_row: Case, today: date, statute_date: date | None) -> int:
+    """A case's priority score today, with its statute of limitations as it stands: a settled case has none."""
     if case_row.status == SETTLED:
         return 0
     return priority(
         case_row.principal_remaining + case_row.interest_remaining,
         case_row.difficulty,
         case_row.deadline,
-        case_row.statute_date,
+        statute_date,
         today,
     ).score

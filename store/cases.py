@@ -15,6 +15,7 @@ from core.views import CaseView, PersonView
 from store.base import LockedCase, StoreBase
 from store.models import Case, CaseStatusChange, Contact, Person, Repayment, Unit
 from store.sql import IS_OPEN, scope_clause, scope_params
+from store.statutes import expiry, statute_starts
 
 
 def _build_case_query() -> Select[Any]:
@@ -210,9 +211,12 @@ class CaseStore(StoreBase):
                     Case.priority,
                 ).where(IS_OPEN)
             ).all()
+            # The statute as it stands: started again by a payment, an acknowledgment or a filing since.
+            starts = statute_starts(session, self.campaign.zone)
             updates = []
             for cid, principal, interest, difficulty, deadline, statute, old in rows:
-                score = priority(principal + interest, difficulty, deadline, statute, today).score
+                expires = expiry(statute, starts.get(cid, []))
+                score = priority(principal + interest, difficulty, deadline, expires, today).score
                 if score != old:
                     updates.append({"cid": cid, "score": score})
             if updates:

@@ -4,21 +4,19 @@ the other entries start again."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import func, select, true
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from core.columns import LAWSUIT_COLUMNS, LAWSUITS_SHEET
 from core.errors import Term, UserError
 from core.lifecycle import after_lawsuit
 from core.litigation import (
-    FILED,
     StageEntry,
     Statute,
-    StatuteStart,
     expected_after,
     find_case_number,
     find_court,
@@ -32,8 +30,9 @@ from core.records import LawsuitRecord, Problem
 from core.todo import LegalItem
 from core.views import RecordedStage
 from store.base import StoreBase
-from store.models import Case, Contact, LawsuitStage, Person, Promise, Repayment
+from store.models import Case, Contact, LawsuitStage, Person, Promise
 from store.sql import IS_OPEN, unreversed
+from store.statutes import statute_starts
 
 
 class LawsuitStore(StoreBase):
@@ -165,7 +164,7 @@ class LawsuitStore(StoreBase):
             case_row = session.scalar(select(Case).where(Case.loan_no == loan_no))
             if case_row is None:
                 return None
-            starts = self._statute_starts(session, case_row.id).get(case_row.id, [])
+            starts = statute_starts(session, self.campaign.zone, case_row.id).get(case_row.id, [])
             return statute(case_row.statute_date, starts)
 
     def plan_lawsuit_import(
@@ -295,7 +294,7 @@ class LawsuitStore(StoreBase):
                     .where(IS_OPEN)
                 )
             }
-            starts = self._statute_starts(session)
+            starts = statute_starts(session, self.campaign.zone)
             stages: dict[int, list[StageEntry]] = defaultdict(list)
             for case_id, stage, reached_on, note in session.execute(
                 select(LawsuitStage.case_id, LawsuitStage.stage, LawsuitStage.reached_on, LawsuitStage.note)
@@ -310,40 +309,6 @@ class LawsuitStore(StoreBase):
             found.extend(_lawsuit_items(row, stages.get(case_id, []), day))
             items.extend(found)
         return sorted(items, key=lambda item: (item.officer_id, item.day, item.loan_no))
-
-    def _statute_starts(self, session: Session, case_id: int | None = None) -> dict[int, list[StatuteStart]]:
-        """Per case (every case, or the one given), the latest confirmed repayment, signed acknowledgment and
-        filing: what starts the statute of limitations again."""
-
-        def of(model: Any) -> Any:
-            return true() if case_id is None else model.case_id == case_id
-
-        starts: dict[int, list[StatuteStart]] = defaultdict(list)
-        for found_case, paid_on in session.execute(
-            select(Repayment.case_id, func.max(Repayment.paid_on))
-            .where(of(Repayment), Repayment.status == "confirmed", unreversed(Repayment))
-            .group_by(Repayment.case_id)
-        ):
-            starts[found_case].append(StatuteStart(paid_on, "repayment"))
-        for found_case, at in session.execute(
-            select(Contact.case_id, func.max(Contact.at))
-            .where(of(Contact), Contact.outcome == "acknowledged", unreversed(Contact))
-            .group_by(Contact.case_id)
-        ):
-            starts[found_case].append(StatuteStart(self._local_day(at), "acknowledged"))
-        for found_case, filed in session.execute(
-            select(LawsuitStage.case_id, func.max(LawsuitStage.reached_on))
-            .where(of(LawsuitStage), LawsuitStage.stage == FILED, unreversed(LawsuitStage))
-            .group_by(LawsuitStage.case_id)
-        ):
-            starts[found_case].append(StatuteStart(filed, "filed"))
-        return starts
-
-    def _local_day(self, at: Any) -> date:
-        """The campaign's day of an instant read back from an aggregate (SQLite gives it back as text)."""
-        if isinstance(at, str):
-            at = datetime.fromisoformat(at).replace(tzinfo=UTC)
-        return at.astimezone(self.campaign.zone).date() if isinstance(at, datetime) else at
 
     def _follow_lawsuit(
         self, session: Session, case_row: Case, going: bool | None, person_id: int | None, reason: str

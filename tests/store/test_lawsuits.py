@@ -171,3 +171,19 @@ def test_the_statute_restarts_from_payments_acknowledgments_and_filings(app: App
     filed = app.store.statute_of("L2023003")
     assert filed is not None
     assert (filed.expires_on, filed.start.reason if filed.start else None) == (date(2029, 11, 20), "filed")
+
+
+def test_the_days_priorities_follow_the_statute_as_it_stands(app: App, clock: Clock) -> None:
+    seed(app)
+    # 14 days before L2023003's imported expiry (2027-03-01): urgent.
+    clock.now = datetime(2027, 2, 15, 8, 0, tzinfo=SHANGHAI)
+    app.store.refresh_priorities()
+    before = app.store.case_view("L2023003")
+    assert before is not None and before.priority >= 200
+    # A filing last November started it again (to 2029-11-20): only its passed deadline hurries it now.
+    clock.now = datetime(2026, 11, 29, 10, 0, tzinfo=SHANGHAI)
+    app.store.record_stage("L2023003", "E003", "filed", date(2026, 11, 20))
+    clock.now = datetime(2027, 2, 15, 8, 0, tzinfo=SHANGHAI)
+    app.store.refresh_priorities()
+    after = app.store.case_view("L2023003")
+    assert after is not None and 100 <= after.priority < 200
