@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import calendar
 import re
+import statistics
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -318,3 +319,50 @@ def days_per_stage(stages: list[StageEntry], today: date) -> list[tuple[StageEnt
     """Each stage with the days it lasted (until the next one, the latest until today)."""
     ends = [entry.on for entry in stages[1:]] + [today]
     return [(entry, (end - entry.on).days) for entry, end in zip(stages, ends, strict=True)]
+
+
+@dataclass(frozen=True, slots=True)
+class LawsuitFigures:
+    """Lawsuits of a unit or the campaign: how many stand at each stage, the median days from filing to a
+    judgment (or mediation) and from it to enforcement finished, and those stuck over six months."""
+
+    at_stage: dict[str, int]
+    filed_to_judged: int | None
+    judged_to_enforced: int | None
+    slow: list[tuple[str, StageEntry, int]]  # loan number, the stage it is stuck at, days since
+
+
+def lawsuit_figures(stages_by_loan: dict[str, list[StageEntry]], today: date) -> LawsuitFigures:
+    """The figures of every case's stages (each case's oldest first)."""
+    at_stage: dict[str, int] = {}
+    to_judgment: list[int] = []
+    to_enforced: list[int] = []
+    slow: list[tuple[str, StageEntry, int]] = []
+    for loan_no, stages in stages_by_loan.items():
+        if not stages:
+            continue
+        at_stage[stages[-1].stage] = at_stage.get(stages[-1].stage, 0) + 1
+        filed = decided = None
+        for entry in stages:
+            if entry.stage == FILED:
+                filed = entry.on
+            elif entry.stage in (JUDGED, MEDIATED) and filed is not None:
+                to_judgment.append((entry.on - filed).days)
+                decided, filed = entry.on, None
+            elif entry.stage == ENFORCED and decided is not None:
+                to_enforced.append((entry.on - decided).days)
+                decided = None
+        stuck = slow_since(stages, today)
+        if stuck is not None:
+            slow.append((loan_no, stuck, (today - stuck.on).days))
+    slow.sort(key=lambda item: -item[2])
+    return LawsuitFigures(
+        {stage: at_stage[stage] for stage in STAGES if stage in at_stage},
+        _median(to_judgment),
+        _median(to_enforced),
+        slow,
+    )
+
+
+def _median(days: list[int]) -> int | None:
+    return round(statistics.median(days)) if days else None

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.campaign import format_points, format_rate
 from core.errors import UserError
+from core.litigation import lawsuit_figures
 from core.messages import Button, Response
 from core.money import format_wan
 from core.permissions import can_see_unit
@@ -15,6 +16,8 @@ from handlers.registry import EVERYONE, Choice, Command, Feature
 from store.ledger import Store
 
 TOP_UNITS = 5
+# A card names this many of the lawsuits stuck longest.
+SLOW_SHOWN = 5
 
 
 def campaign_summary(store: Store, language: str = "zh") -> str:
@@ -77,7 +80,7 @@ def status(ctx: Context, args: list[str]) -> Response:
     if not name:
         if me.role == "unit_lead" and me.unit:
             return Response.text(_unit_card(ctx, me.unit))
-        return Response.text(campaign_summary(ctx.store, ctx.config.language))
+        return Response.text(_with_lawsuits(ctx, campaign_summary(ctx.store, ctx.config.language), None))
     # 进度 永原: a unit by its name or by a part of it that only one unit's name holds.
     named = ctx.store.units_named(name)
     if not named:
@@ -90,6 +93,36 @@ def status(ctx: Context, args: list[str]) -> Response:
     if unit_id is None or not can_see_unit(me, unit_id):
         raise UserError("status.not_your_unit", unit=name)
     return Response.text(_unit_card(ctx, name))
+
+
+def _with_lawsuits(ctx: Context, card: str, unit_id: int | None) -> str:
+    """A progress card with its lawsuits' figures below it (when there are any)."""
+    figures = lawsuit_figures(ctx.store.stages_by_loan(unit_id), ctx.today())
+    if not figures.at_stage:
+        return card
+    separator = ctx.t("list.separator")
+    lines = [
+        card,
+        ctx.t(
+            "status.lawsuits",
+            stages=separator.join(
+                ctx.t("status.lawsuit_stage", stage=ctx.t(f"stage.{stage}"), count=count)
+                for stage, count in figures.at_stage.items()
+            ),
+        ),
+        ctx.t(
+            "status.lawsuit_days",
+            judged=figures.filed_to_judged if figures.filed_to_judged is not None else "—",
+            enforced=figures.judged_to_enforced if figures.judged_to_enforced is not None else "—",
+        ),
+    ]
+    if figures.slow:
+        shown = separator.join(
+            ctx.t("status.lawsuit_slow_case", loan_no=loan_no, stage=ctx.t(f"stage.{entry.stage}"), days=days)
+            for loan_no, entry, days in figures.slow[:SLOW_SHOWN]
+        )
+        lines.append(ctx.t("status.lawsuit_slow", count=len(figures.slow), cases=shown))
+    return "\n".join(lines)
 
 
 def _unit_card(ctx: Context, unit_name: str) -> str:
@@ -121,7 +154,7 @@ def _unit_card(ctx: Context, unit_name: str) -> str:
         if officers:
             lines.append(ctx.t("status.officers"))
             lines.extend(officer_lines(officers, ctx.config.language))
-    return "\n".join(lines)
+    return _with_lawsuits(ctx, "\n".join(lines), unit_id) if unit_id is not None else "\n".join(lines)
 
 
 def _officer_card(ctx: Context) -> str:

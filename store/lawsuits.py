@@ -157,6 +157,23 @@ class LawsuitStore(StoreBase):
             case_id = session.scalar(select(Case.id).where(Case.loan_no == loan_no))
             return [] if case_id is None else [_view(row, loan_no) for row in _stages(session, case_id)]
 
+    def stages_by_loan(self, unit_id: int | None = None) -> dict[str, list[StageEntry]]:
+        """Every case's stages (of one unit, or of the campaign), each case's oldest first; undone ones left
+        out. For the lawsuits' figures on the progress cards."""
+        query = (
+            select(Case.loan_no, LawsuitStage.stage, LawsuitStage.reached_on, LawsuitStage.note)
+            .join(Case, Case.id == LawsuitStage.case_id)
+            .where(unreversed(LawsuitStage))
+            .order_by(Case.loan_no, LawsuitStage.reached_on, LawsuitStage.id)
+        )
+        if unit_id is not None:
+            query = query.where(Case.unit_id == unit_id)
+        stages: dict[str, list[StageEntry]] = defaultdict(list)
+        with self._session() as session:
+            for loan_no, stage, reached_on, note in session.execute(query):
+                stages[loan_no].append(StageEntry(stage, reached_on, note))
+        return dict(stages)
+
     def statute_of(self, loan_no: str) -> Statute | None:
         """The case's statute of limitations: the imported expiry, or three years from the latest confirmed
         repayment, signed acknowledgment or lawsuit filed, whichever is later."""

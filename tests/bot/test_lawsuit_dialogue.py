@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from datetime import datetime
+from datetime import date, datetime
 
 from bot.app import App
 from bot.channels.console import ConsoleChannel
@@ -111,3 +111,18 @@ def test_undo_takes_back_a_stage(app: App) -> None:
     assert "已撤销 L2023003 的诉讼阶段：立案（2026-11-29）。" in printed
     assert app.store.lawsuit_stages("L2023003") == []
     assert "状态：未处置" in card(app)
+
+
+def test_progress_cards_show_the_lawsuits_by_stage_their_timings_and_the_slow_ones(app: App) -> None:
+    seed(app)
+    assert "诉讼" not in say(app, "U002", "进度")  # no lawsuit yet: no lines for them
+    app.store.record_stage("L2023003", "E003", "filed", date(2026, 1, 5))
+    app.store.record_stage("L2023003", "E003", "judged", date(2026, 4, 15))  # 100 days
+    app.store.record_stage("L2023001", "E001", "filed", date(2026, 3, 1))  # slow: 273 days by 11-29
+    unit = say(app, "U002", "进度")
+    assert "诉讼（按当前阶段）：判决 1 件" in unit
+    assert "立案至判决（调解）中位 100 天，判决至执行完毕中位 — 天" in unit
+    assert "L2023001" not in unit  # another unit's
+    campaign = say(app, "A001", "进度")
+    assert "诉讼（按当前阶段）：立案 1 件、判决 1 件" in campaign
+    assert "超过 6 个月未结 1 件：L2023001（立案，273 天）" in campaign

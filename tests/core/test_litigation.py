@@ -15,6 +15,7 @@ from core.litigation import (
     expected_after,
     find_case_number,
     find_court,
+    lawsuit_figures,
     legal_deadlines,
     may_follow,
     months_after,
@@ -244,3 +245,29 @@ def test_slow_lawsuits() -> None:
 def test_days_per_stage() -> None:
     stages = [StageEntry("filed", date(2026, 1, 5)), StageEntry("judged", date(2026, 4, 5))]
     assert [days for _, days in days_per_stage(stages, date(2026, 4, 15))] == [90, 10]
+
+
+def test_lawsuit_figures() -> None:
+    today = date(2026, 12, 1)
+    figures = lawsuit_figures(
+        {
+            "L1": [StageEntry("filed", date(2026, 1, 1)), StageEntry("judged", date(2026, 3, 2))],  # 60 days
+            "L2": [
+                StageEntry("filed", date(2026, 2, 1)),
+                StageEntry("mediated", date(2026, 5, 2)),  # 90 days
+                StageEntry("enforcement", date(2026, 5, 20)),
+                StageEntry("enforced", date(2026, 7, 1)),  # 60 days after the mediation
+            ],
+            "L3": [StageEntry("filed", date(2026, 4, 1))],  # slow: 244 days
+            "L4": [
+                StageEntry("filed", date(2026, 1, 5)),
+                StageEntry("judged", date(2026, 5, 15)),
+            ],  # 130 days
+        },
+        today,
+    )
+    assert figures.at_stage == {"filed": 1, "judged": 2, "enforced": 1}
+    assert (figures.filed_to_judged, figures.judged_to_enforced) == (90, 60)
+    assert [(loan, entry.stage, days) for loan, entry, days in figures.slow] == [("L3", "filed", 244)]
+    empty = lawsuit_figures({}, today)
+    assert (empty.at_stage, empty.filed_to_judged, empty.slow) == ({}, None, [])
