@@ -12,7 +12,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from core.errors import UserError
-from core.intent import Intent, find_loan_numbers, read_message
+from core.intent import Intent, read_message
 from core.litigation import stage_in_text
 from core.messages import Button, Response
 from core.money import format_yuan
@@ -32,12 +32,11 @@ def free_text(ctx: Context) -> Response:
     """Understand a report written in words and record it, or ask which case it is about."""
     intent = read_message(ctx.incoming.text, ctx.today(), ctx.store.existing_loan_numbers)
     stage = stage_in_text(ctx.incoming.text) if intent.kind != "repayment" else None
-    if stage is not None and len(numbers := find_loan_numbers(ctx.incoming.text)) == 1:
-        # `L2023001 已起诉`, `L2023001 判决了`: a stage of the case's litigation, not a contact (money the court
-        # recovered, `L2023001 强制执行回款1万`, is a repayment).
+    if stage is not None:
+        # `L2023001 已起诉`, `张三 判决了`: a stage of the case's litigation, not a contact.
         if ctx.me.role == "leader":
             raise UserError("case.leader_reads_only")
-        return lawsuit.from_text(ctx, ctx.case_to_record(numbers[0], ctx.incoming.key), stage)
+        return _lawsuit_stage(ctx, stage, list(intent.loan_numbers))
     if intent.kind == "unknown":
         raise UserError("free.not_understood")
     if ctx.me.role == "leader":
@@ -127,6 +126,38 @@ def _record(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Re
     return Response.text(contact_recorded(ctx, case, entry))
 
 
+def _lawsuit_stage(ctx: Context, stage: str, numbers: list[str]) -> Response:
+    """Record a written lawsuit stage on the case it names, or ask which case it is (nothing recorded yet)."""
+    if len(numbers) == 1:
+        return lawsuit.from_text(ctx, ctx.case_to_record(numbers[0], ctx.incoming.key), stage)
+    if numbers:
+        candidates = [ctx.case(no, write=True) for no in numbers]
+    else:
+        candidates = ctx.store.cases_naming(ctx.me, ctx.incoming.text, limit=CANDIDATES_SHOWN)
+        if len(candidates) == 1:
+            return lawsuit.from_text(ctx, candidates[0], stage)
+    question = "free.which_case" if candidates else "free.no_case"
+    if not candidates:
+        candidates, _total = ctx.store.open_cases(ctx.me, limit=CANDIDATES_SHOWN)
+    token = ctx.store.save_draft(
+        ctx.me.id, {"stage": stage, "text": ctx.incoming.text, "key": ctx.incoming.key}
+    )
+    buttons = tuple(
+        (Button(f"{c.loan_no} {c.borrower}", f"stagepick:{token}:{c.loan_no}"),) for c in candidates
+    )
+    return Response.text(ctx.t(question), buttons)
+
+
+def stage_pick(ctx: Context, data: str) -> Response:
+    """Record the written lawsuit stage a button answered, on the case it names."""
+    token, _, loan_no = data.partition(":")
+    payload = ctx.store.take_draft(token, ctx.me.id)
+    if payload is None or "stage" not in payload:
+        raise UserError("choice.expired")
+    case = ctx.case_to_record(loan_no, payload["key"])
+    return lawsuit.from_text(ctx, case, payload["stage"], payload["text"], payload["key"])
+
+
 def _ask_for_promise(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Response:
     """A promise without its amount or its date: ask for what is missing; nothing is recorded yet."""
     token = ctx.store.save_draft(
@@ -208,4 +239,10 @@ def _from_payload(payload: dict[str, Any]) -> Intent:
 
 
 # Free text itself reaches `free_text` when a message has no command; its questions are answered by buttons.
-FEATURE = Feature(choices=(Choice("pick", pick, writes=True), Choice("promise", promise_choice, writes=True)))
+FEATURE = Feature(
+    choices=(
+        Choice("pick", pick, writes=True),
+        Choice("promise", promise_choice, writes=True),
+        Choice("stagepick", stage_pick, writes=True),
+    )
+)

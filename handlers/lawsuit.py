@@ -36,17 +36,22 @@ def lawsuit(ctx: Context, args: list[str]) -> Response:
     return record(ctx, case, stage, day, " ".join(rest))
 
 
-def from_text(ctx: Context, case: CaseView, stage: str) -> Response:
+def from_text(
+    ctx: Context, case: CaseView, stage: str, text: str | None = None, source_key: str | None = None
+) -> Response:
     """Record the stage a report written in words names (`L2023001 11月20日判决了`), on the day it names
-    (today if none); the rest of the message is the stage's note."""
-    text = ctx.incoming.text
+    (today if none); the rest of the message is the stage's note. `text` and `source_key` are the report's,
+    when it is recorded later, from the button that said which case it was about."""
+    text = ctx.incoming.text if text is None else text
     number = find_case_number(text)
     found = find_date(text.replace(number.text, "") if number else text, ctx.today())
     note = text.replace(case.loan_no, "", 1).strip()
-    return record(ctx, case, stage, found[0] if found else ctx.today(), note)
+    return record(ctx, case, stage, found[0] if found else ctx.today(), note, source_key)
 
 
-def record(ctx: Context, case: CaseView, stage: str, day: date, note: str) -> Response:
+def record(
+    ctx: Context, case: CaseView, stage: str, day: date, note: str, source_key: str | None = None
+) -> Response:
     """Record the stage and say what was recorded and what became of the case."""
     entry = ctx.store.record_stage(
         case.loan_no,
@@ -55,7 +60,7 @@ def record(ctx: Context, case: CaseView, stage: str, day: date, note: str) -> Re
         day,
         note=note,
         claims=find_claims(note, _amount),
-        source_key=ctx.incoming.key,
+        source_key=source_key or ctx.incoming.key,
     )
     return Response.text(stage_recorded(ctx, case, entry))
 

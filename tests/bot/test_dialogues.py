@@ -76,6 +76,12 @@ DIALOGUES: dict[str, list[Step]] = {
             say="案件 L2023001",
         ),
     ],
+    "a written lawsuit stage: by the borrower's name, or asked which case": [
+        Step("officer_1", "已记录诉讼阶段：L2023001 张三，立案（2026-11-29）", say="张三 今天已起诉"),
+        Step("officer_1", "已撤销 L2023001 的诉讼阶段：立案（2026-11-29）。", say="撤销"),
+        Step("officer_1", "没有找到贷款编号或借款人", say="今天已立案"),
+        Step("officer_1", "已记录诉讼阶段：L2023001 张三，立案（2026-11-29）", choose=1),
+    ],
     "a lawsuit suspended for want of property, then resumed": [
         Step(
             "officer_2",

@@ -64,6 +64,7 @@ CHOICES: list[tuple[str, ModuleType, bool]] = [
     ("pendpage", pending, False),
     ("pick", freetext, True),
     ("promise", freetext, True),
+    ("stagepick", freetext, True),
 ]
 
 
