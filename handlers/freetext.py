@@ -6,6 +6,7 @@ cases, a promise without its amount or its date) it asks with buttons and record
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import asdict, fields, replace
 from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -41,21 +42,40 @@ def free_text(ctx: Context) -> Response:
         raise UserError("free.not_understood")
     if ctx.me.role == "leader":
         raise UserError("case.leader_reads_only")
-    if intent.loan_numbers:
-        if len(intent.loan_numbers) == 1:
-            key = ctx.incoming.key
-            return _record(ctx, intent, ctx.case_to_record(intent.loan_numbers[0], key), key)
-        candidates = [ctx.case(no, write=True) for no in intent.loan_numbers]
-        question = "free.which_case"
+    return _on_the_case(
+        ctx,
+        list(intent.loan_numbers),
+        lambda case: _record(ctx, intent, case, ctx.incoming.key),
+        {"intent": _to_payload(intent), "key": ctx.incoming.key},
+        "pick",
+    )
+
+
+def _on_the_case(
+    ctx: Context,
+    numbers: list[str],
+    record: Callable[[CaseView], Response],
+    draft: dict[str, Any],
+    prefix: str,
+) -> Response:
+    """Record on the case the message names (its one loan number, or the borrower's name when the sender has
+    one such case); else ask which case with buttons of `prefix`, keeping `draft` until one is pressed (nothing
+    is recorded yet)."""
+    if len(numbers) == 1:
+        return record(ctx.case_to_record(numbers[0], ctx.incoming.key))
+    if numbers:
+        candidates = [ctx.case(no, write=True) for no in numbers]
     else:
         candidates = ctx.store.cases_naming(ctx.me, ctx.incoming.text, limit=CANDIDATES_SHOWN)
         if len(candidates) == 1:
-            return _record(ctx, intent, candidates[0], ctx.incoming.key)
-        question = "free.which_case" if candidates else "free.no_case"
-        if not candidates:
-            candidates, _total = ctx.store.open_cases(ctx.me, limit=CANDIDATES_SHOWN)
-    token = ctx.store.save_draft(ctx.me.id, {"intent": _to_payload(intent), "key": ctx.incoming.key})
-    buttons = tuple((Button(f"{c.loan_no} {c.borrower}", f"pick:{token}:{c.loan_no}"),) for c in candidates)
+            return record(candidates[0])
+    question = "free.which_case" if candidates else "free.no_case"
+    if not candidates:
+        candidates, _total = ctx.store.open_cases(ctx.me, limit=CANDIDATES_SHOWN)
+    token = ctx.store.save_draft(ctx.me.id, draft)
+    buttons = tuple(
+        (Button(f"{c.loan_no} {c.borrower}", f"{prefix}:{token}:{c.loan_no}"),) for c in candidates
+    )
     return Response.text(ctx.t(question), buttons)
 
 
@@ -128,24 +148,13 @@ def _record(ctx: Context, intent: Intent, case: CaseView, source_key: str) -> Re
 
 def _lawsuit_stage(ctx: Context, stage: str, numbers: list[str]) -> Response:
     """Record a written lawsuit stage on the case it names, or ask which case it is (nothing recorded yet)."""
-    if len(numbers) == 1:
-        return lawsuit.from_text(ctx, ctx.case_to_record(numbers[0], ctx.incoming.key), stage)
-    if numbers:
-        candidates = [ctx.case(no, write=True) for no in numbers]
-    else:
-        candidates = ctx.store.cases_naming(ctx.me, ctx.incoming.text, limit=CANDIDATES_SHOWN)
-        if len(candidates) == 1:
-            return lawsuit.from_text(ctx, candidates[0], stage)
-    question = "free.which_case" if candidates else "free.no_case"
-    if not candidates:
-        candidates, _total = ctx.store.open_cases(ctx.me, limit=CANDIDATES_SHOWN)
-    token = ctx.store.save_draft(
-        ctx.me.id, {"stage": stage, "text": ctx.incoming.text, "key": ctx.incoming.key}
+    return _on_the_case(
+        ctx,
+        numbers,
+        lambda case: lawsuit.from_text(ctx, case, stage),
+        {"stage": stage, "text": ctx.incoming.text, "key": ctx.incoming.key},
+        "stagepick",
     )
-    buttons = tuple(
-        (Button(f"{c.loan_no} {c.borrower}", f"stagepick:{token}:{c.loan_no}"),) for c in candidates
-    )
-    return Response.text(ctx.t(question), buttons)
 
 
 def stage_pick(ctx: Context, data: str) -> Response:
