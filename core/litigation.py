@@ -11,7 +11,7 @@ from __future__ import annotations
 import calendar
 import re
 import statistics
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -315,10 +315,10 @@ def slow_since(stages: list[StageEntry], today: date) -> StageEntry | None:
     return opened if months_after(opened.on, SLOW_AFTER_MONTHS) < today else None
 
 
-def days_per_stage(stages: list[StageEntry], today: date) -> list[tuple[StageEntry, int]]:
-    """Each stage with the days it lasted (until the next one, the latest until today)."""
-    ends = [entry.on for entry in stages[1:]] + [today]
-    return [(entry, (end - entry.on).days) for entry, end in zip(stages, ends, strict=True)]
+def days_per_stage(days: Sequence[date], today: date) -> list[int]:
+    """The days each stage lasted, given the days they were reached (oldest first): until the next one, the
+    latest until today."""
+    return [(end - start).days for start, end in zip(days, [*days[1:], today], strict=True)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core.litigation import Statute
+from core.litigation import Statute, days_per_stage
 from core.masking import mask_id_number, mask_phone
 from core.messages import Button
 from core.money import format_yuan
@@ -83,8 +83,9 @@ def case_card(
         lines.append(statute_line(statute, today, language))
     if stages:
         lines.append(render("case.lawsuit", language))
+        lasted = days_per_stage([stage.reached_on for stage in stages], today)
         lines.extend(
-            "· " + stage_line(stage, days, language) for stage, days in _days_per_stage(stages, today)
+            "· " + stage_line(stage, days, language) for stage, days in zip(stages, lasted, strict=True)
         )
     if case.status != "settled":
         expires = statute.expires_on if statute is not None else case.statute_date
@@ -111,7 +112,7 @@ def statute_line(statute: Statute, today: date, language: str) -> str:
         reason=render(f"statute.reason.{statute.start.reason}", language),
         day=statute.expires_on.isoformat(),
     )
-    return f"{state}（{basis}）" if language == "zh" else f"{state} ({basis})"
+    return render("statute.with_basis", language, state=state, basis=basis)
 
 
 def stage_line(stage: RecordedStage, days: int, language: str) -> str:
@@ -125,11 +126,6 @@ def stage_line(stage: RecordedStage, days: int, language: str) -> str:
     )
     extra = " ".join(part for part in (stage.court, stage.case_number) if part)
     return f"{line} {extra}" if extra else line
-
-
-def _days_per_stage(stages: Sequence[RecordedStage], today: date) -> list[tuple[RecordedStage, int]]:
-    ends = [stage.reached_on for stage in stages[1:]] + [today]
-    return [(stage, (end - stage.reached_on).days) for stage, end in zip(stages, ends, strict=True)]
 
 
 def local_time(at: datetime, zone: ZoneInfo) -> str:

@@ -181,7 +181,9 @@ def _legal_lines(items: list[LegalItem], language: str, digest: bool) -> str:
             days=abs(item.days),
             detail=detail,
         )
-        lines.append(f"{line}（{item.officer}）" if digest and language == "zh" else line)
+        lines.append(
+            render("legal.by_officer", language, line=line, officer=item.officer) if digest else line
+        )
     if digest and len(items) > DIGEST_LEGAL:
         lines.append(render("digest.more_legal", language, count=len(items) - DIGEST_LEGAL))
     return "\n".join(lines)

@@ -160,19 +160,10 @@ class LawsuitStore(StoreBase):
     def stages_by_loan(self, unit_id: int | None = None) -> dict[str, list[StageEntry]]:
         """Every case's stages (of one unit, or of the campaign), each case's oldest first; undone ones left
         out. For the lawsuits' figures on the progress cards."""
-        query = (
-            select(Case.loan_no, LawsuitStage.stage, LawsuitStage.reached_on, LawsuitStage.note)
-            .join(Case, Case.id == LawsuitStage.case_id)
-            .where(unreversed(LawsuitStage))
-            .order_by(Case.loan_no, LawsuitStage.reached_on, LawsuitStage.id)
-        )
-        if unit_id is not None:
-            query = query.where(Case.unit_id == unit_id)
-        stages: dict[str, list[StageEntry]] = defaultdict(list)
         with self._session() as session:
-            for loan_no, stage, reached_on, note in session.execute(query):
-                stages[loan_no].append(StageEntry(stage, reached_on, note))
-        return dict(stages)
+            return _stage_entries(
+                session, Case.loan_no, *([] if unit_id is None else [Case.unit_id == unit_id])
+            )
 
     def statute_of(self, loan_no: str) -> Statute | None:
         """The case's statute of limitations: the imported expiry, or three years from the latest confirmed
@@ -312,19 +303,11 @@ class LawsuitStore(StoreBase):
                 )
             }
             starts = statute_starts(session, self.campaign.zone)
-            stages: dict[int, list[StageEntry]] = defaultdict(list)
-            for case_id, stage, reached_on, note in session.execute(
-                select(LawsuitStage.case_id, LawsuitStage.stage, LawsuitStage.reached_on, LawsuitStage.note)
-                .join(Case, Case.id == LawsuitStage.case_id)
-                .where(IS_OPEN, unreversed(LawsuitStage))
-                .order_by(LawsuitStage.case_id, LawsuitStage.reached_on, LawsuitStage.id)
-            ):
-                stages[case_id].append(StageEntry(stage, reached_on, note))
+            stages = _stage_entries(session, Case.id, IS_OPEN)
         items: list[LegalItem] = []
         for case_id, row in cases.items():
-            found = [*_statute_items(row, statute(row.statute_date, starts.get(case_id, [])), day)]
-            found.extend(_lawsuit_items(row, stages.get(case_id, []), day))
-            items.extend(found)
+            items.extend(_statute_items(row, statute(row.statute_date, starts.get(case_id, [])), day))
+            items.extend(_lawsuit_items(row, stages.get(case_id, []), day))
         return sorted(items, key=lambda item: (item.officer_id, item.day, item.loan_no))
 
     def _follow_lawsuit(
@@ -344,6 +327,20 @@ class LawsuitStore(StoreBase):
         case_row.updated_at = self.now()
         if status != case_row.status:
             self._change_status(session, case_row, status, person_id, reason)
+
+
+def _stage_entries(session: Session, key: Any, *where: Any) -> dict[Any, list[StageEntry]]:
+    """Each case's unreversed stages, oldest first, by `key` (the case's id or loan number), of the cases
+    `where` selects."""
+    stages: dict[Any, list[StageEntry]] = defaultdict(list)
+    for case_key, stage, reached_on, note in session.execute(
+        select(key, LawsuitStage.stage, LawsuitStage.reached_on, LawsuitStage.note)
+        .join(Case, Case.id == LawsuitStage.case_id)
+        .where(unreversed(LawsuitStage), *where)
+        .order_by(key, LawsuitStage.reached_on, LawsuitStage.id)
+    ):
+        stages[case_key].append(StageEntry(stage, reached_on, note))
+    return dict(stages)
 
 
 def _stages(session: Session, case_id: int) -> list[LawsuitStage]:

@@ -4,7 +4,7 @@ acknowledgment, a lawsuit filed. Read for the card, the morning's legal matters 
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import UTC, date, datetime
+from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -37,7 +37,7 @@ def statute_starts(
         .where(of(Contact), Contact.outcome == "acknowledged", unreversed(Contact))
         .group_by(Contact.case_id)
     ):
-        starts[found_case].append(StatuteStart(_local_day(at, zone), "acknowledged"))
+        starts[found_case].append(StatuteStart(at.astimezone(zone).date(), "acknowledged"))
     for found_case, filed in session.execute(
         select(LawsuitStage.case_id, func.max(LawsuitStage.reached_on))
         .where(of(LawsuitStage), LawsuitStage.stage == FILED, unreversed(LawsuitStage))
@@ -51,10 +51,3 @@ def expiry(imported: date | None, starts: list[StatuteStart]) -> date | None:
     """When the statute runs out, from the imported expiry and what started it again."""
     found = statute(imported, starts)
     return None if found is None else found.expires_on
-
-
-def _local_day(at: Any, zone: ZoneInfo) -> date:
-    """The campaign's day of an instant read back from an aggregate (SQLite may give it back as text)."""
-    if isinstance(at, str):
-        at = datetime.fromisoformat(at).replace(tzinfo=UTC)
-    return at.astimezone(zone).date() if isinstance(at, datetime) else at

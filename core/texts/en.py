@@ -182,6 +182,8 @@ TEXTS: dict[str, str] = {
     "statute.expired": "Statute of limitations run out ({day}): a legal review is needed",
     "statute.left": "Statute of limitations: {days} days left",
     "statute.imported": " (the imported expiry)",
+    "statute.with_basis": "{state} ({basis})",
+    "legal.by_officer": "{line} ({officer})",
     "statute.basis": "{start} {reason} → {day}",
     "statute.reason.repayment": "repayment confirmed",
     "statute.reason.acknowledged": "acknowledgment signed",

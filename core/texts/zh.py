@@ -186,6 +186,8 @@ TEXTS: dict[str, str] = {
     "statute.expired": "诉讼时效已过（{day} 到期），需法律审查",
     "statute.left": "诉讼时效剩余 {days} 天",
     "statute.imported": "（依据导入的到期日）",
+    "statute.with_basis": "{state}（{basis}）",
+    "legal.by_officer": "{line}（{officer}）",
     "statute.basis": "{start} {reason} → {day}",
     "statute.reason.repayment": "还款确认",
     "statute.reason.acknowledged": "借款人签字确认",

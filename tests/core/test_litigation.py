@@ -243,8 +243,7 @@ def test_slow_lawsuits() -> None:
 
 
 def test_days_per_stage() -> None:
-    stages = [StageEntry("filed", date(2026, 1, 5)), StageEntry("judged", date(2026, 4, 5))]
-    assert [days for _, days in days_per_stage(stages, date(2026, 4, 15))] == [90, 10]
+    assert days_per_stage([date(2026, 1, 5), date(2026, 4, 5)], date(2026, 4, 15)) == [90, 10]
 
 
 def test_lawsuit_figures() -> None:
