@@ -271,6 +271,7 @@ _METHOD_WORDS: dict[str, str | None] = {
     "以资抵债": "asset",
     "抵债": "asset",
     "法院执行": "court",
+    "法院划扣": "court",
     "执行": "court",
     "担保人代偿": "guarantor",
     "担保人": "guarantor",
@@ -326,6 +327,10 @@ _PAID_VERBS = (
     "偿还",
     "结清",
     "收到(?!短信|通知|信息|消息|微信|传票|催收函|律师函)",
+    # How money recovered through the court is reported: 执行回款1万, 执行到位2万, 法院划扣3万.
+    "回款(?!计划|方案|日期|时间|期限|压力|来源|承诺|日|失败)",
+    "执行到位",
+    "划扣(?!失败|不成|未果|不到)",
 )
 _PAID = re.compile(_AFFIRMED + "(?:" + "|".join(_PAID_VERBS) + ")")
 # Words that can only report the past. They keep a message a repayment even when it also mentions a promise

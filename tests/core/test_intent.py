@@ -120,6 +120,10 @@ def test_read_message_understands_the_examples(text: str, expected: Intent) -> N
         ("L2023001 担保人代偿5万", "50000.00", "guarantor", TODAY),
         ("L2023001 以资抵债 ¥120000", "120000.00", "asset", TODAY),
         ("L2023001 法院执行 收回壹万贰仟元整", "12000.00", "court", TODAY),
+        # Money recovered by enforcement, as officers write it.
+        ("L2023001 强制执行回款1万", "10000.00", "court", TODAY),
+        ("L2023001 执行到位2万", "20000.00", "court", TODAY),
+        ("L2023001 法院划扣3万元", "30000.00", "court", TODAY),
         ("L2023001 11月10日 还款一万二千", "12000.00", None, date(2026, 11, 10)),
         ("L2023001 2026-11-20 归还5000元", "5000.00", None, date(2026, 11, 20)),
         ("L2023001 前天偿还三千", "3000.00", None, date(2026, 11, 27)),
@@ -248,6 +252,10 @@ def test_read_message_lets_unreadable_amounts_and_dates_reach_the_user(
         "L2023001 第3期 已还",
         "L2023001 身份证330102199001011234 已还",
         "L2023001 身份证3301**********1234 已还",
+        # Enforcement that brought nothing, or money not yet come back.
+        "L2023001 划扣失败，账户余额0元",
+        "L2023001 尚未回款 欠5万",
+        "L2023001 回款计划下月2万",
     ],
 )
 def test_numbers_that_are_not_money_make_no_repayment(text: str) -> None:
