@@ -112,8 +112,8 @@ def _with_lawsuits(ctx: Context, card: str, unit_id: int | None) -> str:
         ),
         ctx.t(
             "status.lawsuit_days",
-            judged=figures.filed_to_judged if figures.filed_to_judged is not None else "—",
-            enforced=figures.judged_to_enforced if figures.judged_to_enforced is not None else "—",
+            judged=_median(ctx, figures.filed_to_judged),
+            enforced=_median(ctx, figures.judged_to_enforced),
         ),
     ]
     if figures.slow:
@@ -123,6 +123,10 @@ def _with_lawsuits(ctx: Context, card: str, unit_id: int | None) -> str:
         )
         lines.append(ctx.t("status.lawsuit_slow", count=len(figures.slow), cases=shown))
     return "\n".join(lines)
+
+
+def _median(ctx: Context, days: int | None) -> str:
+    return ctx.t("status.median_none") if days is None else ctx.t("status.median_days", days=days)
 
 
 def _unit_card(ctx: Context, unit_name: str) -> str:
