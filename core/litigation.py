@@ -11,11 +11,15 @@ from __future__ import annotations
 import calendar
 import re
 import statistics
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import NamedTuple
+
+from core.dates import find_date
+from core.errors import UserError
+from core.intent import find_amount
 
 FILED = "filed"
 HEARING = "hearing"
@@ -166,30 +170,53 @@ def _proceeding(kind: str) -> str:
 
 
 _COURT = re.compile(r"([\u4e00-\u9fff]{2,20}?(?:人民法院|法院))")
+# A written date (12月1日, 1号) before the court is no part of its name.
+_DATE_WORDS = re.compile(r"\d+\s*[年月日号]")
+# Words that may stand right before a court's name without a space (今天立案榆次区法院, 已向榆次区法院起诉): the
+# name starts after the last of them. None of them occurs in a court's name (向 and 于 do: 向阳区, 于都县).
+_BEFORE_COURT = ("今天", "昨天", "前天", "已经", "已向", "并向", "已在", "已", "在", "到")
 
 
 def find_court(text: str) -> str | None:
     """The court a note names (`晋中市榆次区人民法院`), else None."""
-    match = _COURT.search(text)
-    return match.group(1) if match else None
+    match = _COURT.search(_DATE_WORDS.sub(" ", text))
+    if match is None:
+        return None
+    name = match.group(1)
+    cuts = [word for word in _WORD_STAGE if not word.isascii()] + list(_BEFORE_COURT)
+    for word in sorted(cuts, key=len, reverse=True):
+        at = name.rfind(word)
+        if at != -1 and at + len(word) < len(name):
+            name = name[at + len(word) :]
+    return name if name not in ("法院", "人民法院") else None
 
 
 _CLAIMED_WORDS = ("标的", "诉请", "诉讼请求", "起诉金额", "请求金额")
 _COSTS_WORDS = ("诉讼费", "受理费", "执行费", "保全费", "律师费", "费用")
-_CLAUSES = re.compile(r"[\s，,；;。]+")
+_CLAIM_WORD = re.compile("|".join(sorted(_CLAIMED_WORDS + _COSTS_WORDS, key=len, reverse=True)))
 
 
-def find_claims(
-    note: str, read_amount: Callable[[str], Decimal | None]
-) -> tuple[Decimal | None, Decimal | None]:
-    """The amount claimed (`标的12万`) and the costs (`诉讼费3000`) a note names, read by `read_amount`."""
+def find_claims(note: str) -> tuple[Decimal | None, Decimal | None]:
+    """The amount claimed (`标的12万`) and the costs (`诉讼费3,000元`) a note names: the first amount after each
+    word, before the next such word; None for either not named or not written as an amount."""
+    words = list(_CLAIM_WORD.finditer(note))
     claimed = costs = None
-    for clause in _CLAUSES.split(note):
-        if costs is None and any(word in clause for word in _COSTS_WORDS):
-            costs = read_amount(clause)
-        elif claimed is None and any(word in clause for word in _CLAIMED_WORDS):
-            claimed = read_amount(clause)
+    ends = [word.start() for word in words[1:]] + [len(note)]
+    for word, end in zip(words, ends[: len(words)], strict=True):
+        amount = _amount_in(note[word.end() : end])
+        if word.group() in _COSTS_WORDS:
+            costs = costs if costs is not None else amount
+        else:
+            claimed = claimed if claimed is not None else amount
     return claimed, costs
+
+
+def _amount_in(clause: str) -> Decimal | None:
+    try:
+        found = find_amount(clause)
+    except UserError:
+        return None
+    return found[0] if found else None
 
 
 def years_after(day: date, years: int) -> date:
@@ -285,7 +312,8 @@ def seizure_kind(note: str) -> str | None:
 
 def legal_deadlines(stages: list[StageEntry]) -> list[LegalDeadline]:
     """The deadlines still open on a case's stages (oldest first): enforcement to be applied for within two
-    years of a judgment or mediation not yet enforced, and each seizure or freeze that lapses."""
+    years of the performance date of a judgment or mediation not yet enforced, and each seizure or freeze that
+    lapses."""
     deadlines: list[LegalDeadline] = []
     decided: StageEntry | None = None
     for entry in stages:
@@ -298,9 +326,28 @@ def legal_deadlines(stages: list[StageEntry]) -> list[LegalDeadline]:
             due = years_after(entry.on, SEIZURE_YEARS[kind])
             deadlines.append(LegalDeadline("seizure_lapses", due, entry.on, kind))
     if decided is not None:
-        due = years_after(decided.on, ENFORCEMENT_WINDOW_YEARS)
-        deadlines.append(LegalDeadline("enforcement_due", due, decided.on))
+        performed = performance_day(decided)
+        due = years_after(performed, ENFORCEMENT_WINDOW_YEARS)
+        deadlines.append(LegalDeadline("enforcement_due", due, performed))
     return sorted(deadlines, key=lambda deadline: deadline.due_on)
+
+
+# 履行期限至2026年7月10日, 履行期届满日2026-07-10: the words before the last day to perform a judgment.
+_PERFORMANCE = re.compile(r"履行(?:期限|期间|期)?(?:届满|截止|截至|至|到)?(?:日期|日)?(?:为|是)?[:：\s]*")
+_PERFORMANCE_REACH = 16  # characters after those words that may hold the date
+
+
+def performance_day(decided: StageEntry) -> date:
+    """The last day to perform a judgment or mediation, as the stage's note writes it (`履行期限至7月10日`);
+    else the day of the judgment itself, which can only bring the enforcement deadline earlier, never later."""
+    for match in _PERFORMANCE.finditer(decided.note):
+        try:
+            found = find_date(decided.note[match.end() : match.end() + _PERFORMANCE_REACH], decided.on)
+        except UserError:
+            continue
+        if found is not None and found[0] >= decided.on:
+            return found[0]
+    return decided.on
 
 
 def slow_since(stages: list[StageEntry], today: date) -> StageEntry | None:

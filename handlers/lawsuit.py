@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from core.dates import find_date, parse_date
 from core.errors import UserError
-from core.intent import find_amount
 from core.litigation import find_case_number, find_claims, read_stage
 from core.messages import Response
 from core.money import format_yuan
@@ -59,7 +58,7 @@ def record(
         stage,
         day,
         note=note,
-        claims=find_claims(note, _amount),
+        claims=find_claims(note),
         source_key=source_key or ctx.incoming.key,
     )
     return Response.text(stage_recorded(ctx, case, entry))
@@ -90,14 +89,6 @@ def _day(word: str, today: date) -> date | None:
         return parse_date(word, today)
     except UserError:
         return None
-
-
-def _amount(clause: str) -> Decimal | None:
-    try:
-        found = find_amount(clause)
-    except UserError:
-        return None
-    return found[0] if found else None
 
 
 def _yuan(amount: Decimal | None) -> str:

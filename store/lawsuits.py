@@ -19,6 +19,7 @@ from core.litigation import (
     Statute,
     expected_after,
     find_case_number,
+    find_claims,
     find_court,
     legal_deadlines,
     may_follow,
@@ -259,6 +260,7 @@ class LawsuitStore(StoreBase):
                 assert record.reached_on is not None
                 case_row = cases[record.loan_no]
                 number = find_case_number(record.case_number or record.note)
+                claimed, costs = find_claims(record.note)
                 session.add(
                     LawsuitStage(
                         case_id=case_row.id,
@@ -267,6 +269,8 @@ class LawsuitStore(StoreBase):
                         court=record.court or find_court(record.note) or "",
                         case_number=record.case_number or (number.text if number else ""),
                         proceeding=number.proceeding if number else None,
+                        claimed=claimed,
+                        costs=costs,
                         note=record.note,
                         person_id=case_row.officer_id,
                         at=now,
@@ -284,7 +288,7 @@ class LawsuitStore(StoreBase):
     def legal_items(self, day: date) -> list[LegalItem]:
         """What the law requires of each open case on `day`, for the to-dos and digests: the statute of
         limitations on its warning days (180, 90, 30 days before) or run out, enforcement to be applied for
-        and seizures lapsing (from 30 days before), lawsuits stuck over six months."""
+        and seizures lapsing (from 30 days before), lawsuits stuck over six months; the most urgent first."""
         with self._session() as session:
             cases = {
                 row.id: row
@@ -308,7 +312,7 @@ class LawsuitStore(StoreBase):
         for case_id, row in cases.items():
             items.extend(_statute_items(row, statute(row.statute_date, starts.get(case_id, [])), day))
             items.extend(_lawsuit_items(row, stages.get(case_id, []), day))
-        return sorted(items, key=lambda item: (item.officer_id, item.day, item.loan_no))
+        return sorted(items, key=LegalItem.urgency)
 
     def _follow_lawsuit(
         self, session: Session, case_row: Case, going: bool | None, person_id: int | None, reason: str
@@ -327,6 +331,7 @@ class LawsuitStore(StoreBase):
         case_row.updated_at = self.now()
         if status != case_row.status:
             self._change_status(session, case_row, status, person_id, reason)
+        self._rescore(session, case_row)
 
 
 def _stage_entries(session: Session, key: Any, *where: Any) -> dict[Any, list[StageEntry]]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 import pytest
 
@@ -14,6 +15,7 @@ from core.litigation import (
     days_per_stage,
     expected_after,
     find_case_number,
+    find_claims,
     find_court,
     lawsuit_figures,
     legal_deadlines,
@@ -139,6 +141,40 @@ def test_no_case_number_and_courts() -> None:
 
 
 @pytest.mark.parametrize(
+    ("text", "court"),
+    [
+        ("今天立案晋中市榆次区人民法院", "晋中市榆次区人民法院"),
+        ("已向榆次区法院起诉", "榆次区法院"),
+        ("12月1日榆次区法院开庭", "榆次区法院"),
+        ("申请执行太原市中级人民法院", "太原市中级人民法院"),
+        # Names that hold a word which elsewhere comes before a court.
+        ("日照市中级人民法院判决", "日照市中级人民法院"),
+        ("已向向阳区人民法院起诉", "向阳区人民法院"),
+        ("于都县人民法院已立案", "于都县人民法院"),
+        ("在法院立案", None),
+    ],
+)
+def test_the_court_is_read_without_the_words_written_before_it(text: str, court: str | None) -> None:
+    assert find_court(text) == court
+
+
+@pytest.mark.parametrize(
+    ("note", "claimed", "costs"),
+    [
+        ("标的12万，诉讼费3000元", Decimal("120000.00"), Decimal("3000.00")),
+        ("诉讼请求：本息合计壹拾贰万元整；受理费1,350元", Decimal("120000.00"), Decimal("1350.00")),
+        ("律师费8000 标的 85,000.50", Decimal("85000.50"), Decimal("8000.00")),
+        ("已立案，标的待定", None, None),
+        ("（2026）晋0702民初123号", None, None),
+    ],
+)
+def test_claims_and_costs_are_read_from_the_note(
+    note: str, claimed: Decimal | None, costs: Decimal | None
+) -> None:
+    assert find_claims(note) == (claimed, costs)
+
+
+@pytest.mark.parametrize(
     ("day", "after"),
     [
         (date(2026, 3, 2), date(2029, 3, 2)),
@@ -215,6 +251,25 @@ def test_enforcement_must_be_applied_for_within_two_years_of_the_judgment() -> N
     (deadline,) = legal_deadlines(judged)
     assert not deadline.warn(date(2028, 5, 10))
     assert deadline.warn(date(2028, 5, 11))  # 30 days before
+
+
+@pytest.mark.parametrize(
+    ("note", "performed"),
+    [
+        ("判决被告于判决生效后十日内偿还，履行期限至2026年7月10日", date(2026, 7, 10)),
+        ("履行期届满日：2026-07-10", date(2026, 7, 10)),
+        ("调解协议约定履行至7月31日", date(2026, 7, 31)),
+        # No performance date written: the judgment's own day, which only brings the deadline earlier.
+        ("胜诉", date(2026, 6, 10)),
+        # A date before the judgment is no performance date.
+        ("履行期限至2026年1月1日", date(2026, 6, 10)),
+    ],
+)
+def test_the_enforcement_window_runs_from_the_performance_date(note: str, performed: date) -> None:
+    judged = [StageEntry("filed", date(2026, 1, 5)), StageEntry("judged", date(2026, 6, 10), note)]
+    assert legal_deadlines(judged) == [
+        LegalDeadline("enforcement_due", years_after(performed, 2), performed),
+    ]
 
 
 def test_a_seizure_lapses() -> None:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -86,7 +87,14 @@ def test_stages_from_before_the_campaign_come_in_with_the_cases(app: App, tmp_pa
     path = with_lawsuits(
         tmp_path / "台账.xlsx",
         [
-            ["L001", "立案", "2025-03-02", "榆次区人民法院", "（2025）晋0702民初88号", ""],
+            [
+                "L001",
+                "立案",
+                "2025-03-02",
+                "榆次区人民法院",
+                "（2025）晋0702民初88号",
+                "标的12万，诉讼费1,350元",
+            ],
             ["L001", "判决", "2025年6月10日", "", "", ""],
         ],
     )
@@ -97,10 +105,12 @@ def test_stages_from_before_the_campaign_come_in_with_the_cases(app: App, tmp_pa
         ("judged", date(2025, 6, 10)),
     ]
     stage = app.store.lawsuit_stages("L001")[0]
-    assert (stage.court, stage.case_number, stage.proceeding) == (
+    assert (stage.court, stage.case_number, stage.proceeding, stage.claimed, stage.costs) == (
         "榆次区人民法院",
         "（2025）晋0702民初88号",
         "first_instance",
+        Decimal("120000.00"),
+        Decimal("1350.00"),
     )
     assert app.store.case_view("L001").status == "litigation"  # type: ignore[union-attr]
 
