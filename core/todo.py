@@ -73,3 +73,9 @@ class LegalItem:
     day: date  # the deadline (or, for a slow lawsuit, the day its stage began)
     days: int  # days left until `day` (negative: missed); for a slow lawsuit, days since
     detail: str = ""  # what was seized; the stage a lawsuit is stuck at
+
+    def urgency(self) -> tuple[bool, int, str]:
+        """The order in which the matters are read: deadlines missed or closest first (a run-out statute
+        among them), then lawsuits stuck longest."""
+        slow = self.kind == "slow"
+        return slow, -self.days if slow else self.days, self.loan_no

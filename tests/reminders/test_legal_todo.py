@@ -89,3 +89,16 @@ def test_a_first_instance_past_six_months_is_slow_in_the_digest(app: App, clock:
     assert slow in lines_for(app, clock, date(2026, 11, 30), "digest:")
     # Slowness is the lead's to chase: not in the officer's own to-do.
     assert not any("未结" in line for line in lines_for(app, clock, date(2026, 11, 30), "todo:"))
+
+
+def test_the_digest_lists_the_most_urgent_matters_first(app: App, clock: Clock) -> None:
+    seed(app)
+    app.store.record_stage("L2023001", "E001", "filed", date(2026, 5, 20))
+    app.store.record_stage("L2023002", "E002", "filed", date(2026, 1, 5), note="诉前保全 冻结其银行存款")
+    legal = [line for line in lines_for(app, clock, date(2026, 12, 6), "digest:") if "L20230" in line]
+    # A deadline before slowness, whoever's case it is; then the lawsuit stuck longest.
+    assert legal == [
+        "· L2023002 李四：存款冻结将于 2027-01-05 到期（还剩 30 天），请及时申请续行（周强）",
+        "· L2023002 李四：立案已 335 天未结（自 2026-01-05）（周强）",
+        "· L2023001 张三：立案已 200 天未结（自 2026-05-20）（李明）",
+    ]
