@@ -372,6 +372,12 @@ class StoreBase:
         status = after_balance(case_row.status, case_row.principal_remaining + case_row.interest_remaining)
         if status != case_row.status:
             self._change_status(session, case_row, status, person_id, reason)
+        self._rescore(session, case_row)
+
+    def _rescore(self, session: Session, case_row: Case) -> None:
+        """The case's priority today, with its balance, status and statute of limitations as they now stand
+        (not only at the morning's refresh: a lawsuit filed or a signature takes an expired statute's urgency
+        away at once)."""
         starts = statute_starts(session, self.campaign.zone, case_row.id).get(case_row.id, [])
         case_row.priority = priority_of(case_row, self.today(), expiry(case_row.statute_date, starts))
 

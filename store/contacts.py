@@ -4,11 +4,12 @@ undoing a contact; and each morning, deciding the promises whose date has passed
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import bindparam, func, insert, select, update
+from sqlalchemy.orm import Session
 
 from core.errors import UserError
 from core.lifecycle import after_contact, after_promise_decided, after_undo
@@ -169,20 +170,9 @@ class ContactStore(StoreBase):
                         "status": "open",
                     },
                 )
-            new_status = after_contact(status, promised=promise_amount is not None)
-            connection.execute(_TOUCH_CASE, {"case_key": case_id, "touched": now, "new_status": new_status})
-            if new_status != status:
-                connection.execute(
-                    _INSERT_STATUS,
-                    {
-                        "case_id": case_id,
-                        "from_status": status,
-                        "to_status": new_status,
-                        "reason": f"contact:{contact_id}",
-                        "person_id": person_id,
-                        "at": now,
-                    },
-                )
+            self._case_after_contact(
+                connection, case_id, status, (contact_id, now), person_id, promise_amount is not None, outcome
+            )
             self._audit(
                 connection,
                 person_name,
@@ -194,6 +184,38 @@ class ContactStore(StoreBase):
                 source=source_key or "",
             )
             return ContactEntry(contact_id, loan_no, channel, outcome, now, promise_amount, promise_date)
+
+    def _case_after_contact(
+        self,
+        connection: Any,
+        case_id: int,
+        status: str,
+        contact: tuple[int, datetime],
+        person_id: int,
+        promised: bool,
+        outcome: str,
+    ) -> None:
+        """The case a contact (its id and time) was logged on: touched, its status following the lifecycle, and
+        its priority anew when a signature started the statute of limitations again."""
+        contact_id, now = contact
+        new_status = after_contact(status, promised=promised)
+        connection.execute(_TOUCH_CASE, {"case_key": case_id, "touched": now, "new_status": new_status})
+        if new_status != status:
+            connection.execute(
+                _INSERT_STATUS,
+                {
+                    "case_id": case_id,
+                    "from_status": status,
+                    "to_status": new_status,
+                    "reason": f"contact:{contact_id}",
+                    "person_id": person_id,
+                    "at": now,
+                },
+            )
+        if outcome == "acknowledged":
+            with Session(bind=connection) as session:
+                self._rescore(session, session.get_one(Case, case_id))
+                session.flush()
 
     def attach_location(
         self, person_id: int, location: tuple[float, float], within: timedelta = timedelta(hours=2)
@@ -253,6 +275,8 @@ class ContactStore(StoreBase):
             )
             if status != case_row.status:
                 self._change_status(session, case_row, status, person.id, f"undo:{original.id}")
+            if original.outcome == "acknowledged":
+                self._rescore(session, case_row)
             self._audit(
                 session,
                 person.name,

@@ -187,3 +187,29 @@ def test_the_days_priorities_follow_the_statute_as_it_stands(app: App, clock: Cl
     app.store.refresh_priorities()
     after = app.store.case_view("L2023003")
     assert after is not None and 100 <= after.priority < 200
+
+
+def test_a_filing_or_a_signature_takes_a_run_out_statutes_urgency_away_at_once(app: App, clock: Clock) -> None:
+    seed(app)
+    # L2023003's imported statute ran out on 2027-03-01: urgent after the morning's refresh.
+    clock.now = datetime(2027, 3, 5, 8, 0, tzinfo=SHANGHAI)
+    app.store.refresh_priorities()
+
+    def priority() -> int:
+        case = app.store.case_view("L2023003")
+        assert case is not None
+        return case.priority
+
+    assert priority() >= 200
+    # A signed acknowledgment starts it again: no longer urgent, without waiting for the next morning.
+    clock.now = datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI)
+    signed = app.store.record_contact("L2023003", "E003", "visit", "acknowledged")
+    assert 100 <= priority() < 200
+    # Taken back: urgent again at once.
+    app.store.reverse_contact(signed.id, "E003")
+    assert priority() >= 200
+    # A lawsuit filed the same: it starts the statute again.
+    filed = app.store.record_stage("L2023003", "E003", "filed", date(2027, 3, 5))
+    assert 100 <= priority() < 200
+    app.store.reverse_stage(filed.id, "E003")
+    assert priority() >= 200
