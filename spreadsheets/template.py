@@ -25,15 +25,18 @@ from core.columns import (
     GUIDE_SHEET,
     GUIDE_SHEET_TITLE,
     GUIDE_TITLE,
+    LAWSUIT_COLUMNS,
+    LAWSUITS_SHEET,
     PEOPLE_SHEET,
     PERSON_COLUMNS,
+    READ_SHEETS,
     REQUIRED_MARK,
     ROLE_NAMES,
-    SHEETS,
     Column,
 )
 from core.errors import UserError
 from core.files import private_file
+from core.litigation import STAGE_NAMES
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES
 
 MAX_ROWS = 200_000
@@ -56,11 +59,12 @@ def write_template(path: Path, deadline: date, overwrite: bool = False) -> None:
     workbook = Workbook()
     guide = workbook.active
     guide.title = GUIDE_SHEET
-    for sheet, columns in SHEETS.items():
+    for sheet, columns in READ_SHEETS.items():
         _data_sheet(workbook.create_sheet(sheet), sheet, columns, deadline)
     _dropdown(workbook[PEOPLE_SHEET], PERSON_COLUMNS, "role", tuple(ROLE_NAMES))
     _dropdown(workbook[CASES_SHEET], CASE_COLUMNS, "classification", CLASSIFICATIONS)
     _dropdown(workbook[CASES_SHEET], CASE_COLUMNS, "difficulty", DIFFICULTIES)
+    _dropdown(workbook[LAWSUITS_SHEET], LAWSUIT_COLUMNS, "stage", STAGE_NAMES)
     _guide(guide, deadline)
     save_workbook(workbook, path)
 
@@ -133,7 +137,7 @@ def _guide(ws: Worksheet, deadline: date) -> None:
         ws.merge_cells(start_row=ws.max_row, start_column=1, end_row=ws.max_row, end_column=3)
         ws.cell(row=ws.max_row, column=1).alignment = wrap
         _fit_height(ws, line, sum(GUIDE_WIDTHS))
-    for sheet, columns in SHEETS.items():
+    for sheet, columns in READ_SHEETS.items():
         ws.append([])
         ws.append([GUIDE_SHEET_TITLE.format(sheet=sheet)])
         ws.cell(row=ws.max_row, column=1).font = Font(bold=True, size=12)

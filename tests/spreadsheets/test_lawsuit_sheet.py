@@ -46,8 +46,8 @@ def with_lawsuits(path: Path, rows: list[list[Any]]) -> Path:
     """The template filled with the small ledger, and a 诉讼 sheet with `rows`."""
     fill_template(path, UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS)
     workbook = load_workbook(path)
-    ws = workbook.create_sheet("诉讼")
-    ws.append(HEADERS)
+    ws = workbook["诉讼"]  # the template's, its example row replaced
+    ws.delete_rows(2, ws.max_row)
     for row in rows:
         ws.append(row)
     workbook.save(path)
