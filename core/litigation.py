@@ -293,11 +293,14 @@ class LegalDeadline:
         return today >= self.due_on - timedelta(days=DEADLINE_WARNING_DAYS)
 
 
-_SEIZURE = re.compile(r"(查封|冻结|扣押)")
+_SEIZURE = re.compile(r"(查封|冻结|扣押|续封|续冻|续扣)")
 _SEIZED_KIND = (
     ("real_estate", ("房", "土地", "不动产", "厂房", "商铺", "宅基")),
     ("deposit", ("存款", "账户", "银行卡", "资金")),
 )
+
+
+_RELEASE = re.compile(r"解除(?:查封|冻结|扣押)|解封|解冻")
 
 
 def seizure_kind(note: str) -> str | None:
@@ -307,24 +310,31 @@ def seizure_kind(note: str) -> str | None:
     for kind, words in _SEIZED_KIND:
         if any(word in note for word in words):
             return kind
-    return "deposit" if "冻结" in note else "movable"
+    return "deposit" if "冻" in note else "movable"
 
 
 def legal_deadlines(stages: list[StageEntry]) -> list[LegalDeadline]:
     """The deadlines still open on a case's stages (oldest first): enforcement to be applied for within two
     years of the performance date of a judgment or mediation not yet enforced, and each seizure or freeze that
-    lapses."""
-    deadlines: list[LegalDeadline] = []
+    lapses. A later seizure of the same kind (a renewal, 续封) runs from its own day; a release (解封, 解冻) or
+    the lawsuit's end (执行完毕, 和解, 撤诉) ends them all."""
     decided: StageEntry | None = None
+    seized: dict[str, StageEntry] = {}
     for entry in stages:
         if entry.stage in (JUDGED, MEDIATED):
             decided = entry
         elif entry.stage in (ENFORCEMENT, SETTLED, FILED, WITHDRAWN):
             decided = None
+        if entry.stage in (ENFORCED, SETTLED, WITHDRAWN) or _RELEASE.search(entry.note):
+            seized.clear()
+            continue
         kind = seizure_kind(entry.note)
         if kind is not None:
-            due = years_after(entry.on, SEIZURE_YEARS[kind])
-            deadlines.append(LegalDeadline("seizure_lapses", due, entry.on, kind))
+            seized[kind] = entry
+    deadlines = [
+        LegalDeadline("seizure_lapses", years_after(entry.on, SEIZURE_YEARS[kind]), entry.on, kind)
+        for kind, entry in seized.items()
+    ]
     if decided is not None:
         performed = performance_day(decided)
         due = years_after(performed, ENFORCEMENT_WINDOW_YEARS)

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from core.litigation import Statute, days_per_stage
+from core.litigation import StageEntry, Statute, days_per_stage, legal_deadlines
 from core.masking import mask_id_number, mask_phone
 from core.messages import Button
 from core.money import format_yuan
@@ -87,6 +87,8 @@ def case_card(
         lines.extend(
             "· " + stage_line(stage, days, language) for stage, days in zip(stages, lasted, strict=True)
         )
+        if case.status != "settled":
+            lines.extend(deadline_lines(stages, today, language))
     if case.status != "settled":
         expires = statute.expires_on if statute is not None else case.statute_date
         score = priority(case.outstanding, case.difficulty, case.deadline, expires, today)
@@ -124,8 +126,34 @@ def stage_line(stage: RecordedStage, days: int, language: str) -> str:
         day=stage.reached_on,
         days=days,
     )
-    extra = " ".join(part for part in (stage.court, stage.case_number) if part)
+    amounts = [
+        render(key, language, amount=format_yuan(amount))
+        for key, amount in (("case.stage_claimed", stage.claimed), ("case.stage_costs", stage.costs))
+        if amount is not None
+    ]
+    extra = " ".join(part for part in (stage.court, stage.case_number, *amounts) if part)
     return f"{line} {extra}" if extra else line
+
+
+def deadline_lines(stages: Sequence[RecordedStage], today: date, language: str) -> list[str]:
+    """The deadlines the lawsuit sets that are still open (enforcement to apply for, seizures to renew), each
+    with the days left or, once missed, the days since."""
+    entries = [StageEntry(stage.stage, stage.reached_on, stage.note) for stage in stages]
+    lines = []
+    for deadline in legal_deadlines(entries):
+        left = (deadline.due_on - today).days
+        missed = ".missed" if left < 0 else ""
+        detail = render(f"seizure.{deadline.detail}", language) if deadline.detail else ""
+        lines.append(
+            render(
+                f"case.{deadline.kind}{missed}",
+                language,
+                day=deadline.due_on.isoformat(),
+                days=abs(left),
+                detail=detail,
+            )
+        )
+    return lines
 
 
 def local_time(at: datetime, zone: ZoneInfo) -> str:

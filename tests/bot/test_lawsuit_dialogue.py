@@ -32,7 +32,10 @@ def test_filed_judged_enforced_with_the_money_the_court_recovered(app: App, cloc
     assert "诉讼标的：¥80,000.00；费用：¥1,500.00" in printed
     shown = card(app)
     assert "状态：诉讼中" in shown
-    assert "· 立案 2026-06-01（0 天） 晋中市榆次区人民法院 （2026）晋0702民初123号" in shown
+    assert (
+        "· 立案 2026-06-01（0 天） 晋中市榆次区人民法院 （2026）晋0702民初123号 标的 ¥80,000.00 费用 ¥1,500.00"
+        in shown
+    )
     assert "诉讼时效剩余 1096 天（2026-06-01 起诉立案 → 2029-06-01）" in shown
 
     clock.now = datetime(2026, 9, 10, 10, 0, tzinfo=SHANGHAI)
@@ -40,6 +43,7 @@ def test_filed_judged_enforced_with_the_money_the_court_recovered(app: App, cloc
     shown = card(app)
     assert "· 立案 2026-06-01（92 天）" in shown
     assert "· 判决 2026-09-01（9 天）" in shown
+    assert "申请强制执行期限：2028-09-01（还剩 722 天）" in shown
 
     clock.now = datetime(2026, 10, 8, 10, 0, tzinfo=SHANGHAI)
     assert "申请执行（2026-10-08）" in say(app, "E003", "L2023003 申请强制执行 （2026）晋0702执88号")
@@ -52,6 +56,7 @@ def test_filed_judged_enforced_with_the_money_the_court_recovered(app: App, cloc
     shown = card(app)
     assert "已收回 ¥20,000.00" in shown
     assert "状态：诉讼中" in shown
+    assert "申请强制执行期限" not in shown  # applied for
 
     clock.now = datetime(2026, 11, 20, 10, 0, tzinfo=SHANGHAI)
     assert "执行完毕（2026-11-20）" in say(app, "E003", "诉讼 L2023003 执行完毕")

@@ -272,6 +272,24 @@ def test_the_enforcement_window_runs_from_the_performance_date(note: str, perfor
     ]
 
 
+def test_a_renewal_runs_from_its_own_day_and_a_release_or_the_end_stops_the_clock() -> None:
+    frozen = [
+        StageEntry("filed", date(2025, 9, 1), "诉前保全 冻结存款"),
+        StageEntry("judged", date(2025, 12, 10)),
+    ]
+    assert legal_deadlines(frozen)[0] == LegalDeadline(
+        "seizure_lapses", date(2026, 9, 1), date(2025, 9, 1), "deposit"
+    )
+    renewed = [*frozen, StageEntry("enforcement", date(2026, 8, 20), "申请执行，续冻存款")]
+    assert legal_deadlines(renewed) == [
+        LegalDeadline("seizure_lapses", date(2027, 8, 20), date(2026, 8, 20), "deposit")
+    ]
+    released = [*frozen, StageEntry("enforcement", date(2026, 8, 20), "被执行人提供担保，已解冻")]
+    assert legal_deadlines(released) == []
+    enforced = [*renewed, StageEntry("enforced", date(2026, 11, 2))]
+    assert legal_deadlines(enforced) == []
+
+
 def test_a_seizure_lapses() -> None:
     stages = [
         StageEntry("filed", date(2026, 1, 5), "诉前保全 冻结存款"),
