@@ -60,10 +60,11 @@ class CaseView:
 
 @dataclass(frozen=True, slots=True)
 class CaseEvent:
-    """One line of a case's history: a contact, a repayment or a status change."""
+    """One line of a case's history: a contact, a repayment, a lawsuit stage (its stage in `outcome`, its
+    day in `day`), a status change or a special report."""
 
     at: datetime
-    kind: str  # "contact" | "repayment" | "status"
+    kind: str  # "contact" | "repayment" | "lawsuit" | "status" | "report"
     person: str
     channel: str = ""
     outcome: str = ""

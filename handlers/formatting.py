@@ -185,6 +185,17 @@ def event_line(event: CaseEvent, zone: ZoneInfo, language: str) -> str:
                 "event.promise", language, amount=format_yuan(event.amount), day=event.day.isoformat()
             )
         return text + undone + _note(event.note, language)
+    if event.kind == "lawsuit":
+        assert event.day is not None
+        text = render(
+            "event.lawsuit_undo" if event.reversed else "event.lawsuit",
+            language,
+            when=when,
+            person=event.person,
+            stage=render(f"stage.{event.outcome}", language),
+            day=event.day.isoformat(),
+        )
+        return text + undone + _note(event.note, language)
     if event.kind == "repayment":
         assert event.amount is not None
         if event.amount < 0:

@@ -1,4 +1,5 @@
-"""A case's card: its latest contacts, repayments, status changes and special reports, newest first."""
+"""A case's card: its latest contacts, repayments, lawsuit stages, status changes and special reports, newest
+first."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from sqlalchemy.orm import aliased
 
 from core.views import CaseEvent
 from store.base import StoreBase
-from store.models import CaseStatusChange, Contact, Person, Promise, Repayment, SpecialReport
+from store.models import CaseStatusChange, Contact, LawsuitStage, Person, Promise, Repayment, SpecialReport
 from store.sql import flag, is_undone
 
 _event_person = aliased(Person)
@@ -125,7 +126,22 @@ def _build_case_events() -> Any:
         cast(null(), BigInteger),
         cast(null(), Date),
     )
-    branches = [select(*kind.subquery().c) for kind in (contacts, repayments, statuses, reports)]
+    stages = _latest_events(
+        LawsuitStage,
+        LawsuitStage.at,
+        literal_column("1"),
+        LawsuitStage.id,
+        literal_column("'lawsuit'"),
+        _event_person.name,
+        LawsuitStage.stage,
+        empty,
+        LawsuitStage.note,
+        LawsuitStage.reverses_id,
+        flag(is_undone(LawsuitStage)),
+        cast(null(), BigInteger),
+        LawsuitStage.reached_on,
+    ).join(_event_person, _event_person.id == LawsuitStage.person_id)
+    branches = [select(*kind.subquery().c) for kind in (contacts, repayments, statuses, reports, stages)]
     everything = union_all(*branches).subquery()
     return (
         select(*everything.c)
@@ -141,7 +157,7 @@ class CaseEventStore(StoreBase):
     """The case card's history."""
 
     def case_events(self, case_id: int, limit: int = 5) -> list[CaseEvent]:
-        """The latest contacts, repayments and status changes of a case, newest first."""
+        """The latest contacts, repayments, lawsuit stages, status changes and reports of a case, newest first."""
         with self._read() as connection:
             rows = connection.execute(_CASE_EVENTS, {"case_id": case_id, "limit": limit}).all()
         events = []
@@ -163,6 +179,17 @@ class CaseEventStore(StoreBase):
                 )
             elif kind == "report":
                 event = CaseEvent(at, kind, person, note=note)
+            elif kind == "lawsuit":
+                event = CaseEvent(
+                    at,
+                    kind,
+                    person,
+                    outcome=how,
+                    day=day,
+                    note="" if reverses is not None else note,
+                    reversed=reverses is not None,
+                    undone=bool(undone),
+                )
             else:
                 event = CaseEvent(at, kind, "", status=what, note=note)
             events.append(event)

@@ -552,6 +552,8 @@ TEXTS: dict[str, str] = {
     "case.not_found": 'No loan number or borrower "{text}" among the cases you may see.',
     "case.several": '{count} cases of borrower "{text}"; choose one:',
     "status.several_units": '{count} units have "{text}" in their name; choose one:',
+    "event.lawsuit": "{when} {person} lawsuit · {stage} ({day})",
+    "event.lawsuit_undo": "{when} {person} undid a lawsuit stage ({stage}, {day})",
     "event.contact_undo": "{when} {person} undid a contact ({channel}·{outcome})",
     "event.withdrawal": "{when} {person} withdrew a reported repayment of {amount}",
     "event.withdrawn": "withdrawn",

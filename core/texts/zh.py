@@ -551,6 +551,8 @@ TEXTS: dict[str, str] = {
     "case.not_found": "未找到贷款编号或借款人“{text}”（仅在您可查看的案件中查找）。",
     "case.several": "借款人“{text}”名下有 {count} 笔案件，请选择：",
     "status.several_units": "名称含“{text}”的单位有 {count} 个，请选择：",
+    "event.lawsuit": "{when} {person} 诉讼·{stage}（{day}）",
+    "event.lawsuit_undo": "{when} {person} 撤销了诉讼阶段（{stage}，{day}）",
     "event.contact_undo": "{when} {person} 撤销了催收记录（{channel}·{outcome}）",
     "event.withdrawal": "{when} {person} 撤回还款报告 {amount}",
     "event.withdrawn": "已撤回",

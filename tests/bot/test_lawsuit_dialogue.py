@@ -115,7 +115,11 @@ def test_undo_takes_back_a_stage(app: App) -> None:
     assert "已记录诉讼阶段：L2023003 王五，立案（2026-11-29）" in printed
     assert "已撤销 L2023003 的诉讼阶段：立案（2026-11-29）。" in printed
     assert app.store.lawsuit_stages("L2023003") == []
-    assert "状态：未处置" in card(app)
+    shown = card(app)
+    assert "状态：未处置" in shown
+    # The card's history keeps both: the stage (marked undone) and its undoing.
+    assert "孙芳 撤销了诉讼阶段（立案，2026-11-29）" in shown
+    assert "孙芳 诉讼·立案（2026-11-29）（已撤销）：已起诉" in shown
 
 
 def test_progress_cards_show_the_lawsuits_by_stage_their_timings_and_the_slow_ones(app: App) -> None:
