@@ -28,12 +28,14 @@ PEOPLE = {"officer_1": "E001", "officer_2": "E002", "lead": "U001"}
 
 @dataclass(frozen=True)
 class Step:
-    """Someone writes (or picks the n-th choice offered to them last); the first reply starts with `answer`."""
+    """Someone writes (or picks the n-th choice offered to them last); the first reply starts with `answer` and
+    holds each of `shows`."""
 
     who: str
     answer: str
     say: str = ""
     choose: int = 0
+    shows: tuple[str, ...] = ()
 
 
 DIALOGUES: dict[str, list[Step]] = {
@@ -60,13 +62,48 @@ DIALOGUES: dict[str, list[Step]] = {
             "已记录诉讼阶段：L2023001 张三，立案（2026-11-02）\n法院：—；案号：（2026）晋0702民初123号",
             say="诉讼 L2023001 立案 2026-11-02 （2026）晋0702民初123号",
         ),
+        Step(
+            "officer_1",
+            "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：诉讼中",
+            say="案件 L2023001",
+            shows=(
+                "诉讼时效剩余 1069 天（2026-11-02 起诉立案 → 2029-11-02）",
+                "· 立案 2026-11-02（27 天） （2026）晋0702民初123号",
+            ),
+        ),
         Step("officer_1", "已记录诉讼阶段：L2023001 张三，判决（2026-11-20）", say="L2023001 11月20日判决了"),
+        Step(
+            "officer_1",
+            "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：诉讼中",
+            say="案件 L2023001",
+            shows=(
+                "· 立案 2026-11-02（18 天）",
+                "· 判决 2026-11-20（9 天）",
+                "申请强制执行期限：2028-11-20（还剩 722 天）",
+            ),
+        ),
         Step(
             "officer_1", "已记录诉讼阶段：L2023001 张三，申请执行（2026-11-29）", say="L2023001 申请强制执行"
         ),
-        Step("officer_1", "已报告还款：L2023001 张三 ¥10,000.00（法院执行", say="还款 L2023001 1万 法院执行"),
+        Step("officer_1", "已报告还款：L2023001 张三 ¥10,000.00（法院执行", say="L2023001 执行回款1万"),
         Step("lead", "待确认还款 1 笔", say="待确认"),
         Step("lead", "已确认：L2023001", choose=1),
+        Step(
+            "officer_1",
+            "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：诉讼中",
+            say="案件 L2023001",
+            shows=("已收回 ¥10,000.00", "· 判决 2026-11-20（9 天）", "· 申请执行 2026-11-29（0 天）"),
+        ),
+        Step(
+            "lead",
+            "城关信用社 清收进度",
+            say="进度",
+            shows=(
+                "已确认收回 1.00万元",
+                "诉讼（按当前阶段）：申请执行 1 件",
+                "立案至判决（调解）中位 18 天",
+            ),
+        ),
         Step(
             "officer_1", "已记录诉讼阶段：L2023001 张三，执行完毕（2026-11-29）", say="诉讼 L2023001 执行完毕"
         ),
@@ -74,6 +111,7 @@ DIALOGUES: dict[str, list[Step]] = {
             "officer_1",
             "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：清收中",
             say="案件 L2023001",
+            shows=("已收回 ¥10,000.00", "· 执行完毕 2026-11-29（0 天）"),
         ),
     ],
     "a written lawsuit stage: by the borrower's name, or asked which case": [
@@ -107,6 +145,7 @@ DIALOGUES: dict[str, list[Step]] = {
             "officer_2",
             "【L2023002】李四\n单位：城关信用社 · 责任人：周强 · 状态：清收中",
             say="案件 L2023002",
+            shows=("· 申请执行 2026-06-01（106 天）", "· 终本 2026-09-15（75 天）"),
         ),
         Step(
             "officer_2",
@@ -117,6 +156,10 @@ DIALOGUES: dict[str, list[Step]] = {
             "officer_2",
             "【L2023002】李四\n单位：城关信用社 · 责任人：周强 · 状态：诉讼中",
             say="案件 L2023002",
+            shows=(
+                "· 恢复执行 2026-11-29（0 天）",
+                "动产查封到期：2028-11-29（还剩 731 天），到期前须申请续行",
+            ),
         ),
     ],
     "a contact with a promise": [
@@ -229,3 +272,5 @@ async def test_dialogue(conversation: Conversation, name: str) -> None:
         else:
             answer = await conversation.say(step.who, step.say)
         assert answer.startswith(step.answer), (step, answer)
+        for line in step.shows:
+            assert line in answer, (step, answer)
