@@ -81,9 +81,11 @@ STATUTE_YEARS = 3
 STATUTE_WARNINGS = (180, 90, 30)
 # Seizures and freezes lapse (SPC rules on preservation, art. 485 of the Civil Procedure Law's interpretation).
 SEIZURE_YEARS = {"deposit": 1, "movable": 2, "real_estate": 3}
-SEIZURE_WARNING_DAYS = 30
 # A warning for a deadline that is not the statute (enforcement application, a seizure's lapse).
 DEADLINE_WARNING_DAYS = 30
+# A seizure that lapsed is told of this long (to check that it was renewed, or record the renewal with the next
+# stage), then only shown on the card: the to-do is for what can still be done.
+LAPSED_SEIZURE_SHOWN_DAYS = 30
 
 
 def read_stage(word: str) -> str | None:
@@ -289,8 +291,13 @@ class LegalDeadline:
     detail: str = ""
 
     def warn(self, today: date) -> bool:
-        """Whether the to-do shows it today: from DEADLINE_WARNING_DAYS before it until it is dealt with."""
-        return today >= self.due_on - timedelta(days=DEADLINE_WARNING_DAYS)
+        """Whether the to-do shows it today: from DEADLINE_WARNING_DAYS before it until it is dealt with (a
+        lapsed seizure, until LAPSED_SEIZURE_SHOWN_DAYS after it)."""
+        if today < self.due_on - timedelta(days=DEADLINE_WARNING_DAYS):
+            return False
+        return self.kind != "seizure_lapses" or today <= self.due_on + timedelta(
+            days=LAPSED_SEIZURE_SHOWN_DAYS
+        )
 
 
 _SEIZURE = re.compile(r"(查封|冻结|扣押|续封|续冻|续扣)")

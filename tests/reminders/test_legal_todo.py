@@ -79,6 +79,10 @@ def test_a_freeze_of_deposits_lapses_after_a_year(app: App, clock: Clock) -> Non
     lapse = "· L2023001 张三：存款冻结将于 2027-01-05 到期（还剩 30 天），请及时申请续行"
     assert not any("冻结" in line for line in lines_for(app, clock, date(2026, 12, 5), "todo:"))
     assert lapse in lines_for(app, clock, date(2026, 12, 6), "todo:")
+    # Lapsed: told of for a month, to check that it was renewed; then left to the case card.
+    lapsed = "· L2023001 张三：存款冻结已于 2027-01-05 到期（逾期 30 天），请核实是否已续行"
+    assert lapsed in lines_for(app, clock, date(2027, 2, 4), "todo:")
+    assert not any("冻结" in line for line in lines_for(app, clock, date(2027, 2, 5), "todo:"))
 
 
 def test_a_first_instance_past_six_months_is_slow_in_the_digest(app: App, clock: Clock) -> None:

@@ -189,7 +189,9 @@ def test_the_days_priorities_follow_the_statute_as_it_stands(app: App, clock: Cl
     assert after is not None and 100 <= after.priority < 200
 
 
-def test_a_filing_or_a_signature_takes_a_run_out_statutes_urgency_away_at_once(app: App, clock: Clock) -> None:
+def test_a_filing_or_a_signature_takes_a_run_out_statutes_urgency_away_at_once(
+    app: App, clock: Clock
+) -> None:
     seed(app)
     # L2023003's imported statute ran out on 2027-03-01: urgent after the morning's refresh.
     clock.now = datetime(2027, 3, 5, 8, 0, tzinfo=SHANGHAI)
