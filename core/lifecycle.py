@@ -15,6 +15,7 @@ IN_PROGRESS = "in_progress"
 PROMISED = "promised"
 SETTLED = "settled"
 LITIGATION = "litigation"
+ASSET_SWAP = "asset_swap"
 # The statuses contacts and promises move a case between; any other one is a person's decision.
 WORKED = (IN_PROGRESS, PROMISED)
 
@@ -74,6 +75,21 @@ def after_lawsuit(status: str, under_way: bool | None, contacted: bool, promised
     if status != LITIGATION:
         return status
     if under_way is None and not contacted:
+        return OPEN
+    return PROMISED if promised else IN_PROGRESS
+
+
+def after_asset(status: str, held: bool, contacted: bool, promised: bool) -> str:
+    """After an asset was taken for the debt (`held`: its offset awaits the unit lead's decision) or that
+    decision was made: a case still owed is 以资抵债中 while the offset is undecided, then goes back to what its
+    contacts make it (a lawsuit under way keeps its own status)."""
+    if status == SETTLED or status == LITIGATION:
+        return status
+    if held:
+        return ASSET_SWAP
+    if status != ASSET_SWAP:
+        return status
+    if not contacted:
         return OPEN
     return PROMISED if promised else IN_PROGRESS
 

@@ -6,6 +6,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
 
+from core.views import AssetView
+
 
 @dataclass(frozen=True, slots=True)
 class TodoCase:
@@ -79,3 +81,12 @@ class LegalItem:
         among them), then lawsuits stuck longest."""
         slow = self.kind == "slow"
         return slow, -self.days if slow else self.days, self.loan_no
+
+
+@dataclass(frozen=True, slots=True)
+class AssetItem:
+    """A foreclosed asset whose disposal deadline needs telling today: 90 or 30 days before it, or past it."""
+
+    asset: AssetView
+    due_on: date
+    days: int  # days left until `due_on` (negative: overdue)

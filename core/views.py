@@ -150,3 +150,48 @@ class RecordedStage:
     costs: Decimal | None = None
     note: str = ""
     reverses_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetView:
+    """A foreclosed asset as it stands: what it is and settled, who keeps it, its state and figures, and a
+    disposal waiting for a leader's confirmation (its step's id and why it waits) if any."""
+
+    id: int
+    number: str
+    loan_no: str
+    borrower: str
+    unit_id: int
+    kind: str
+    name: str
+    title_no: str
+    offset_amount: Decimal
+    received_on: date
+    custodian: str
+    custodian_no: str
+    state: str
+    reserve: Decimal | None
+    appraisal: Decimal | None
+    proceeds: Decimal | None
+    registered_by_id: int
+    repayment_status: str | None  # of its offset's repayment: reported, confirmed, rejected; None if imported
+    waiting_disposal: int | None = None
+    waits_for: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AssetStepView:
+    """One step of an asset's history, as the card lists it."""
+
+    id: int
+    action: str
+    on: date
+    amount: Decimal | None
+    party: str
+    method: str | None
+    until: date | None
+    waits_for: str | None
+    decides_id: int | None
+    note: str
+    person: str
+    at: datetime

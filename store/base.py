@@ -18,12 +18,12 @@ from sqlalchemy.orm import Session, sessionmaker
 
 from core.campaign import Campaign
 from core.errors import UserError
-from core.lifecycle import SETTLED, after_balance
+from core.lifecycle import SETTLED, after_asset, after_balance
 from core.priority import priority
 from core.views import CaseView
 from store.engine import READ_ONLY, reading_options, writing_options
-from store.models import AuditEntry, Base, Case, CaseStatusChange, Person
-from store.sql import chunks
+from store.models import AuditEntry, Base, Case, CaseStatusChange, Contact, Person, Promise
+from store.sql import chunks, unreversed
 from store.statutes import expiry, statute_starts
 
 logger = logging.getLogger(__name__)
@@ -373,6 +373,31 @@ class StoreBase:
         if status != case_row.status:
             self._change_status(session, case_row, status, person_id, reason)
         self._rescore(session, case_row)
+
+    @staticmethod
+    def _contacts_of(session: Session, case_id: int) -> tuple[bool, bool]:
+        """Whether a case has a contact left (not undone), and an open promise of one: what its status falls
+        back on when a lawsuit or an asset no longer sets it."""
+        contacted = session.scalar(
+            select(Contact.id).where(Contact.case_id == case_id, unreversed(Contact)).limit(1)
+        )
+        promised = session.scalar(
+            select(Promise.id)
+            .join(Contact, Contact.id == Promise.contact_id)
+            .where(Promise.case_id == case_id, Promise.status == "open", unreversed(Contact))
+            .limit(1)
+        )
+        return contacted is not None, promised is not None
+
+    def _follow_asset(
+        self, session: Session, case_row: Case, held: bool, person_id: int | None, reason: str
+    ) -> None:
+        """The case's status after an asset was taken for its debt (`held`: the offset awaits the unit lead's
+        decision) or that offset was decided."""
+        contacted, promised = self._contacts_of(session, case_row.id)
+        status = after_asset(case_row.status, held, contacted, promised)
+        if status != case_row.status:
+            self._change_status(session, case_row, status, person_id, reason)
 
     def _rescore(self, session: Session, case_row: Case) -> None:
         """The case's priority today, with its balance, status and statute of limitations as they now stand

@@ -31,7 +31,7 @@ from core.records import LawsuitRecord, Problem
 from core.todo import LegalItem
 from core.views import RecordedStage
 from store.base import StoreBase
-from store.models import Case, Contact, LawsuitStage, Person, Promise
+from store.models import Case, LawsuitStage, Person
 from store.sql import IS_OPEN, unreversed
 from store.statutes import statute_starts
 
@@ -318,16 +318,8 @@ class LawsuitStore(StoreBase):
         self, session: Session, case_row: Case, going: bool | None, person_id: int | None, reason: str
     ) -> None:
         """The case's status after its litigation moved (`going`: a lawsuit is under way; None: no stage left)."""
-        contacted = session.scalar(
-            select(Contact.id).where(Contact.case_id == case_row.id, unreversed(Contact)).limit(1)
-        )
-        promised = session.scalar(
-            select(Promise.id)
-            .join(Contact, Contact.id == Promise.contact_id)
-            .where(Promise.case_id == case_row.id, Promise.status == "open", unreversed(Contact))
-            .limit(1)
-        )
-        status = after_lawsuit(case_row.status, going, contacted is not None, promised is not None)
+        contacted, promised = self._contacts_of(session, case_row.id)
+        status = after_lawsuit(case_row.status, going, contacted, promised)
         case_row.updated_at = self.now()
         if status != case_row.status:
             self._change_status(session, case_row, status, person_id, reason)

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from store.assets import AssetStore
 from store.campaign_load import CampaignLoadStore
 from store.case_events import CaseEventStore
 from store.cases import CaseStore
@@ -33,6 +34,7 @@ class Store(
     CaseEventStore,
     ContactStore,
     LawsuitStore,
+    AssetStore,
     UndoStore,
     RepaymentStore,
     ProgressStore,

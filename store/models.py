@@ -25,6 +25,10 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from core.assets import KINDS as ASSET_KINDS
+from core.assets import METHODS as ASSET_METHODS
+from core.assets import STATES as ASSET_STATES
+from core.assets import STEP_ACTIONS as ASSET_ACTIONS
 from core.litigation import STAGES
 from core.money import from_fen, to_fen
 from core.vocabulary import (
@@ -318,6 +322,75 @@ class LawsuitStage(Base):
     person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("lawsuit_stages.id"), unique=True)
+    source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class Asset(Base):
+    """An asset taken for a case's debt (以资抵债): what it is, what it settled, who keeps it, where it stands.
+
+    Its state, reserve price, latest appraisal and proceeds move with its steps (`AssetStep`), which keep the
+    history; the row is the asset as it stands now.
+    """
+
+    __tablename__ = "assets"
+    __table_args__ = (
+        _one_of("kind", ASSET_KINDS),
+        _one_of("state", ASSET_STATES),
+        CheckConstraint("offset_amount > 0", name="offset_positive"),
+        Index("uq_assets_source_key", "source_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    number: Mapped[str] = mapped_column(String(20), unique=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    name: Mapped[str] = mapped_column(String(200))
+    title_no: Mapped[str] = mapped_column(String(100), default="")
+    offset_amount: Mapped[Decimal] = mapped_column(Money)
+    received_on: Mapped[date] = mapped_column(Date)
+    custodian_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    state: Mapped[str] = mapped_column(String(20), default="received")
+    reserve: Mapped[Decimal | None] = mapped_column(Money)
+    appraisal: Mapped[Decimal | None] = mapped_column(Money)
+    proceeds: Mapped[Decimal | None] = mapped_column(Money)
+    # The repayment of method `asset` its offset amount was reported as (none for an asset imported from
+    # before the campaign, whose offset the imported balance already reflects).
+    repayment_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"), unique=True)
+    registered_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class AssetStep(Base):
+    """One step of an asset's history: registered, appraised, listed, unsold, leased, disposed of, or a
+    leader's decision on a disposal that waited for one (`decides_id` set). Never edited or deleted."""
+
+    __tablename__ = "asset_steps"
+    __table_args__ = (
+        _one_of("action", ASSET_ACTIONS),
+        _one_of("method", ASSET_METHODS, optional=True),
+        CheckConstraint("amount IS NULL OR amount > 0", name="amount_positive"),
+        Index("ix_asset_steps_asset_at", "asset_id", "at"),
+        Index("uq_asset_steps_source_key", "source_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    asset_id: Mapped[int] = mapped_column(ForeignKey("assets.id"))
+    action: Mapped[str] = mapped_column(String(20))
+    on: Mapped[date] = mapped_column(Date)
+    # The appraisal's value, the reserve price, the proceeds or the rent.
+    amount: Mapped[Decimal | None] = mapped_column(Money)
+    # The appraiser, the buyer or the lessee.
+    party: Mapped[str] = mapped_column(String(200), default="")
+    method: Mapped[str | None] = mapped_column(String(20))
+    until: Mapped[date | None] = mapped_column(Date)
+    # Why a disposal waits for a leader's or admin's confirmation (agreement, below_appraisal).
+    waits_for: Mapped[str | None] = mapped_column(String(20))
+    decides_id: Mapped[int | None] = mapped_column(ForeignKey("asset_steps.id"), unique=True)
+    note: Mapped[str] = mapped_column(Text, default="")
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_key: Mapped[str | None] = mapped_column(String(200))
 
 

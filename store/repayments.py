@@ -221,6 +221,9 @@ class RepaymentStore(StoreBase):
                 case_row.principal_remaining -= entry.principal_part
                 case_row.interest_remaining -= entry.interest_part
                 self._balance_changed(session, case_row, person.id, "repayment")
+            if entry.method == "asset":
+                # An asset's offset decided: the case is no longer 以资抵债中 (settled, if it paid it off).
+                self._follow_asset(session, case_row, False, person.id, f"repayment:{entry.id}")
             entry.status = "confirmed" if confirm else "rejected"
             entry.decided_by_id = person.id
             entry.decided_at = self.now()

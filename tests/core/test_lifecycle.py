@@ -11,6 +11,7 @@ import pytest
 from core.lifecycle import (
     after_activity,
     after_balance,
+    after_asset,
     after_contact,
     after_lawsuit,
     after_promise_decided,
@@ -41,6 +42,9 @@ EVENTS: dict[str, Callable[[str], str]] = {
     "every stage undone, a contact left": partial(
         after_lawsuit, under_way=None, contacted=True, promised=False
     ),
+    "asset taken, offset awaiting the lead": partial(after_asset, held=True, contacted=False, promised=False),
+    "offset decided, no contact": partial(after_asset, held=False, contacted=False, promised=False),
+    "offset decided, a promise open": partial(after_asset, held=False, contacted=True, promised=True),
 }
 
 ROWS: list[tuple[str, str, str]] = [
@@ -98,6 +102,15 @@ ROWS: list[tuple[str, str, str]] = [
     ("litigation", "every stage undone, no contact", "open"),
     ("litigation", "every stage undone, a contact left", "in_progress"),
     ("in_progress", "every stage undone, a contact left", "in_progress"),
+    ("open", "asset taken, offset awaiting the lead", "asset_swap"),
+    ("promised", "asset taken, offset awaiting the lead", "asset_swap"),
+    ("paused", "asset taken, offset awaiting the lead", "asset_swap"),
+    ("litigation", "asset taken, offset awaiting the lead", "litigation"),
+    ("settled", "asset taken, offset awaiting the lead", "settled"),
+    ("asset_swap", "offset decided, no contact", "open"),
+    ("asset_swap", "offset decided, a promise open", "promised"),
+    ("in_progress", "offset decided, no contact", "in_progress"),
+    ("settled", "offset decided, no contact", "settled"),
 ]
 
 
