@@ -175,6 +175,7 @@ class AssetView:
     proceeds: Decimal | None
     registered_by_id: int
     repayment_status: str | None  # of its offset's repayment: reported, confirmed, rejected; None if imported
+    void: bool = False  # its offset was rejected or undone: the registration no longer counts
     waiting_disposal: int | None = None
     waits_for: str | None = None
 

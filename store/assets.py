@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.assets import (
@@ -32,6 +32,7 @@ from core.todo import AssetItem
 from core.views import AssetStepView, AssetView
 from store.models import Asset, AssetStep, Case, Person, Repayment
 from store.repayments import RepaymentStore
+from store.sql import flag, is_undone
 
 _custodian = aliased(Person)
 _ASSETS: Select[Any] = (
@@ -54,6 +55,7 @@ _ASSETS: Select[Any] = (
         Asset.proceeds,
         Asset.registered_by_id,
         Repayment.status,
+        flag(or_(Repayment.status == "rejected", is_undone(Repayment))),
     )
     .join(Case, Case.id == Asset.case_id)
     .join(_custodian, _custodian.id == Asset.custodian_id)
@@ -242,6 +244,7 @@ class AssetStore(RepaymentStore):
             if source_key is not None and self._step_by_key(session, source_key):
                 return self._asset_view(number)
             asset = self._locked(session, number)
+            self._refuse_void(session, asset)
             waiting = self._waiting(session, asset.id)
             if waiting is None:
                 raise UserError("asset.nothing_waiting", number=asset.number)
@@ -302,7 +305,7 @@ class AssetStore(RepaymentStore):
         """The assets of a unit (or of the campaign), those not yet disposed of first, by disposal deadline."""
         query = _ASSETS if unit_id is None else _ASSETS.where(Case.unit_id == unit_id)
         with self._session() as session:
-            views = self._views(session, query)
+            views = [view for view in self._views(session, query) if not view.void]
         return sorted(
             views, key=lambda v: (v.state == DISPOSED, disposal_due(v.kind, v.received_on), v.number)
         )
@@ -351,6 +354,7 @@ class AssetStore(RepaymentStore):
             if source_key is not None and self._step_by_key(session, source_key):
                 return self._asset_view(number)
             asset = self._locked(session, number)
+            self._refuse_void(session, asset)
             refused = refusal(action, asset.state, asset.appraisal is not None)
             if refused is not None:
                 raise UserError(refused, number=asset.number, state=Term(f"asset_state.{asset.state}"))
@@ -419,7 +423,7 @@ class AssetStore(RepaymentStore):
             for asset_id, step_id, waits_for in session.execute(_WAITING_ALL).all()
         }
         return [
-            AssetView(*row, *waiting.get(row[0], (None, None)))  # type: ignore[arg-type]
+            AssetView(*row[:-1], bool(row[-1]), *waiting.get(row[0], (None, None)))
             for row in session.execute(query).all()
         ]
 
@@ -431,6 +435,19 @@ class AssetStore(RepaymentStore):
         if asset is None:
             raise UserError("asset.unknown", number=number)
         return asset
+
+    @staticmethod
+    def _refuse_void(session: Session, asset: Asset) -> None:
+        """Refuse a step on an asset whose offset was rejected or undone: its registration no longer counts."""
+        if asset.repayment_id is None:
+            return
+        void = session.scalar(
+            select(flag(or_(Repayment.status == "rejected", is_undone(Repayment)))).where(
+                Repayment.id == asset.repayment_id
+            )
+        )
+        if void:
+            raise UserError("asset.void", number=asset.number)
 
     @staticmethod
     def _waiting(session: Session, asset_id: int) -> AssetStep | None:

@@ -291,6 +291,9 @@ class RepaymentStore(StoreBase):
                 case_row.principal_remaining += original.principal_part
                 case_row.interest_remaining += original.interest_part
                 self._balance_changed(session, case_row, person.id, "reversal")
+            if original.method == "asset":
+                # The asset's offset undone: the asset no longer counts, nor keeps the case 以资抵债中.
+                self._follow_asset(session, case_row, False, person.id, f"undo:{original.id}")
             session.flush()
             self._audit(
                 session,

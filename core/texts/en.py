@@ -94,6 +94,7 @@ TEXTS: dict[str, str] = {
     "asset_method.tender": "tender",
     "asset_method.agreement": "agreement sale",
     "asset_method.package": "package sale",
+    "asset.void": "The offset of asset {number} was rejected or undone: its registration no longer counts.",
     "asset.unknown": "No foreclosed asset {number}.",
     "asset.unknown_kind": 'Unknown kind of asset "{text}" (one of: 不动产, 股权, 动产, 其他).',
     "asset.unknown_method": 'Unknown way of disposal "{text}" (one of: 拍卖, 招标, 协议转让, 打包).',

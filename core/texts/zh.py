@@ -95,6 +95,7 @@ TEXTS: dict[str, str] = {
     "asset_method.tender": "招标",
     "asset_method.agreement": "协议转让",
     "asset_method.package": "打包",
+    "asset.void": "资产 {number} 的抵债还款已退回或撤销，该登记不再有效。",
     "asset.unknown": "未找到抵债资产 {number}。",
     "asset.unknown_kind": "未知资产类别“{text}”（可填：不动产、股权、动产、其他）。",
     "asset.unknown_method": "未知处置方式“{text}”（可填：拍卖、招标、协议转让、打包）。",

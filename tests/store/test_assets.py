@@ -105,6 +105,25 @@ def test_a_rejected_offset_takes_the_case_back_and_counts_nothing(app: App) -> N
     assert recovered(app, "东风信用社") == Decimal("0.00")
 
 
+def test_an_asset_whose_offset_was_rejected_or_undone_no_longer_counts(app: App) -> None:
+    seed(app)
+    car = app.store.register_asset("L2023001", "E001", Decimal("10000"), "轿车", "movable")
+    shop = app.store.register_asset("L2023003", "E003", Decimal("20000"), "商铺", "real_estate")
+    (car_offset,) = app.store.repayments("L2023001")
+    app.store.reverse_repayment(car_offset.id, "E001")  # the officer's 撤销 right after
+    (shop_offset,) = app.store.repayments("L2023003")
+    app.store.decide_repayment(shop_offset.id, "U002", confirm=False, note="手续不全")
+    assert (status_of(app, "L2023001"), status_of(app, "L2023003")) == ("open", "open")
+    for asset in (car, shop):
+        view = app.store.asset_view(asset.number)
+        assert view is not None and view.void
+        with pytest.raises(UserError) as refused:
+            app.store.appraise_asset(asset.number, "E001", Decimal("9000"))
+        assert refused.value.key == "asset.void"
+    assert app.store.assets() == []
+    assert app.store.asset_items(date(2027, 11, 30)) == []  # the car would be overdue by then
+
+
 def test_numbers_run_on_through_the_year(app: App) -> None:
     seed(app)
     first = app.store.register_asset("L2023001", "E001", Decimal("10000"), "轿车", "movable")
