@@ -98,6 +98,18 @@ def read_kind(word: str) -> str | None:
     return _KIND.get(word.strip().lower() if word.isascii() else word.strip())
 
 
+def guess_kind(name: str) -> str:
+    """The kind an asset's name suggests (`榆次区某小区住宅` is real estate); `other` when it names none."""
+    found = [
+        (len(word), kind)
+        for kind, words in KIND_WORDS.items()
+        if kind != OTHER
+        for word in words
+        if word in name
+    ]
+    return max(found)[1] if found else OTHER
+
+
 def read_state(word: str) -> str | None:
     """The state a word names (`挂牌中`, `listed`); None if it names none."""
     return _STATE.get(word.strip().lower() if word.isascii() else word.strip())

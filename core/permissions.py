@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from core.views import CaseView, PendingRepayment, PersonView
+from core.views import AssetView, CaseView, PendingRepayment, PersonView
 
 WORKERS = ("officer", "unit_lead", "admin")
 
@@ -37,3 +37,26 @@ def can_decide(person: PersonView, pending: PendingRepayment) -> bool:
     if person.role == "admin":
         return True
     return person.role == "unit_lead" and pending.unit_id == person.unit_id
+
+
+def can_read_asset(person: PersonView, asset: AssetView) -> bool:
+    """Whether the person may see a foreclosed asset: its custodian, its unit's leads, leaders and admins."""
+    if person.role == "officer":
+        return asset.custodian_no == person.employee_no
+    if person.role == "unit_lead":
+        return asset.unit_id == person.unit_id
+    return person.role in ("leader", "admin")
+
+
+def can_move_asset(person: PersonView, asset: AssetView, action: str) -> bool:
+    """Whether the person may take a step on an asset: its custodian and unit leads, disposal only the unit's
+    leads (and admins anywhere); leaders only read, and confirm what waits for them."""
+    if person.role == "leader" or not can_read_asset(person, asset):
+        return False
+    return action != "dispose" or person.role in ("unit_lead", "admin")
+
+
+def can_confirm_disposal(person: PersonView, asset: AssetView) -> bool:
+    """Whether the person may confirm or refuse a disposal waiting for a leader: leaders and admins, never
+    whoever registered the asset."""
+    return person.role in ("leader", "admin") and person.id != asset.registered_by_id

@@ -196,3 +196,4 @@ class AssetStepView:
     note: str
     person: str
     at: datetime
+    person_id: int = 0

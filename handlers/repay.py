@@ -52,7 +52,7 @@ def record(
         evidence=ctx.incoming.photo,
         source_key=source_key,
     )
-    deciders = _deciders(ctx, case)
+    leads = deciders(ctx, case)
     text = ctx.t(
         "repay.done",
         loan_no=case.loan_no,
@@ -63,7 +63,7 @@ def record(
         principal=format_yuan(entry.principal_part),
         interest=format_yuan(entry.interest_part),
     )
-    names = "、".join(p.name for p in deciders)
+    names = "、".join(p.name for p in leads)
     if ctx.me.role in ("unit_lead", "admin"):
         text += ctx.t("repay.own_report", names=names or "—")
     elif names:
@@ -81,10 +81,10 @@ def record(
             amount=format_yuan(entry.amount),
         )
     )
-    return Response([Reply(text + "\n" + ctx.t("undo.hint"))], [Push(p.id, notice) for p in deciders])
+    return Response([Reply(text + "\n" + ctx.t("undo.hint"))], [Push(p.id, notice) for p in leads])
 
 
-def _deciders(ctx: Context, case: CaseView) -> list[PersonView]:
+def deciders(ctx: Context, case: CaseView) -> list[PersonView]:
     """Who is told a repayment awaits them: the unit's leads, or, for a lead's own report or a unit without
     another lead, the task force's clerks (never the reporter)."""
     leads = [p for p in ctx.store.unit_leads_of(case.unit_id) if p.id != ctx.me.id]

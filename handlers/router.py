@@ -10,6 +10,7 @@ from core.messages import Incoming, Reply, Response
 from core.texts import render
 from core.views import PersonView
 from handlers import (
+    asset,
     bind,
     cases,
     due,
@@ -40,6 +41,7 @@ FEATURES: tuple[Feature, ...] = (
     log.FEATURE,
     repay.FEATURE,
     lawsuit.FEATURE,
+    asset.FEATURE,
     undo.FEATURE,
     due.FEATURE,
     status.FEATURE,

@@ -502,4 +502,5 @@ def _step_view(step: AssetStep, person: str) -> AssetStepView:
         step.note,
         person,
         step.at,
+        step.person_id,
     )

@@ -23,7 +23,7 @@ from tests.fake_telegram import FakeTelegram
 from tests.fake_wecom import FakeWeCom
 from tests.ledger_data import seed
 
-PEOPLE = {"officer_1": "E001", "officer_2": "E002", "lead": "U001"}
+PEOPLE = {"officer_1": "E001", "officer_2": "E002", "lead": "U001", "admin": "A001"}
 
 
 @dataclass(frozen=True)
@@ -160,6 +160,82 @@ DIALOGUES: dict[str, list[Step]] = {
                 "· 恢复执行 2026-11-29（0 天）",
                 "动产查封到期：2028-11-29（还剩 731 天），到期前须申请续行",
             ),
+        ),
+    ],
+    "a house taken for debt, appraised, listed, unsold, listed lower and auctioned": [
+        Step(
+            "officer_1",
+            "已登记抵债资产 ZC2026-0001：城关镇某小区住宅（不动产），抵偿 L2023001 张三 ¥50,000.00。",
+            say="抵债 L2023001 5万 城关镇某小区住宅",
+            shows=("等待 王建国 确认后计入收回", "处置期限：2028-11-29（还剩 731 天）"),
+        ),
+        Step(
+            "officer_1",
+            "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：以资抵债中",
+            say="案件 L2023001",
+        ),
+        Step("lead", "待确认还款 1 笔", say="待确认", shows=("以资抵债",)),
+        Step("lead", "已确认：L2023001", choose=1),
+        Step(
+            "officer_1",
+            "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：未处置",
+            say="案件 L2023001",
+            shows=("已收回 ¥50,000.00",),
+        ),
+        Step(
+            "officer_1",
+            "已记录评估：ZC2026-0001 评估价值 ¥60,000.00（晋中某评估公司）。",
+            say="资产 ZC2026-0001 评估 6万 晋中某评估公司",
+        ),
+        Step("officer_1", "已记录挂牌：ZC2026-0001 底价 ¥60,000.00。", say="资产 ZC2026-0001 挂牌 6万"),
+        Step("officer_1", "已记录流拍：ZC2026-0001 新底价 ¥48,000.00。", say="资产 ZC2026-0001 流拍"),
+        Step("lead", "已记录挂牌：ZC2026-0001 底价 ¥50,000.00。", say="资产 ZC2026-0001 挂牌 5万"),
+        Step("officer_1", "资产处置须由单位负责人或专班联络员提出。", say="资产 ZC2026-0001 处置 5.2万 拍卖"),
+        Step(
+            "lead",
+            "已记录处置：ZC2026-0001 拍卖，所得 ¥52,000.00。",
+            say="资产 ZC2026-0001 处置 5.2万 拍卖 王某",
+        ),
+        Step(
+            "officer_1",
+            "【ZC2026-0001】城关镇某小区住宅（不动产）",
+            say="资产 ZC2026-0001",
+            shows=(
+                "抵偿：L2023001 张三 · 抵债金额 ¥50,000.00（已确认）",
+                "状态：已处置 · 最近评估：¥60,000.00 · 底价：¥50,000.00",
+                "处置所得 ¥52,000.00，较抵债金额 +¥2,000.00（收回只按抵债金额计一次）",
+                "2026-11-29 李明 流拍，新底价 ¥48,000.00",
+                "2026-11-29 王建国 处置 拍卖 ¥52,000.00（王某）",
+            ),
+        ),
+        # Counted once: the unit's recovery is the offset, not the offset and the proceeds.
+        Step("lead", "城关信用社 清收进度", say="进度", shows=("已确认收回 5.00万元",)),
+    ],
+    "an agreement sale waits for a leader's or admin's confirmation": [
+        Step(
+            "officer_2",
+            "已登记抵债资产 ZC2026-0001：挖掘机一台（动产），抵偿 L2023002 李四 ¥30,000.00。",
+            say="抵债 L2023002 3万 挖掘机一台 动产",
+        ),
+        Step(
+            "officer_2", "已记录评估：ZC2026-0001 评估价值 ¥40,000.00（—）。", say="资产 ZC2026-0001 评估 4万"
+        ),
+        Step(
+            "lead",
+            "已提交处置：ZC2026-0001 协议转让 ¥40,000.00，因协议转让，须经专班领导或联络员确认后生效（已通知：陈专班）。",
+            say="资产 ZC2026-0001 处置 4万 协议转让 某公司",
+        ),
+        Step("lead", "资产 ZC2026-0001 的处置须由专班领导或联络员确认。", say="资产 ZC2026-0001 确认"),
+        Step(
+            "officer_2", "【ZC2026-0001】挖掘机一台（动产）", say="资产 ZC2026-0001", shows=("状态：已评估",)
+        ),
+        Step(
+            "admin",
+            "陈专班 已确认资产 ZC2026-0001（挖掘机一台）的处置。",
+            say="资产 ZC2026-0001 确认 经专班会议研究同意",
+        ),
+        Step(
+            "officer_2", "【ZC2026-0001】挖掘机一台（动产）", say="资产 ZC2026-0001", shows=("状态：已处置",)
         ),
     ],
     "a contact with a promise": [

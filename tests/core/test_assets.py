@@ -21,6 +21,7 @@ from core.assets import (
     confirmation_needed,
     disposal_due,
     disposal_warning,
+    guess_kind,
     is_asset_number,
     normal_number,
     overdue,
@@ -182,3 +183,16 @@ def test_which_disposals_wait_for_a_leader(method: str, proceeds: str, why: str 
 def test_gain_or_loss_beside_the_offset() -> None:
     assert Realised(Decimal("1200000.00"), Decimal("980000.00")).gain == Decimal("-220000.00")
     assert Realised(Decimal("500000.00"), Decimal("520000.00")).gain == Decimal("20000.00")
+
+
+@pytest.mark.parametrize(
+    ("name", "kind"),
+    [
+        ("榆次区某小区住宅", "real_estate"),
+        ("某公司30%股权", "equity"),
+        ("挖掘机等机器设备", "movable"),
+        ("字画一幅", "other"),
+    ],
+)
+def test_the_kind_a_name_suggests(name: str, kind: str) -> None:
+    assert guess_kind(name) == kind

@@ -10,8 +10,8 @@ import pytest
 
 from core.lifecycle import (
     after_activity,
-    after_balance,
     after_asset,
+    after_balance,
     after_contact,
     after_lawsuit,
     after_promise_decided,

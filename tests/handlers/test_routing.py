@@ -12,6 +12,7 @@ from core.import_plan import plan_import
 from core.messages import Incoming
 from core.records import PersonRecord
 from handlers import (
+    asset,
     bind,
     cases,
     due,
@@ -40,6 +41,8 @@ COMMANDS: list[tuple[str, str | None, ModuleType]] = [
     ("log", "联系", log),
     ("repay", "还款", repay),
     ("lawsuit", "诉讼", lawsuit),
+    ("asset", "资产", asset),
+    ("asset", "抵债", asset),
     ("undo", "撤销", undo),
     ("due", "到期", due),
     ("status", "进度", status),
@@ -65,6 +68,8 @@ CHOICES: list[tuple[str, ModuleType, bool]] = [
     ("pick", freetext, True),
     ("promise", freetext, True),
     ("stagepick", freetext, True),
+    ("assetok", asset, True),
+    ("assetno", asset, True),
 ]
 
 
@@ -128,7 +133,7 @@ def test_only_start_help_and_bind_are_open_to_an_unbound_identity() -> None:
 
 def test_writing_commands_are_answered_once_and_only_bind_keeps_a_refused_attempt() -> None:
     writing = {name for name, command in ROUTES.commands.items() if command.writes}
-    assert writing == {"bind", "log", "repay", "lawsuit", "undo", "confirm", "reject", "report"}
+    assert writing == {"bind", "log", "repay", "lawsuit", "asset", "undo", "confirm", "reject", "report"}
     assert {name for name, command in ROUTES.commands.items() if not command.atomic} == {"bind"}
 
 
@@ -139,6 +144,7 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
         "log",
         "repay",
         "lawsuit",
+        "asset",
         "undo",
         "due",
         "status",
@@ -149,9 +155,21 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
     )
     assert ROUTES.commands_by_role == {
         None: ("bind",),
-        "officer": ("cases", "case", "log", "repay", "lawsuit", "undo", "due", "status", "rank", "report"),
+        "officer": (
+            "cases",
+            "case",
+            "log",
+            "repay",
+            "lawsuit",
+            "asset",
+            "undo",
+            "due",
+            "status",
+            "rank",
+            "report",
+        ),
         "unit_lead": deciders,
-        "leader": ("case", "status", "rank", "pending"),
+        "leader": ("case", "asset", "status", "rank", "pending"),
         "admin": deciders,
     }
 
