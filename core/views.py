@@ -169,6 +169,7 @@ class AssetView:
     received_on: date
     custodian: str
     custodian_no: str
+    custodian_id: int
     state: str
     reserve: Decimal | None
     appraisal: Decimal | None

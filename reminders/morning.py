@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 from core.messages import Outgoing, Reply
 from core.money import format_yuan
 from core.texts import render
-from core.todo import LegalItem, OfficerTodo, TodoCase, TodoCounts
+from core.todo import AssetItem, LegalItem, OfficerTodo, TodoCase, TodoCounts
 from reminders.config import ScheduleConfig
 from store.ledger import Store
 
@@ -30,20 +30,16 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
     the broken ones appear here.
     """
     todos = store.officer_todos(day, config.reminder_days, config.stale_days)
-    legal = store.legal_items(day)
-    officers_legal: dict[int, list[LegalItem]] = defaultdict(list)
-    units_legal: dict[int, list[LegalItem]] = defaultdict(list)
-    for item in legal:
-        if item.kind in OFFICER_LEGAL:
-            officers_legal[item.officer_id].append(item)
-        if item.unit_id is not None:
-            units_legal[item.unit_id].append(item)
+    officers_more, units_more, names = _more_to_tell(store, day, config.language)
     messages = [
-        _todo_message(todo, day, config, store.campaign.zone, officers_legal.pop(todo.person_id, []))
+        _todo_message(todo, day, config, store.campaign.zone, officers_more.pop(todo.person_id, []))
         for todo in todos
     ]
-    # An officer with nothing else to do today still hears of a legal deadline.
-    messages.extend(_legal_message(items, day, config) for items in officers_legal.values())
+    # An officer with nothing else to do today still hears of a legal or an asset's deadline.
+    messages.extend(
+        _more_message(officer_id, names[officer_id], blocks, day, config)
+        for officer_id, blocks in officers_more.items()
+    )
     per_unit: dict[int, list[OfficerTodo]] = defaultdict(list)
     for todo in todos:
         if todo.unit_id is not None:
@@ -52,14 +48,13 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
     unit_names = store.unit_names_by_id()
     for lead_id, lead_name, unit_id in store.people_with_role("unit_lead"):
         if unit_id is None or (
-            unit_id not in per_unit and not pending.get(unit_id) and unit_id not in units_legal
+            unit_id not in per_unit and not pending.get(unit_id) and unit_id not in units_more
         ):
             continue
         text = _digest_text(
             unit_names.get(unit_id, ""), per_unit.get(unit_id, []), pending.get(unit_id, 0), day, config
         )
-        if unit_id in units_legal:
-            text += "\n" + _legal_lines(units_legal[unit_id], config.language, digest=True)
+        text = "\n".join([text, *units_more.get(unit_id, [])])
         messages.append(
             Outgoing(
                 f"digest:person:{lead_id}",
@@ -69,6 +64,38 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
             )
         )
     return messages
+
+
+def _more_to_tell(
+    store: Store, day: date, language: str
+) -> tuple[dict[int, list[str]], dict[int, list[str]], dict[int, str]]:
+    """What else each officer and each unit's lead are told: legal matters, then foreclosed assets' deadlines."""
+    officers: dict[int, list[str]] = defaultdict(list)
+    units: dict[int, list[str]] = defaultdict(list)
+    names: dict[int, str] = {}
+    officers_legal: dict[int, list[LegalItem]] = defaultdict(list)
+    units_legal: dict[int, list[LegalItem]] = defaultdict(list)
+    for item in store.legal_items(day):
+        if item.kind in OFFICER_LEGAL:
+            officers_legal[item.officer_id].append(item)
+        if item.unit_id is not None:
+            units_legal[item.unit_id].append(item)
+    for officer_id, items in officers_legal.items():
+        officers[officer_id].append(_legal_lines(items, language, digest=False))
+        names[officer_id] = items[0].officer
+    for unit_id, items in units_legal.items():
+        units[unit_id].append(_legal_lines(items, language, digest=True))
+    officers_assets: dict[int, list[AssetItem]] = defaultdict(list)
+    units_assets: dict[int, list[AssetItem]] = defaultdict(list)
+    for asset_item in store.asset_items(day):
+        officers_assets[asset_item.asset.custodian_id].append(asset_item)
+        units_assets[asset_item.asset.unit_id].append(asset_item)
+    for officer_id, asset_items in officers_assets.items():
+        officers[officer_id].append(_asset_lines(asset_items, language, digest=False))
+        names[officer_id] = asset_items[0].asset.custodian
+    for unit_id, asset_items in units_assets.items():
+        units[unit_id].append(_asset_lines(asset_items, language, digest=True))
+    return officers, units, names
 
 
 def _parts(counts: TodoCounts, config: ScheduleConfig) -> str:
@@ -118,7 +145,7 @@ def _reasons(item: TodoCase, day: date, config: ScheduleConfig, zone: ZoneInfo) 
 
 
 def _todo_message(
-    todo: OfficerTodo, day: date, config: ScheduleConfig, zone: ZoneInfo, legal: list[LegalItem]
+    todo: OfficerTodo, day: date, config: ScheduleConfig, zone: ZoneInfo, more: list[str]
 ) -> Outgoing:
     language = config.language
     lines = [
@@ -140,26 +167,38 @@ def _todo_message(
         )
     if todo.counts.cases > len(todo.cases):
         lines.append(render("todo.more", language, count=todo.counts.cases - len(todo.cases)))
-    if legal:
-        lines.append(_legal_lines(legal, language, digest=False))
+    lines.extend(more)
     lines.append(render("todo.hint", language, loan_no=todo.cases[0].loan_no))
     return Outgoing(
         f"todo:person:{todo.person_id}", (Reply("\n".join(lines)),), person_id=todo.person_id, label=todo.name
     )
 
 
-def _legal_message(items: list[LegalItem], day: date, config: ScheduleConfig) -> Outgoing:
-    """The to-do of an officer whose only matters today are legal ones."""
-    first = items[0]
-    text = "\n".join(
-        [
-            render("todo.title", config.language, day=day.isoformat(), name=first.officer),
-            _legal_lines(items, config.language, digest=False),
-        ]
-    )
-    return Outgoing(
-        f"todo:person:{first.officer_id}", (Reply(text),), person_id=first.officer_id, label=first.officer
-    )
+def _more_message(
+    person_id: int, name: str, blocks: list[str], day: date, config: ScheduleConfig
+) -> Outgoing:
+    """The to-do of an officer whose only matters today are legal ones or assets' deadlines."""
+    text = "\n".join([render("todo.title", config.language, day=day.isoformat(), name=name), *blocks])
+    return Outgoing(f"todo:person:{person_id}", (Reply(text),), person_id=person_id, label=name)
+
+
+def _asset_lines(items: list[AssetItem], language: str, digest: bool) -> str:
+    """Foreclosed assets whose disposal deadline is near or past, under their heading (in a digest, with
+    their custodian's name); the most pressing first."""
+    lines = [render("asset.todo_title", language)]
+    for item in sorted(items, key=lambda i: (i.days, i.asset.number)):
+        line = render(
+            "asset.todo_passed" if item.days < 0 else "asset.todo_due",
+            language,
+            number=item.asset.number,
+            name=item.asset.name,
+            day=item.due_on.isoformat(),
+            days=abs(item.days),
+        )
+        lines.append(
+            render("legal.by_officer", language, line=line, officer=item.asset.custodian) if digest else line
+        )
+    return "\n".join(lines)
 
 
 def _legal_lines(items: list[LegalItem], language: str, digest: bool) -> str:

@@ -49,6 +49,7 @@ _ASSETS: Select[Any] = (
         Asset.received_on,
         _custodian.name,
         _custodian.employee_no,
+        Asset.custodian_id,
         Asset.state,
         Asset.reserve,
         Asset.appraisal,
