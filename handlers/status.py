@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+from core.assets import STATES
 from core.campaign import format_points, format_rate
 from core.errors import UserError
 from core.litigation import lawsuit_figures
 from core.messages import Button, Response
-from core.money import format_wan
+from core.money import format_wan, format_yuan
 from core.permissions import can_see_unit
 from core.progress_lines import officer_lines
 from core.ranking import shared_ranks
@@ -80,7 +81,7 @@ def status(ctx: Context, args: list[str]) -> Response:
     if not name:
         if me.role == "unit_lead" and me.unit:
             return Response.text(_unit_card(ctx, me.unit))
-        return Response.text(_with_lawsuits(ctx, campaign_summary(ctx.store, ctx.config.language), None))
+        return Response.text(_with_tracks(ctx, campaign_summary(ctx.store, ctx.config.language), None))
     # 进度 永原: a unit by its name or by a part of it that only one unit's name holds.
     named = ctx.store.units_named(name)
     if not named:
@@ -93,6 +94,37 @@ def status(ctx: Context, args: list[str]) -> Response:
     if unit_id is None or not can_see_unit(me, unit_id):
         raise UserError("status.not_your_unit", unit=name)
     return Response.text(_unit_card(ctx, name))
+
+
+def _with_tracks(ctx: Context, card: str, unit_id: int | None) -> str:
+    """A progress card with its lawsuits' and foreclosed assets' figures below it (those it has)."""
+    return _with_assets(ctx, _with_lawsuits(ctx, card, unit_id), unit_id)
+
+
+def _with_assets(ctx: Context, card: str, unit_id: int | None) -> str:
+    """A progress card with its foreclosed assets by state, their offset and realised totals and how many are
+    past their disposal deadline (when there are any)."""
+    figures = ctx.store.asset_figures(unit_id, ctx.today())
+    if not figures.by_state:
+        return card
+    separator = ctx.t("list.separator")
+    states = separator.join(
+        ctx.t("status.asset_state", state=ctx.t(f"asset_state.{state}"), count=figures.by_state[state])
+        for state in STATES
+        if state in figures.by_state
+    )
+    lines = [
+        card,
+        ctx.t(
+            "status.assets",
+            states=states,
+            offset=format_yuan(figures.offset_total),
+            realised=format_yuan(figures.realised_total),
+        ),
+    ]
+    if figures.overdue:
+        lines.append(ctx.t("status.assets_overdue", count=figures.overdue))
+    return "\n".join(lines)
 
 
 def _with_lawsuits(ctx: Context, card: str, unit_id: int | None) -> str:
@@ -158,7 +190,7 @@ def _unit_card(ctx: Context, unit_name: str) -> str:
         if officers:
             lines.append(ctx.t("status.officers"))
             lines.extend(officer_lines(officers, ctx.config.language))
-    return _with_lawsuits(ctx, "\n".join(lines), unit_id) if unit_id is not None else "\n".join(lines)
+    return _with_tracks(ctx, "\n".join(lines), unit_id) if unit_id is not None else "\n".join(lines)
 
 
 def _officer_card(ctx: Context) -> str:

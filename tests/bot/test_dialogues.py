@@ -209,7 +209,15 @@ DIALOGUES: dict[str, list[Step]] = {
             ),
         ),
         # Counted once: the unit's recovery is the offset, not the offset and the proceeds.
-        Step("lead", "城关信用社 清收进度", say="进度", shows=("已确认收回 5.00万元",)),
+        Step(
+            "lead",
+            "城关信用社 清收进度",
+            say="进度",
+            shows=(
+                "已确认收回 5.00万元",
+                "抵债资产：已处置 1 项；抵债金额合计 ¥50,000.00，处置所得合计 ¥52,000.00",
+            ),
+        ),
     ],
     "an agreement sale waits for a leader's or admin's confirmation": [
         Step(
