@@ -42,9 +42,11 @@ def case_card(
     language: str,
     stages: Sequence[RecordedStage] = (),
     statute: Statute | None = None,
+    assets: Sequence[str] = (),
 ) -> str:
     """The case card: who owes what, by when, the plan, the statute of limitations and what it rests on, the
-    lawsuit's stages with the days each took, why it ranks where it does, and the last events."""
+    lawsuit's stages with the days each took, the assets taken for it (their lines as given), why it ranks
+    where it does, and the last events."""
     lines = [
         render("case.title", language, loan_no=case.loan_no, borrower=case.borrower),
         render(
@@ -89,6 +91,9 @@ def case_card(
         )
         if case.status != "settled":
             lines.extend(deadline_lines(stages, today, language))
+    if assets:
+        lines.append(render("case.assets", language))
+        lines.extend(assets)
     if case.status != "settled":
         expires = statute.expires_on if statute is not None else case.statute_date
         score = priority(case.outstanding, case.difficulty, case.deadline, expires, today)

@@ -302,9 +302,12 @@ class AssetStore(RepaymentStore):
             ).all()
             return [_step_view(step, name) for step, name in rows]
 
-    def assets(self, unit_id: int | None = None) -> list[AssetView]:
-        """The assets of a unit (or of the campaign), those not yet disposed of first, by disposal deadline."""
+    def assets(self, unit_id: int | None = None, loan_no: str | None = None) -> list[AssetView]:
+        """The assets of a unit, of one case (or of the campaign), those not yet disposed of first, by disposal
+        deadline; void ones left out."""
         query = _ASSETS if unit_id is None else _ASSETS.where(Case.unit_id == unit_id)
+        if loan_no is not None:
+            query = query.where(Case.loan_no == loan_no)
         with self._session() as session:
             views = [view for view in self._views(session, query) if not view.void]
         return sorted(

@@ -267,6 +267,7 @@ TEXTS: dict[str, str] = {
     "case.enforcement_due.missed": "The deadline to apply for enforcement passed on {day} ({days} days ago); a legal review is needed",
     "case.seizure_lapses": "The {detail} lapses on {day} ({days} days left); apply for its renewal before then",
     "case.seizure_lapses.missed": "The {detail} lapsed on {day} ({days} days ago); check that it was renewed",
+    "case.assets": "Foreclosed assets:",
     "case.lawsuit": "Lawsuit:",
     "case.stage": "{stage} {day} ({days} days)",
     "statute.expired": "Statute of limitations run out ({day}): a legal review is needed",

@@ -271,6 +271,7 @@ TEXTS: dict[str, str] = {
     "case.enforcement_due.missed": "已过申请强制执行期限 {day}（逾期 {days} 天），需法律审查",
     "case.seizure_lapses": "{detail}到期：{day}（还剩 {days} 天），到期前须申请续行",
     "case.seizure_lapses.missed": "{detail}已于 {day} 到期（逾期 {days} 天），请核实是否已续行",
+    "case.assets": "抵债资产：",
     "case.lawsuit": "诉讼：",
     "case.stage": "{stage} {day}（{days} 天）",
     "statute.expired": "诉讼时效已过（{day} 到期），需法律审查",

@@ -173,7 +173,13 @@ DIALOGUES: dict[str, list[Step]] = {
             "officer_1",
             "【L2023001】张三\n单位：城关信用社 · 责任人：李明 · 状态：以资抵债中",
             say="案件 L2023001",
+            shows=(
+                "抵债资产：\n· ZC2026-0001 城关镇某小区住宅（已接收）抵债 ¥50,000.00，处置期限 2028-11-29（还剩 731 天）",
+            ),
         ),
+        # Someone else's case or asset: refused, nothing written.
+        Step("officer_2", "L2023001 不是您负责的案件", say="抵债 L2023001 1万 轿车"),
+        Step("officer_2", "资产 ZC2026-0001 不在您的管理范围内。", say="资产 ZC2026-0001 评估 1万"),
         Step("lead", "待确认还款 1 笔", say="待确认", shows=("以资抵债",)),
         Step("lead", "已确认：L2023001", choose=1),
         Step(
