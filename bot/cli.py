@@ -156,8 +156,10 @@ def _say_import(app: App, report: ImportReport) -> None:
             _say(app, key, count=len(people), names=names)
     if report.stages:
         _say(app, "import.stages", count=report.stages)
+    if report.assets:
+        _say(app, "import.assets", count=report.assets)
     if report.created == 0 and report.updated == 0:
-        if not (report.deactivated or report.reactivated or report.stages):
+        if not (report.deactivated or report.reactivated or report.stages or report.assets):
             _say(app, "import.no_change", unchanged=report.unchanged)
         return
     _say(app, "import.done", created=report.created, updated=report.updated, unchanged=report.unchanged)

@@ -79,6 +79,12 @@ ACTIONS = tuple(ALLOWED)
 # confirmation or refusal of a disposal that waited for one.
 STEP_ACTIONS = ("register", "import", *ACTIONS, "confirm", "refuse")
 
+# Each kind's and state's name as written on cards and in the 抵债资产 sheet.
+KIND_NAMES = tuple(KIND_WORDS[kind][0] for kind in KINDS)
+STATE_NAMES = tuple(STATE_WORDS[state][0] for state in STATES)
+# The states an asset has an appraisal in (one imported in them must bring it).
+APPRAISAL_NEEDED = frozenset({APPRAISED, LISTED, DISPOSED})
+
 _NUMBER = re.compile(r"^ZC(\d{4})-(\d{4,})$", re.IGNORECASE)
 
 

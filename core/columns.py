@@ -130,7 +130,45 @@ LAWSUIT_COLUMNS = (
     Column("case_number", "案号", "case_number", note="文本，例如（2026）晋0702民初123号", max_length=60),
     Column("note", "备注", "note", note="文本；查封、冻结写明财产（房产、存款、车辆等），以便提醒续行"),
 )
-OPTIONAL_SHEETS = {LAWSUITS_SHEET: LAWSUIT_COLUMNS}
+ASSETS_SHEET = "抵债资产"
+ASSET_COLUMNS = (
+    Column(
+        "number",
+        "资产编号",
+        "asset_no",
+        required=True,
+        note="文本，例如 ZC2026-0001；每项资产一行，不可重复",
+        as_text=True,
+        max_length=20,
+    ),
+    Column(
+        "loan_no",
+        "贷款编号",
+        "loan_no",
+        required=True,
+        note="文本；该资产抵偿的贷款，须是“案件”表或台账中已有的贷款编号",
+        as_text=True,
+        max_length=40,
+    ),
+    Column("kind", "类别", "kind", required=True, note="不动产、股权、动产、其他"),
+    Column("name", "名称", "name", required=True, note="文本", max_length=200),
+    Column("title_no", "权证号", "title_no", note="文本", as_text=True, max_length=100),
+    Column("offset", "抵债金额(元)", "offset_amount", required=True, note=AMOUNT_NOTE),
+    Column("received_on", "接收日期", "received_on", required=True, note=DATE_NOTE),
+    Column("appraisal", "评估价值(元)", "appraisal", note=f"{AMOUNT_NOTE}；已评估、挂牌中、已处置的资产必填"),
+    Column("appraiser", "评估机构", "appraiser", note="文本", max_length=200),
+    Column("appraised_on", "评估日期", "appraised_on", note=f"{DATE_NOTE}。空则为接收日期"),
+    Column("state", "状态", "state", required=True, note="已接收、已评估、挂牌中、出租中、已处置"),
+    Column(
+        "custodian_no",
+        "保管人工号",
+        "custodian_no",
+        note="文本；空则为该贷款的责任人",
+        as_text=True,
+        max_length=30,
+    ),
+)
+OPTIONAL_SHEETS = {LAWSUITS_SHEET: LAWSUIT_COLUMNS, ASSETS_SHEET: ASSET_COLUMNS}
 READ_SHEETS = {**SHEETS, **OPTIONAL_SHEETS}
 COLUMNS_OF_ENTITY = {"unit": UNIT_COLUMNS, "person": PERSON_COLUMNS, "case": CASE_COLUMNS}
 AMOUNT_FIELDS = frozenset({"target", "principal", "interest"})
@@ -166,6 +204,20 @@ EXAMPLE_ROWS: dict[str, list[object]] = {
         "上门催收，协商分期还款",
         None,
     ],
+    ASSETS_SHEET: [
+        "ZC2025-0001",
+        "L2023000001",
+        "不动产",
+        "示例小区住宅",
+        "",
+        "50万",
+        "2025-06-01",
+        "60万",
+        "示例评估公司",
+        "2025-07-01",
+        "已评估",
+        "E0001",
+    ],
     LAWSUITS_SHEET: [
         "L2023000001",
         "立案",
@@ -182,7 +234,8 @@ GUIDE_SHEET_TITLE = "工作表“{sheet}”"
 GUIDE_HEADERS = ("列名", "必填", "填写要求")
 REQUIRED_MARK = "必填"
 GUIDE_NOTES = (
-    "1. 依次填写“单位”“人员”“案件”三个工作表；专班开始前已在进行的诉讼可填“诉讼”工作表（每个已到达的阶段一行，可不填）。"
+    "1. 依次填写“单位”“人员”“案件”三个工作表；专班开始前已在进行的诉讼可填“诉讼”工作表（每个已到达的阶段一行），"
+    "已接收的抵债资产可填“抵债资产”工作表（每项资产一行），两表均可不填。"
     "表头（第 1 行）不要改动，列的顺序可以调整。",
     "2. 红色粗体表头为必填列，其余可空；把鼠标停在表头上可看到该列的填写要求。",
     "3. 每个工作表第 2 行是示例行：未改动的示例行导入时自动跳过，改动过的会当作真实数据导入；可直接删除，也可在其下方填写。",

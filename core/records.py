@@ -76,6 +76,27 @@ class LawsuitRecord:
     bad: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class AssetRecord:
+    """One foreclosed asset as imported (the 抵债资产 sheet): taken for a case's debt before the campaign, its
+    offset already out of the imported balance."""
+
+    number: str
+    loan_no: str
+    kind: str
+    name: str
+    offset: Decimal
+    received_on: date | None
+    state: str
+    title_no: str = ""
+    appraisal: Decimal | None = None
+    appraiser: str = ""
+    appraised_on: date | None = None
+    custodian_no: str = ""
+    row: int = 0
+    bad: frozenset[str] = frozenset()
+
+
 # Which fields of each record an import compares and may change (`row` is where it came from, not data).
 UNIT_FIELDS = ("leader_name", "target")
 PERSON_FIELDS = ("name", "unit", "role", "mobile")

@@ -13,6 +13,8 @@ from openpyxl.styles import Font
 
 from core.audit import describe_actor, describe_entry, detail_of
 from core.columns import (
+    ASSET_COLUMNS,
+    ASSETS_SHEET,
     CASE_COLUMNS,
     CASE_EXTRA_HEADERS,
     LAWSUIT_COLUMNS,
@@ -50,6 +52,7 @@ SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
         ),
     ),
     "lawsuits": (LAWSUITS_SHEET, tuple(c.header for c in LAWSUIT_COLUMNS)),
+    "assets": (ASSETS_SHEET, tuple(c.header for c in ASSET_COLUMNS)),
     "audit": ("审计", ("时间", "操作人", "操作", "对象", "编号", "内容", "来源")),
 }
 BOLD = Font(bold=True)
@@ -113,6 +116,10 @@ def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
             yield row
         elif table.name == "lawsuits":
             row[1] = render(f"stage.{row[1]}", "zh")
+            yield row
+        elif table.name == "assets":
+            row[2] = render(f"asset_kind.{row[2]}", "zh")
+            row[10] = render(f"asset_state.{row[10]}", "zh")
             yield row
         elif table.name == "audit":
             at, actor, action, entity, ref, detail, source = row

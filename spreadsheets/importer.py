@@ -48,6 +48,7 @@ class ImportReport:
     deactivated: list[PersonRecord] = field(default_factory=list)  # left out of the 人员 sheet: deactivated
     reactivated: list[PersonRecord] = field(default_factory=list)  # deactivated before, listed again
     stages: int = 0  # lawsuit stages added from the 诉讼 sheet
+    assets: int = 0  # foreclosed assets added from the 抵债资产 sheet
 
 
 def import_file(
@@ -68,15 +69,21 @@ def import_file(
     if problems:
         raise ImportRefused(problems, read.problems.count)
     # The 诉讼 sheet's stages, checked against the ledger's and the file's cases once those are known good.
-    stages, problems = store.plan_lawsuit_import(read.lawsuits, {case.loan_no for case in plan.new_cases})
-    if problems:
-        raise ImportRefused(problems)
+    new_loans = {case.loan_no for case in plan.new_cases}
+    stages, problems = store.plan_lawsuit_import(read.lawsuits, new_loans)
+    assets, asset_problems = store.plan_asset_import(
+        read.assets, new_loans, {person.employee_no for person in read.people}
+    )
+    if problems or asset_problems:
+        raise ImportRefused(problems + asset_problems)
     # One transaction for the whole file: a stage that fails to write takes the cases with it.
     with store.message_scope(), store.atomic():
         if plan.created or plan.changes or plan.deactivated or plan.reactivated:
             store.apply_import(plan, actor=actor, source=path.name, progress=writing)
         if stages:
             store.import_lawsuits(stages, actor=actor, source=path.name)
+        if assets:
+            store.import_assets(assets, actor=actor, source=path.name)
     return ImportReport(
         plan.created,
         len(plan.changes),
@@ -86,4 +93,5 @@ def import_file(
         deactivated=plan.deactivated,
         reactivated=plan.reactivated,
         stages=len(stages),
+        assets=len(assets),
     )

@@ -15,7 +15,10 @@ from typing import Any
 
 from python_calamine import CalamineWorkbook
 
+from core.assets import APPRAISAL_NEEDED, KIND_NAMES, is_asset_number, normal_number, read_kind, read_state
+from core.assets import STATE_NAMES as ASSET_STATE_NAMES
 from core.columns import (
+    ASSETS_SHEET,
     CASES_SHEET,
     EXAMPLE_DEADLINE_FIELD,
     EXAMPLE_ROWS,
@@ -31,7 +34,15 @@ from core.dates import parse_date
 from core.errors import UserError
 from core.litigation import STAGE_NAMES, read_stage
 from core.money import parse_amount, without_format_characters
-from core.records import CaseRecord, LawsuitRecord, PersonRecord, Problem, ProblemLog, UnitRecord
+from core.records import (
+    AssetRecord,
+    CaseRecord,
+    LawsuitRecord,
+    PersonRecord,
+    Problem,
+    ProblemLog,
+    UnitRecord,
+)
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES, ROLES
 from spreadsheets.bounds import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED, check_workbook, too_big, too_large
 
@@ -41,6 +52,7 @@ SHEET_ALIASES = {
     "people": PEOPLE_SHEET,
     "cases": CASES_SHEET,
     "lawsuits": LAWSUITS_SHEET,
+    "assets": ASSETS_SHEET,
 }
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV as GBK
 # Excel holds numbers as doubles: from 16 digits on, the last ones are already gone when the file is saved.
@@ -60,6 +72,7 @@ class ImportInput:
     people: list[PersonRecord] = field(default_factory=list)
     cases: list[CaseRecord] = field(default_factory=list)
     lawsuits: list[LawsuitRecord] = field(default_factory=list)
+    assets: list[AssetRecord] = field(default_factory=list)
     problems: ProblemLog = field(default_factory=ProblemLog)
     rows: int = 0
     examples: int = 0  # the template's example rows, left in and skipped
@@ -231,6 +244,7 @@ class _SheetReader:
             PEOPLE_SHEET: self._person,
             CASES_SHEET: self._case,
             LAWSUITS_SHEET: self._lawsuit,
+            ASSETS_SHEET: self._asset,
         }[sheet]
         example = _example(sheet)
         seen = 0
@@ -249,8 +263,10 @@ class _SheetReader:
         self.progress(sheet, seen % 1000)
         self.result.rows += seen
 
-    def _keep(self, record: UnitRecord | PersonRecord | CaseRecord | LawsuitRecord) -> None:
-        if isinstance(record, UnitRecord):
+    def _keep(self, record: UnitRecord | PersonRecord | CaseRecord | LawsuitRecord | AssetRecord) -> None:
+        if isinstance(record, AssetRecord):
+            self.result.assets.append(record)
+        elif isinstance(record, UnitRecord):
             self.result.units.append(record)
         elif isinstance(record, PersonRecord):
             self.result.people.append(record)
@@ -323,6 +339,39 @@ class _SheetReader:
             court=cell.text("court", required=False),
             case_number=cell.text("case_number", required=False),
             note=cell.text("note", required=False),
+            row=cell.row,
+        )
+
+    def _asset(self, cell: _Cells) -> AssetRecord:
+        number = normal_number(cell.text("number"))
+        if number and not is_asset_number(number):
+            cell.fail("number", "import.bad_asset_number", value=number)
+        kind_text = cell.text("kind")
+        kind = read_kind(kind_text) if kind_text else None
+        if kind_text and kind is None:
+            cell.fail("kind", "import.unknown_asset_kind", value=kind_text, choices="、".join(KIND_NAMES))
+        state_text = cell.text("state")
+        state = read_state(state_text) if state_text else None
+        if state_text and state is None:
+            cell.fail(
+                "state", "import.unknown_asset_state", value=state_text, choices="、".join(ASSET_STATE_NAMES)
+            )
+        appraisal = cell.amount("appraisal", required=False)
+        if appraisal is None and state in APPRAISAL_NEEDED and "appraisal" not in cell.bad:
+            cell.fail("appraisal", "import.asset_needs_appraisal", state=state_text)
+        return AssetRecord(
+            number=number,
+            loan_no=cell.text("loan_no"),
+            kind=kind or "",
+            name=cell.text("name"),
+            offset=cell.amount("offset") or Decimal(0),
+            received_on=cell.day("received_on", self.today),
+            state=state or "",
+            title_no=cell.text("title_no", required=False),
+            appraisal=appraisal,
+            appraiser=cell.text("appraiser", required=False),
+            appraised_on=cell.day("appraised_on", self.today, required=False),
+            custodian_no=cell.text("custodian_no", required=False),
             row=cell.row,
         )
 

@@ -14,7 +14,11 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from core.assets import KIND_NAMES
+from core.assets import STATE_NAMES as ASSET_STATE_NAMES
 from core.columns import (
+    ASSET_COLUMNS,
+    ASSETS_SHEET,
     CASE_COLUMNS,
     CASES_SHEET,
     DATE_FIELDS,
@@ -65,6 +69,8 @@ def write_template(path: Path, deadline: date, overwrite: bool = False) -> None:
     _dropdown(workbook[CASES_SHEET], CASE_COLUMNS, "classification", CLASSIFICATIONS)
     _dropdown(workbook[CASES_SHEET], CASE_COLUMNS, "difficulty", DIFFICULTIES)
     _dropdown(workbook[LAWSUITS_SHEET], LAWSUIT_COLUMNS, "stage", STAGE_NAMES)
+    _dropdown(workbook[ASSETS_SHEET], ASSET_COLUMNS, "kind", KIND_NAMES)
+    _dropdown(workbook[ASSETS_SHEET], ASSET_COLUMNS, "state", ASSET_STATE_NAMES)
     _guide(guide, deadline)
     save_workbook(workbook, path)
 

@@ -26,8 +26,10 @@ from core.assets import (
     reserve_after_unsold,
     state_after,
 )
+from core.columns import ASSET_COLUMNS, ASSETS_SHEET
 from core.errors import Term, UserError
 from core.money import format_yuan
+from core.records import AssetRecord, Problem
 from core.todo import AssetItem
 from core.views import AssetStepView, AssetView
 from store.models import Asset, AssetStep, Case, Person, Repayment
@@ -283,6 +285,107 @@ class AssetStore(RepaymentStore):
             )
         return self._asset_view(number)
 
+    def plan_asset_import(
+        self, records: list[AssetRecord], new_loans: set[str], new_people: set[str]
+    ) -> tuple[list[AssetRecord], list[Problem]]:
+        """The 抵债资产 sheet's assets the ledger does not hold yet, or the problems that refuse the file: a
+        number twice, a loan in neither the file nor the ledger, a custodian who is nobody, a day in the future.
+        An asset whose number the ledger holds already is left as it is: importing a file twice adds nothing."""
+        today = self.today()
+        with self._session() as session:
+            numbers = {r.number for r in records}
+            held = (
+                set(session.scalars(select(Asset.number).where(Asset.number.in_(numbers))))
+                if numbers
+                else set()
+            )
+            loans = {r.loan_no for r in records}
+            known_loans = (
+                set(session.scalars(select(Case.loan_no).where(Case.loan_no.in_(loans)))) if loans else set()
+            )
+            custodians = {r.custodian_no for r in records if r.custodian_no}
+            known_people = (
+                set(session.scalars(select(Person.employee_no).where(Person.employee_no.in_(custodians))))
+                if custodians
+                else set()
+            )
+        problems: list[Problem] = []
+        new: list[AssetRecord] = []
+        seen: set[str] = set()
+        for record in records:
+            if record.bad:
+                continue
+            found = _asset_problems(record, seen, known_loans | new_loans, known_people | new_people, today)
+            seen.add(record.number)
+            problems.extend(found)
+            if not found and record.number not in held:
+                new.append(record)
+        return new, problems
+
+    def import_assets(self, records: list[AssetRecord], actor: str, source: str) -> None:
+        """Write the planned assets, each with its history as far as the sheet tells it (received, appraised),
+        in the import's transaction; their offsets are out of the imported balances already."""
+        with self._transaction() as session:
+            cases = {
+                row.loan_no: row
+                for row in session.scalars(select(Case).where(Case.loan_no.in_({r.loan_no for r in records})))
+            }
+            custodian_ids = dict(
+                session.execute(
+                    select(Person.employee_no, Person.id).where(
+                        Person.employee_no.in_({r.custodian_no for r in records if r.custodian_no})
+                    )
+                ).all()
+            )
+            now = self.now()
+            for record in records:
+                assert record.received_on is not None
+                case_row = cases[record.loan_no]
+                custodian = custodian_ids.get(record.custodian_no, case_row.officer_id)
+                asset = Asset(
+                    number=record.number,
+                    case_id=case_row.id,
+                    kind=record.kind,
+                    name=record.name,
+                    title_no=record.title_no,
+                    offset_amount=record.offset,
+                    received_on=record.received_on,
+                    custodian_id=custodian,
+                    state=record.state,
+                    appraisal=record.appraisal,
+                    registered_by_id=custodian,
+                    created_at=now,
+                    updated_at=now,
+                )
+                session.add(asset)
+                session.flush()
+                session.add(
+                    AssetStep(
+                        asset_id=asset.id,
+                        action="import",
+                        on=record.received_on,
+                        amount=record.offset,
+                        note=source,
+                        person_id=custodian,
+                        at=now,
+                    )
+                )
+                if record.appraisal is not None:
+                    session.add(
+                        AssetStep(
+                            asset_id=asset.id,
+                            action="appraise",
+                            on=record.appraised_on or record.received_on,
+                            amount=record.appraisal,
+                            party=record.appraiser,
+                            person_id=custodian,
+                            at=now,
+                        )
+                    )
+            self._audit(
+                session, actor, "import.assets", "ledger", source, {"assets": len(records)}, source=source
+            )
+
     def asset_view(self, number: str) -> AssetView | None:
         """An asset as it stands, by number; None if there is none."""
         try:
@@ -479,6 +582,32 @@ _WAITING_ALL = select(AssetStep.asset_id, AssetStep.id, AssetStep.waits_for).whe
     AssetStep.waits_for.is_not(None),
     ~select(_decision.id).where(_decision.decides_id == AssetStep.id).exists(),
 )
+
+
+def _asset_problems(
+    record: AssetRecord, seen: set[str], loans: set[str], people: set[str], today: date
+) -> list[Problem]:
+    """What refuses one row of the 抵债资产 sheet (nothing for a good one)."""
+    problems = []
+    if record.number in seen:
+        problems.append(_problem(record, "number", "import.asset_twice", number=record.number))
+    if record.loan_no not in loans:
+        problems.append(_problem(record, "loan_no", "import.lawsuit_unknown_case", loan_no=record.loan_no))
+    if record.custodian_no and record.custodian_no not in people:
+        problems.append(
+            _problem(
+                record, "custodian_no", "import.asset_unknown_custodian", employee_no=record.custodian_no
+            )
+        )
+    for field, day in (("received_on", record.received_on), ("appraised_on", record.appraised_on)):
+        if day is not None and day > today:
+            problems.append(_problem(record, field, "import.lawsuit_future", day=day))
+    return problems
+
+
+def _problem(record: AssetRecord, field: str, key: str, **params: Any) -> Problem:
+    header = next(column.header for column in ASSET_COLUMNS if column.field == field)
+    return Problem(ASSETS_SHEET, record.row, header, UserError(key, **params))
 
 
 def _apply(asset: Asset, action: str, step: AssetStep) -> None:

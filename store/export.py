@@ -7,12 +7,24 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select, type_coerce
+from sqlalchemy import and_, or_, select, type_coerce
 from sqlalchemy.orm import aliased
 
 from store.base import StoreBase
-from store.models import AuditEntry, Case, Contact, LawsuitStage, Money, Person, Promise, Repayment, Unit
-from store.sql import OUTSTANDING, ROWS_PER_STATEMENT, unreversed
+from store.models import (
+    Asset,
+    AssetStep,
+    AuditEntry,
+    Case,
+    Contact,
+    LawsuitStage,
+    Money,
+    Person,
+    Promise,
+    Repayment,
+    Unit,
+)
+from store.sql import OUTSTANDING, ROWS_PER_STATEMENT, is_undone, unreversed
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +111,30 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("case_number", LawsuitStage.case_number),
         ("note", LawsuitStage.note),
     )
+    appraisals = aliased(AssetStep)
+    latest_appraisal = (
+        select(appraisals.id)
+        .where(appraisals.asset_id == Asset.id, appraisals.action == "appraise")
+        .order_by(appraisals.on.desc(), appraisals.id.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    appraisal_step = aliased(AssetStep)
+    custodian = aliased(Person)
+    assets: Columns = (
+        ("number", Asset.number),
+        ("loan_no", Case.loan_no),
+        ("kind", Asset.kind),
+        ("name", Asset.name),
+        ("title_no", Asset.title_no),
+        ("offset_amount", Asset.offset_amount),
+        ("received_on", Asset.received_on),
+        ("appraisal", Asset.appraisal),
+        ("appraiser", appraisal_step.party),
+        ("appraised_on", appraisal_step.on),
+        ("state", Asset.state),
+        ("custodian_no", custodian.employee_no),
+    )
     audit: Columns = (
         ("at", AuditEntry.at),
         ("actor", AuditEntry.actor),
@@ -130,6 +166,20 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
             .join(Case, Case.id == LawsuitStage.case_id)
             .where(unreversed(LawsuitStage))
             .order_by(Case.id, LawsuitStage.reached_on, LawsuitStage.id),
+        ),
+        (
+            "assets",
+            assets,
+            _selecting(assets)
+            .join(Case, Case.id == Asset.case_id)
+            .join(custodian, custodian.id == Asset.custodian_id)
+            .outerjoin(appraisal_step, appraisal_step.id == latest_appraisal)
+            .outerjoin(Repayment, Repayment.id == Asset.repayment_id)
+            # A registration whose offset was rejected or undone is no asset.
+            .where(
+                or_(Asset.repayment_id.is_(None), and_(Repayment.status != "rejected", ~is_undone(Repayment)))
+            )
+            .order_by(Asset.number),
         ),
         (
             "contacts",

@@ -15,7 +15,7 @@ def test_the_bare_template_imports_nothing(tmp_path: Path) -> None:
     assert qingshou(tmp_path, "template", "台账.xlsx").returncode == 0
     imported = qingshou(tmp_path, "import", "台账.xlsx")
     assert imported.returncode == 0, imported.stderr
-    assert "已跳过模板示例行 4 行" in imported.stdout
+    assert "已跳过模板示例行 5 行" in imported.stdout
     assert "导入完成：没有变化" in imported.stdout
     with sqlite3.connect(tmp_path / "cli.db") as db:
         assert db.execute("SELECT count(*) FROM cases").fetchone() == (0,)

@@ -160,7 +160,7 @@ def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
     write_template(path, date(2026, 12, 31))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼"]
+    assert workbook.sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼", "抵债资产"]
     assert [c.value for c in workbook["案件"][1]][:7] == [
         "贷款编号",
         "借款人",
@@ -184,9 +184,9 @@ def test_template_example_rows_are_skipped(app: App, tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
     write_template(path, date(2026, 12, 31))
     report = import_file(app.store, path)
-    assert (report.created, report.updated, report.examples_skipped) == (0, 0, 4)
+    assert (report.created, report.updated, report.examples_skipped) == (0, 0, 5)
     assert app.store.is_empty()
-    assert render("import.examples_skipped", "zh", count=report.examples_skipped) == "已跳过模板示例行 4 行"
+    assert render("import.examples_skipped", "zh", count=report.examples_skipped) == "已跳过模板示例行 5 行"
 
 
 def test_rows_below_the_kept_example_rows_import(app: App, tmp_path: Path) -> None:
@@ -202,7 +202,7 @@ def test_rows_below_the_kept_example_rows_import(app: App, tmp_path: Path) -> No
     workbook.save(path)
 
     report = import_file(app.store, path)
-    assert (report.created, report.examples_skipped) == (2 + 4 + 2, 4)
+    assert (report.created, report.examples_skipped) == (2 + 4 + 2, 5)
     assert set(cases_of(app)) == {"L001", "L002"}
     assert app.store.person_by_employee_no("E0001") is None
 
@@ -217,8 +217,8 @@ def test_an_example_row_the_clerk_changed_imports(app: App, tmp_path: Path) -> N
     workbook["案件"]["B2"] = "张三丰"
     workbook.save(path)
     report = import_file(app.store, path)
-    # The 诉讼 sheet's example, left as it was, is still skipped.
-    assert (report.created, report.examples_skipped, report.stages) == (1 + 1 + 1, 1, 0)
+    # The 诉讼 and 抵债资产 sheets' examples, left as they were, are still skipped.
+    assert (report.created, report.examples_skipped, report.stages, report.assets) == (1 + 1 + 1, 2, 0, 0)
     assert cases_of(app)["L2023000001"][1] == "张三丰"
 
 
@@ -438,7 +438,7 @@ def test_export_imports_again_into_the_same_ledger(app: App, tmp_path: Path) -> 
     write_export(app.store, exported)
 
     workbook = load_workbook(exported, read_only=True)
-    assert workbook.sheetnames == ["单位", "人员", "案件", "诉讼", "催收记录", "还款", "审计"]
+    assert workbook.sheetnames == ["单位", "人员", "案件", "诉讼", "抵债资产", "催收记录", "还款", "审计"]
     case_rows = list(workbook["案件"].iter_rows(values_only=True))
     assert case_rows[0][-2:] == ("状态", "剩余余额(元)")
     l002 = next(r for r in case_rows if r[0] == "L002")

@@ -21,12 +21,17 @@ TEXT_COLUMNS = {
     ("案件", "联系电话"),
     ("案件", "责任人工号"),
     ("诉讼", "贷款编号"),
+    ("抵债资产", "资产编号"),
+    ("抵债资产", "贷款编号"),
+    ("抵债资产", "权证号"),
+    ("抵债资产", "保管人工号"),
 }
 REQUIRED = {
     "单位": ["单位名称"],
     "人员": ["姓名", "工号", "角色"],
     "案件": ["贷款编号", "借款人", "所属单位", "责任人工号", "贷款余额(元)", "五级分类"],
     "诉讼": ["贷款编号", "阶段", "日期"],
+    "抵债资产": ["资产编号", "贷款编号", "类别", "名称", "抵债金额(元)", "接收日期", "状态"],
 }
 
 
@@ -40,7 +45,7 @@ def template(tmp_path: Path) -> Path:
 def test_id_phone_loan_and_employee_number_columns_are_text(template: Path) -> None:
     workbook = load_workbook(template)
     found = set()
-    for sheet in ("单位", "人员", "案件", "诉讼"):
+    for sheet in ("单位", "人员", "案件", "诉讼", "抵债资产"):
         ws = workbook[sheet]
         for header in ws[1]:
             letter = header.column_letter
@@ -87,7 +92,7 @@ def test_instructions_sheet_explains_every_column(template: Path) -> None:
             section = first.removeprefix("工作表“").removesuffix("”")
         elif section and first and note and first != "列名":
             described[(section, first)] = (mark or "", note)
-    for sheet in ("单位", "人员", "案件", "诉讼"):
+    for sheet in ("单位", "人员", "案件", "诉讼", "抵债资产"):
         headers = [c.value for c in workbook[sheet][1]]
         assert [h for s, h in described if s == sheet] == headers
         for header in headers:
@@ -113,6 +118,9 @@ def test_dropdowns_cover_the_rows_a_clerk_fills(template: Path) -> None:
     (stages,) = workbook["诉讼"].data_validations.dataValidation
     assert str(stages.sqref) == "B2:B200000"
     assert stages.formula1 == '"立案,开庭,判决,调解,申请执行,终本,恢复执行,执行完毕,和解,撤诉"'
+    kinds, states = workbook["抵债资产"].data_validations.dataValidation
+    assert (str(kinds.sqref), kinds.formula1) == ("C2:C200000", '"不动产,股权,动产,其他"')
+    assert (str(states.sqref), states.formula1) == ("K2:K200000", '"已接收,已评估,挂牌中,出租中,已处置"')
 
 
 def test_an_existing_file_is_kept_unless_overwrite(tmp_path: Path) -> None:
@@ -124,7 +132,7 @@ def test_an_existing_file_is_kept_unless_overwrite(tmp_path: Path) -> None:
     assert path.read_bytes() == b"the clerk's own workbook"
 
     write_template(path, DEADLINE, overwrite=True)
-    assert load_workbook(path).sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼"]
+    assert load_workbook(path).sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼", "抵债资产"]
 
 
 def test_a_missing_folder_or_another_kind_of_file_is_one_line(tmp_path: Path) -> None:
