@@ -140,20 +140,7 @@ class AssetStore(RepaymentStore):
                     updated_at=now,
                     source_key=source_key,
                 )
-                session.add(asset)
-                session.flush()
-                session.add(
-                    AssetStep(
-                        asset_id=asset.id,
-                        action="register",
-                        on=received_on,
-                        amount=offset,
-                        note=asset.name,
-                        person_id=person.id,
-                        at=now,
-                        source_key=source_key,
-                    )
-                )
+                _add_asset(session, asset, "register", asset.name, person.id, source_key)
                 self._follow_asset(session, case_row, True, person.id, f"asset:{asset.id}")
                 self._audit(
                     session,
@@ -357,19 +344,7 @@ class AssetStore(RepaymentStore):
                     created_at=now,
                     updated_at=now,
                 )
-                session.add(asset)
-                session.flush()
-                session.add(
-                    AssetStep(
-                        asset_id=asset.id,
-                        action="import",
-                        on=record.received_on,
-                        amount=record.offset,
-                        note=source,
-                        person_id=custodian,
-                        at=now,
-                    )
-                )
+                _add_asset(session, asset, "import", source, custodian)
                 if record.appraisal is not None:
                     session.add(
                         AssetStep(
@@ -582,6 +557,26 @@ _WAITING_ALL = select(AssetStep.asset_id, AssetStep.id, AssetStep.waits_for).whe
     AssetStep.waits_for.is_not(None),
     ~select(_decision.id).where(_decision.decides_id == AssetStep.id).exists(),
 )
+
+
+def _add_asset(
+    session: Session, asset: Asset, action: str, note: str, person_id: int, source_key: str | None = None
+) -> None:
+    """Add a new asset and the first step of its history (registered, or imported), on its receipt day."""
+    session.add(asset)
+    session.flush()
+    session.add(
+        AssetStep(
+            asset_id=asset.id,
+            action=action,
+            on=asset.received_on,
+            amount=asset.offset_amount,
+            note=note,
+            person_id=person_id,
+            at=asset.created_at,
+            source_key=source_key,
+        )
+    )
 
 
 def _asset_problems(

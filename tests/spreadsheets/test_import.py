@@ -146,6 +146,19 @@ def fill_template(
     return path
 
 
+def with_sheet(path: Path, sheet: str, rows: list[list[Any]]) -> Path:
+    """The template filled with the small ledger, and one of its optional sheets with `rows` in place of its
+    example."""
+    fill_template(path, UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS)
+    workbook = load_workbook(path)
+    ws = workbook[sheet]
+    ws.delete_rows(2, ws.max_row)
+    for row in rows:
+        ws.append(row)
+    workbook.save(path)
+    return path
+
+
 def cases_of(app: App) -> dict[str, tuple[Any, ...]]:
     table = next(t for t in app.store.export_tables() if t.name == "cases")
     return {row[0]: row for row in table.rows}

@@ -3,7 +3,6 @@ the export; export, import into an empty database and export again give the same
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
@@ -12,30 +11,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from bot.app import App, build
-from bot.settings import load_settings
+from bot.app import App
 from spreadsheets.exporter import write_export
 from spreadsheets.importer import ImportRefused, import_file
-from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, Clock
 from tests.ledger_data import seed
-from tests.spreadsheets.test_import import CASE_ROWS, PEOPLE_ROWS, UNIT_ROWS, fill_template
+from tests.spreadsheets.test_import import with_sheet
 
 HEADERS = ["贷款编号", "阶段", "日期", "法院", "案号", "备注"]
-
-
-@pytest.fixture
-def empty(tmp_path: Path, clock: Clock) -> Iterator[App]:
-    """A second ledger, empty, to import into."""
-    settings = load_settings(
-        _env_file=None,
-        database_url=f"sqlite:///{tmp_path / 'empty.db'}",
-        campaign_start=CAMPAIGN_START,
-        campaign_end=CAMPAIGN_END,
-    )
-    built = build(settings, clock=clock)
-    built.init_database()
-    yield built
-    built.close()
 
 
 def lawsuit_rows(path: Path) -> list[tuple[Any, ...]]:
@@ -44,14 +26,7 @@ def lawsuit_rows(path: Path) -> list[tuple[Any, ...]]:
 
 def with_lawsuits(path: Path, rows: list[list[Any]]) -> Path:
     """The template filled with the small ledger, and a 诉讼 sheet with `rows`."""
-    fill_template(path, UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS)
-    workbook = load_workbook(path)
-    ws = workbook["诉讼"]  # the template's, its example row replaced
-    ws.delete_rows(2, ws.max_row)
-    for row in rows:
-        ws.append(row)
-    workbook.save(path)
-    return path
+    return with_sheet(path, "诉讼", rows)
 
 
 def test_the_lawsuit_sheet_round_trips(app: App, empty: App, tmp_path: Path) -> None:
