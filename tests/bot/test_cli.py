@@ -118,6 +118,7 @@ def test_template_import_codes_export_backup(folder: Path) -> None:
         "人员",
         "案件",
         "诉讼",
+        "抵债资产",
         "催收记录",
         "还款",
         "审计",
