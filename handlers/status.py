@@ -123,7 +123,8 @@ def _with_assets(ctx: Context, card: str, unit_id: int | None) -> str:
         ),
     ]
     if figures.overdue:
-        lines.append(ctx.t("status.assets_overdue", count=figures.overdue))
+        shown = ctx.t("list.separator").join(figures.overdue[:SLOW_SHOWN])
+        lines.append(ctx.t("status.assets_overdue", count=len(figures.overdue), numbers=shown))
     return "\n".join(lines)
 
 

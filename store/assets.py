@@ -69,12 +69,12 @@ _ASSETS: Select[Any] = (
 @dataclass(frozen=True, slots=True)
 class AssetFigures:
     """The assets of a unit or the campaign: how many stand in each state, the offset amounts they settled,
-    what those disposed of brought, and how many are past their disposal deadline."""
+    what those disposed of brought, and which are past their disposal deadline."""
 
     by_state: dict[str, int]
     offset_total: Decimal
     realised_total: Decimal
-    overdue: int
+    overdue: list[str]  # the numbers of those past their disposal deadline, the longest past first
 
 
 class AssetStore(RepaymentStore):
@@ -416,7 +416,7 @@ class AssetStore(RepaymentStore):
             by_state,
             sum((v.offset_amount for v in views), Decimal("0.00")),
             sum((v.proceeds for v in views if v.proceeds is not None), Decimal("0.00")),
-            sum(1 for v in views if v.state != DISPOSED and overdue(v.kind, v.received_on, day)),
+            [v.number for v in views if v.state != DISPOSED and overdue(v.kind, v.received_on, day)],
         )
 
     def _move(

@@ -365,7 +365,7 @@ TEXTS: dict[str, str] = {
     "rank.officer_line": "{rank}. {name} {rate} (recovered {recovered}, settled {settled}/{cases})",
     "status.assets": "Foreclosed assets: {states}; offset {offset} in all, realised {realised}",
     "status.asset_state": "{state} {count}",
-    "status.assets_overdue": "{count} past their disposal deadline",
+    "status.assets_overdue": "{count} past their disposal deadline: {numbers}",
     "status.lawsuits": "Lawsuits (by their latest stage): {stages}",
     "status.lawsuit_stage": "{stage} {count}",
     "status.lawsuit_days": "from filing to judgment (mediation) {judged}, from judgment to enforced {enforced}",

@@ -372,7 +372,7 @@ TEXTS: dict[str, str] = {
     "rank.officer_line": "{rank}. {name} {rate}（收回 {recovered}，结清 {settled}/{cases} 笔）",
     "status.assets": "抵债资产：{states}；抵债金额合计 {offset}，处置所得合计 {realised}",
     "status.asset_state": "{state} {count} 项",
-    "status.assets_overdue": "超过处置期限未处置 {count} 项",
+    "status.assets_overdue": "超过处置期限未处置 {count} 项：{numbers}",
     "status.lawsuits": "诉讼（按当前阶段）：{stages}",
     "status.lawsuit_stage": "{stage} {count} 件",
     "status.lawsuit_days": "立案至判决（调解）{judged}，判决至执行完毕{enforced}",

@@ -4,10 +4,12 @@ step, and the refusals that change nothing."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 
 from bot.app import App
 from tests.bot.test_lawsuit_dialogue import say
+from tests.conftest import SHANGHAI, Clock
 from tests.ledger_data import seed
 
 
@@ -105,3 +107,14 @@ def test_refusals_change_nothing(app: App) -> None:
         app, "A001", "资产 ZC2026-0001 确认"
     )
     assert "状态：已处置" in card(app)
+
+
+def test_progress_cards_count_the_assets_and_name_the_overdue(app: App, clock: Clock) -> None:
+    seed(app)
+    clock.now = datetime(2026, 3, 2, 10, 0, tzinfo=SHANGHAI)
+    say(app, "E003", "抵债 L2023003 1万 轿车 动产", "抵债 L2023003 5万 商铺 不动产")
+    clock.now = datetime(2027, 3, 5, 10, 0, tzinfo=SHANGHAI)
+    unit = say(app, "U002", "进度")
+    assert "抵债资产：已接收 2 项；抵债金额合计 ¥60,000.00，处置所得合计 ¥0.00" in unit
+    assert "超过处置期限未处置 1 项：ZC2026-0001" in unit  # the movable, a year on; the house has two
+    assert "超过处置期限未处置 1 项：ZC2026-0001" in say(app, "A001", "进度")  # the campaign's card too

@@ -276,5 +276,5 @@ def test_disposal_deadlines_warn_at_90_and_30_days_and_a_lease_does_not_stop_the
         {"leased": 1, "received": 1},
         Decimal("90000.00"),
         Decimal("0.00"),
-        1,
+        [car.number],
     )
