@@ -7,7 +7,10 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
+import pytest
+
 from bot.app import App
+from tests.bot.test_dialogues import talking
 from tests.bot.test_lawsuit_dialogue import say
 from tests.conftest import SHANGHAI, Clock
 from tests.ledger_data import seed
@@ -27,56 +30,70 @@ def recovered(app: App) -> Decimal:
 
 
 def card(app: App, who: str = "E003") -> str:
+    """The asset's card, as `who` sees it in the terminal."""
     return say(app, who, "资产 ZC2026-0001")
 
 
-def test_a_house_from_the_agreement_to_the_money(app: App) -> None:
-    seed(app)  # L2023003 王五 owes ¥81,500.75: officer 孙芳 E003, lead 赵东升 U002, admin 陈专班 A001
-    printed = say(app, "E003", "抵债 L2023003 8万 榆次区某小区住宅 不动产")
-    assert (
-        "已登记抵债资产 ZC2026-0001：榆次区某小区住宅（不动产），抵偿 L2023003 王五 ¥80,000.00。" in printed
-    )
-    assert "等待 赵东升 确认后计入收回" in printed
-    assert "状态：以资抵债中" in say(app, "E003", "案件 L2023003")
-    assert app.store.balance("L2023003").total == Decimal("81500.75")  # not until the lead confirms
-    assert recovered(app) == Decimal("0.00")
-    assert audit(app) == [("repayment.report", "L2023003"), ("asset.register", "L2023003")]
+@pytest.mark.parametrize("kind", ["wecom", "terminal"])
+async def test_a_house_from_the_agreement_to_the_money(app: App, kind: str) -> None:
+    seed(app)  # L2023003 王五 owes ¥81,500.75: officer 孙芳 E003, lead 赵东升 U002
+    async with talking(kind, app, {"officer": "E003", "lead": "U002"}) as talk:
+        printed = await talk.say("officer", "抵债 L2023003 8万 榆次区某小区住宅 不动产")
+        assert (
+            "已登记抵债资产 ZC2026-0001：榆次区某小区住宅（不动产），抵偿 L2023003 王五 ¥80,000.00。"
+            in printed
+        )
+        assert "等待 赵东升 确认后计入收回" in printed
+        assert "状态：以资抵债中" in await talk.say("officer", "案件 L2023003")
+        assert app.store.balance("L2023003").total == Decimal("81500.75")  # not until the lead confirms
+        assert recovered(app) == Decimal("0.00")
+        assert audit(app) == [("repayment.report", "L2023003"), ("asset.register", "L2023003")]
 
-    assert "已确认：L2023003" in say(app, "U002", "确认 L2023003")
-    assert app.store.balance("L2023003").total == Decimal("1500.75")
-    assert recovered(app) == Decimal("80000.00")
-    shown = say(app, "E003", "案件 L2023003")
-    assert "状态：未处置" in shown
-    assert "· ZC2026-0001 榆次区某小区住宅（已接收）抵债 ¥80,000.00" in shown
-    assert audit(app)[-1] == ("repayment.confirm", "L2023003")
+        assert "已确认：L2023003" in await talk.say("lead", "确认 L2023003")
+        assert app.store.balance("L2023003").total == Decimal("1500.75")
+        assert recovered(app) == Decimal("80000.00")
+        shown = await talk.say("officer", "案件 L2023003")
+        assert "状态：未处置" in shown
+        assert "· ZC2026-0001 榆次区某小区住宅（已接收）抵债 ¥80,000.00" in shown
+        assert audit(app)[-1] == ("repayment.confirm", "L2023003")
 
-    steps = [
-        (
-            "资产 ZC2026-0001 评估 10万 晋中某评估公司",
-            "已记录评估：ZC2026-0001 评估价值 ¥100,000.00",
-            "asset.appraise",
-        ),
-        ("资产 ZC2026-0001 挂牌 10万", "已记录挂牌：ZC2026-0001 底价 ¥100,000.00", "asset.list"),
-        ("资产 ZC2026-0001 流拍", "已记录流拍：ZC2026-0001 新底价 ¥80,000.00", "asset.unsold"),
-    ]
-    for message, answer, action in steps:
-        assert answer in say(app, "E003", message)
-        assert audit(app)[-1] == (action, "ZC2026-0001")
-    assert "状态：挂牌中 · 最近评估：¥100,000.00 · 底价：¥80,000.00" in card(app)
-    assert "已记录挂牌：ZC2026-0001 底价 ¥78,000.00" in say(app, "U002", "资产 ZC2026-0001 挂牌 7.8万")
-    assert audit(app)[-1] == ("asset.list", "ZC2026-0001")
-
-    assert "已记录处置：ZC2026-0001 拍卖，所得 ¥85,000.00" in say(
-        app, "U002", "资产 ZC2026-0001 处置 8.5万 拍卖 李某"
-    )
-    assert audit(app)[-1] == ("asset.dispose", "ZC2026-0001")
-    shown = card(app)
-    assert "状态：已处置" in shown
-    assert "处置所得 ¥85,000.00，较抵债金额 +¥5,000.00" in shown
-    # Counted once: neither the balance nor the unit's recovery moved with the sale.
-    assert app.store.balance("L2023003").total == Decimal("1500.75")
-    assert recovered(app) == Decimal("80000.00")
-    assert "不在您的管理范围内" not in shown
+        steps = [
+            (
+                "officer",
+                "资产 ZC2026-0001 评估 10万 晋中某评估公司",
+                "已记录评估：ZC2026-0001 评估价值 ¥100,000.00",
+                "asset.appraise",
+            ),
+            (
+                "officer",
+                "资产 ZC2026-0001 挂牌 10万",
+                "已记录挂牌：ZC2026-0001 底价 ¥100,000.00",
+                "asset.list",
+            ),
+            ("officer", "资产 ZC2026-0001 流拍", "已记录流拍：ZC2026-0001 新底价 ¥80,000.00", "asset.unsold"),
+            ("lead", "资产 ZC2026-0001 挂牌 7.8万", "已记录挂牌：ZC2026-0001 底价 ¥78,000.00", "asset.list"),
+            (
+                "lead",
+                "资产 ZC2026-0001 处置 8.5万 拍卖 李某",
+                "已记录处置：ZC2026-0001 拍卖，所得 ¥85,000.00",
+                "asset.dispose",
+            ),
+        ]
+        cards = [
+            "状态：已评估 · 最近评估：¥100,000.00 · 底价：—",
+            "状态：挂牌中 · 最近评估：¥100,000.00 · 底价：¥100,000.00",
+            "状态：挂牌中 · 最近评估：¥100,000.00 · 底价：¥80,000.00",
+            "状态：挂牌中 · 最近评估：¥100,000.00 · 底价：¥78,000.00",
+            "状态：已处置 · 最近评估：¥100,000.00 · 底价：¥78,000.00",
+        ]
+        for (who, message, answer, action), state in zip(steps, cards, strict=True):
+            assert answer in await talk.say(who, message)
+            assert audit(app)[-1] == (action, "ZC2026-0001")
+            assert state in await talk.say("officer", "资产 ZC2026-0001")
+            # Counted once: neither the balance nor the unit's recovery moves with the asset.
+            assert app.store.balance("L2023003").total == Decimal("1500.75")
+            assert recovered(app) == Decimal("80000.00")
+        assert "处置所得 ¥85,000.00，较抵债金额 +¥5,000.00" in await talk.say("officer", "资产 ZC2026-0001")
 
 
 def test_refusals_change_nothing(app: App) -> None:
