@@ -1,6 +1,6 @@
-"""A foreclosed house through the terminal, as the officer, the unit lead and an admin go through it (SPEC §10):
-the case's balance and status, the unit's recovery (counted once), the asset's card and the audit log at each
-step, and the refusals that change nothing."""
+"""A foreclosed house on WeCom and in the terminal, as the officer, the unit lead and an admin go through it
+(SPEC §10): the case's balance and status, the unit's recovery (counted once), the asset's card and the audit log at
+each step, and the refusals that change nothing."""
 
 from __future__ import annotations
 
