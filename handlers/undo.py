@@ -22,11 +22,12 @@ def undo(ctx: Context, args: list[str]) -> Response:
     if last is None:
         raise UserError("undo.nothing")
     kind, entry_id = last
+    if kind == "asset":
+        raise UserError("asset.undo_none")
     if kind == "repayment":
         reversal = ctx.store.reverse_repayment(entry_id, ctx.me.employee_no, source_key=ctx.incoming.key)
-        return Response.text(
-            ctx.t("undo.repayment", loan_no=reversal.loan_no, amount=format_yuan(-reversal.amount))
-        )
+        key = "undo.asset_offset" if reversal.method == "asset" else "undo.repayment"
+        return Response.text(ctx.t(key, loan_no=reversal.loan_no, amount=format_yuan(-reversal.amount)))
     if kind == "lawsuit":
         stage = ctx.store.reverse_stage(entry_id, ctx.me.employee_no, source_key=ctx.incoming.key)
         return Response.text(

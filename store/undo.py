@@ -7,7 +7,7 @@ from datetime import timedelta
 from sqlalchemy import literal_column, select, union_all
 
 from store.base import StoreBase
-from store.models import Case, Contact, LawsuitStage, Repayment
+from store.models import AssetStep, Case, Contact, LawsuitStage, Repayment
 from store.sql import unreversed
 
 
@@ -15,8 +15,8 @@ class UndoStore(StoreBase):
     """What `撤销` (undo) takes back."""
 
     def last_entry(self, person_id: int, within: timedelta) -> tuple[str, int] | None:
-        """The person's latest unreversed contact, repayment or lawsuit stage made within `within`:
-        ("contact"|"repayment"|"lawsuit", id)."""
+        """The person's latest unreversed contact, repayment, lawsuit stage or step on an asset made within
+        `within`: ("contact"|"repayment"|"lawsuit"|"asset", id)."""
         since = self.now() - within
         contacts = select(
             literal_column("'contact'").label("kind"), Contact.id.label("id"), Contact.at.label("at")
@@ -36,7 +36,18 @@ class UndoStore(StoreBase):
             LawsuitStage.id.label("id"),
             LawsuitStage.at.label("at"),
         ).where(LawsuitStage.person_id == person_id, LawsuitStage.at >= since, unreversed(LawsuitStage))
-        both = union_all(contacts, repayments, stages).subquery()
+        # Steps on an asset are not undone (a wrong one is recorded again right); its registration is undone
+        # through its offset's repayment.
+        asset_steps = select(
+            literal_column("'asset'").label("kind"),
+            AssetStep.id.label("id"),
+            AssetStep.at.label("at"),
+        ).where(
+            AssetStep.person_id == person_id,
+            AssetStep.at >= since,
+            AssetStep.action.not_in(("register", "import")),
+        )
+        both = union_all(contacts, repayments, stages, asset_steps).subquery()
         with self._session() as session:
             row = session.execute(
                 select(both.c.kind, both.c.id).order_by(both.c.at.desc(), both.c.id.desc()).limit(1)

@@ -327,6 +327,7 @@ TEXTS: dict[str, str] = {
     "repay.evidence_kept": "The photo is kept as evidence.",
     "undo.hint": "If this is wrong, send /undo.",
     "undo.nothing": "Nothing of yours from the last 24 hours to undo.",
+    "undo.asset_offset": "Undone: the offset of {amount} on {loan_no}; its foreclosed asset no longer counts.",
     "undo.repayment": "Reversed the repayment of {amount} on {loan_no} (a reversal entry; the original stays).",
     "undo.contact": "Undid the contact on {loan_no}: {channel}·{outcome}.",
     "undo.already": "That undo was already done ({loan_no}).",

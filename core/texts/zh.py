@@ -332,6 +332,7 @@ TEXTS: dict[str, str] = {
     "repay.evidence_kept": "照片已作为凭证保存。",
     "undo.hint": "如有错误，发送“撤销”。",
     "undo.nothing": "24 小时内没有可以撤销的记录。",
+    "undo.asset_offset": "已撤销 {loan_no} 的以资抵债还款 {amount}，该抵债资产登记不再有效。",
     "undo.repayment": "已撤销 {loan_no} 的还款 {amount}（已记冲正，原记录保留）。",
     "undo.contact": "已撤销 {loan_no} 的催收记录：{channel}·{outcome}。",
     "undo.already": "这条撤销已经处理过了（{loan_no}）。",

@@ -135,3 +135,19 @@ def test_progress_cards_count_the_assets_and_name_the_overdue(app: App, clock: C
     assert "抵债资产：已接收 2 项；抵债金额合计 ¥60,000.00，处置所得合计 ¥0.00" in unit
     assert "超过处置期限未处置 1 项：ZC2026-0001" in unit  # the movable, a year on; the house has two
     assert "超过处置期限未处置 1 项：ZC2026-0001" in say(app, "A001", "进度")  # the campaign's card too
+
+
+def test_undo_takes_back_a_registration_but_not_a_step(app: App, clock: Clock) -> None:
+    seed(app)
+    printed = say(app, "E003", "抵债 L2023003 8万 榆次区某小区住宅", "撤销", "资产")
+    assert "已撤销 L2023003 的以资抵债还款 ¥80,000.00，该抵债资产登记不再有效。" in printed
+    assert printed.endswith("没有您管理的抵债资产。\n")
+    assert "状态：未处置" in say(app, "E003", "案件 L2023003")
+    say(app, "E003", "抵债 L2023003 8万 榆次区某小区住宅")
+    say(app, "U002", "确认 L2023003")
+    clock.now = datetime(2026, 11, 29, 11, 0, tzinfo=SHANGHAI)  # an hour after registering it
+    printed = say(app, "E003", "资产 ZC2026-0002 评估 10万", "撤销")
+    assert printed.endswith("资产操作不能撤销；如有错误，请再记录一次正确的操作（以最近一次为准）。\n")
+    # Neither the appraisal nor the registration behind it was taken back.
+    assert "状态：已评估 · 最近评估：¥100,000.00" in say(app, "E003", "资产 ZC2026-0002")
+    assert app.store.balance("L2023003").total == Decimal("1500.75")
