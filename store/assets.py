@@ -447,7 +447,8 @@ class AssetStore(RepaymentStore):
             if on < asset.received_on:
                 raise UserError("asset.before_receipt", day=on.isoformat(), received=asset.received_on)
             if action == "unsold" and fields.get("amount") is None:
-                assert asset.reserve is not None  # listed: it has a reserve
+                if asset.reserve is None:  # listed before the campaign: the sheet has no reserve
+                    raise UserError("asset.no_reserve", number=asset.number)
                 fields["amount"] = reserve_after_unsold(asset.reserve)
             waits = None
             if action == "dispose":

@@ -157,6 +157,7 @@ TEXTS: dict[str, str] = {
     "asset.todo_title": "Foreclosed assets:",
     "asset.todo_due": "· {number} {name}: dispose of by {day} ({days} days left)",
     "asset.todo_passed": "· {number} {name}: the disposal deadline {day} has passed ({days} days overdue); please dispose of it soon",
+    "asset.no_reserve": "Asset {number} has no reserve on record: give the new one, e.g. 资产 {number} 流拍 RESERVE",
     "asset.unknown": "No foreclosed asset {number}.",
     "asset.unknown_kind": 'Unknown kind of asset "{text}" (one of: 不动产, 股权, 动产, 其他).',
     "asset.unknown_method": 'Unknown way of disposal "{text}" (one of: 拍卖, 招标, 协议转让, 打包).',

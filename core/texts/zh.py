@@ -158,6 +158,7 @@ TEXTS: dict[str, str] = {
     "asset.todo_title": "抵债资产：",
     "asset.todo_due": "· {number} {name}：处置期限 {day}（还剩 {days} 天），请抓紧处置",
     "asset.todo_passed": "· {number} {name}：已超过处置期限 {day}（超期 {days} 天），请尽快处置",
+    "asset.no_reserve": "资产 {number} 没有底价记录，请写明流拍后的新底价：资产 {number} 流拍 底价",
     "asset.unknown": "未找到抵债资产 {number}。",
     "asset.unknown_kind": "未知资产类别“{text}”（可填：不动产、股权、动产、其他）。",
     "asset.unknown_method": "未知处置方式“{text}”（可填：拍卖、招标、协议转让、打包）。",

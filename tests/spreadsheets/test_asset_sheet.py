@@ -12,6 +12,7 @@ import pytest
 from openpyxl import load_workbook
 
 from bot.app import App
+from core.errors import UserError
 from spreadsheets.exporter import write_export
 from spreadsheets.importer import ImportRefused, import_file
 from tests.ledger_data import seed
@@ -142,6 +143,34 @@ def test_assets_from_before_the_campaign_come_in_with_the_cases(app: App, tmp_pa
     ]
     # No repayment: the imported balance already left the offset out.
     assert app.store.repayments("L001") == []
+    # Listed before the campaign, with no reserve on record: a 流拍 needs the new one.
+    listed = with_assets(
+        tmp_path / "挂牌.xlsx",
+        [
+            [
+                "ZC2025-0009",
+                "L003",
+                "股权",
+                "某公司股权",
+                "",
+                "10万",
+                "2025-08-01",
+                "12万",
+                "",
+                "",
+                "挂牌中",
+                "",
+            ]
+        ],
+    )
+    import_file(app.store, listed)
+    with pytest.raises(UserError) as refused:
+        app.store.unsold_asset("ZC2025-0009", "E001")
+    assert (
+        refused.value.render("zh")
+        == "资产 ZC2025-0009 没有底价记录，请写明流拍后的新底价：资产 ZC2025-0009 流拍 底价"
+    )
+    assert app.store.unsold_asset("ZC2025-0009", "E001", Decimal("90000")).reserve == Decimal("90000.00")
     # The next one registered this year is numbered on from this year's, not last year's.
     assert app.store.register_asset("L001", "E001", Decimal("1000"), "字画", "other").number == "ZC2026-0001"
 
