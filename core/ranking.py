@@ -181,6 +181,17 @@ def notice_due(below: Sequence[bool], last_notice_ago: int | None, grace_days: i
     return last_notice_ago >= every_days
 
 
+# The escalation ladder (SPEC §10): what a lagging unit's notices become, one rung a notice, while it stays below
+# the line: 督办函, 再次督办, 约谈通知 (its main leader summoned), 问责建议 (to the leaders); then 问责建议 again.
+RUNGS = ("notice", "second", "summons", "accountability")
+
+
+def rung_of(earlier_in_stretch: int) -> str:
+    """The rung of a notice due today, given how many the unit got earlier in this stretch below the line (a
+    unit back above the line starts again from the bottom)."""
+    return RUNGS[min(earlier_in_stretch, len(RUNGS) - 1)]
+
+
 def notice_number(year: int, number: int) -> str:
     """A notice's reference (文号): its number runs through the year."""
     return f"清收督〔{year}〕{number}号"

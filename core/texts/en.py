@@ -102,6 +102,7 @@ TEXTS: dict[str, str] = {
     "asset_method.agreement": "agreement sale",
     "asset_method.package": "package sale",
     "asset.void": "The offset of asset {number} was rejected or undone: its registration no longer counts.",
+    "target.above_unit": "The officers' targets add up to {total}, more than the unit's target of {unit_target}; nothing was changed.",
     "asset.usage": "Send: 资产 (my foreclosed assets), 资产 NUMBER (one asset), or 资产 NUMBER 评估 AMOUNT [appraiser], 挂牌 RESERVE, 流拍 [RESERVE], 处置 AMOUNT METHOD [buyer], 出租 RENT UNTIL [lessee]",
     "asset.register_usage": "Send: 抵债 LOAN AMOUNT NAME [KIND], e.g. 抵债 L2023001 120万 榆次区某小区住宅 不动产",
     "asset.appraise_usage": "Send: 资产 NUMBER 评估 AMOUNT [appraiser]",

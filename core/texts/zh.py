@@ -103,6 +103,7 @@ TEXTS: dict[str, str] = {
     "asset_method.agreement": "协议转让",
     "asset_method.package": "打包",
     "asset.void": "资产 {number} 的抵债还款已退回或撤销，该登记不再有效。",
+    "target.above_unit": "各责任人目标合计 {total} 超过本单位目标 {unit_target}，未修改。",
     "asset.usage": "请发送：资产（列出我的抵债资产）、资产 编号（查看）或 资产 编号 评估 金额 [机构]、挂牌 底价、流拍 [底价]、处置 金额 方式 [买受人]、出租 租金 到期日 [承租人]",
     "asset.register_usage": "请发送：抵债 贷款编号 金额 名称 [类别]，例如：抵债 L2023001 120万 榆次区某小区住宅 不动产",
     "asset.appraise_usage": "请发送：资产 编号 评估 金额 [评估机构]",

@@ -11,7 +11,7 @@ import pytest
 
 from bot.app import App
 from core.import_plan import plan_import
-from core.ranking import notice_due
+from core.ranking import notice_due, rung_of
 from core.records import CaseRecord, PersonRecord, UnitRecord
 from reminders.config import ScheduleConfig
 from reminders.notices import build_notices
@@ -39,6 +39,14 @@ CONFIG = ScheduleConfig()  # 3 working days of grace, then every 5
 )
 def test_the_ladders_first_rungs(below: list[bool], last_notice_ago: int | None, due: bool) -> None:
     assert notice_due(below, last_notice_ago, grace_days=3, every_days=5) is due
+
+
+@pytest.mark.parametrize(
+    ("earlier", "rung"),
+    [(0, "notice"), (1, "second"), (2, "summons"), (3, "accountability"), (7, "accountability")],
+)
+def test_each_notice_of_a_stretch_below_the_line_is_the_next_rung(earlier: int, rung: str) -> None:
+    assert rung_of(earlier) == rung
 
 
 def three_units(app: App, clock: Clock) -> None:
