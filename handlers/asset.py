@@ -139,8 +139,11 @@ def listing(ctx: Context) -> Response:
 def move(ctx: Context, found: AssetView, action: str, args: list[str]) -> Response:
     """Take a step on an asset from the command's words."""
     if not can_move_asset(ctx.me, found, action):
-        key = "case.leader_reads_only" if ctx.me.role == "leader" else "asset.dispose_by_lead"
-        raise UserError(key if action == "dispose" or ctx.me.role == "leader" else "asset.not_yours")
+        if ctx.me.role == "leader":
+            raise UserError("case.leader_reads_only")
+        raise UserError(
+            "asset.dispose_by_lead" if action == "dispose" else "asset.not_yours", number=found.number
+        )
     store, me, key = ctx.store, ctx.me.employee_no, ctx.incoming.key
     if action == "unsold":
         reserve = parse_amount(args[0]) if args else None

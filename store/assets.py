@@ -9,7 +9,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, and_, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from core.assets import (
@@ -37,6 +37,8 @@ from store.repayments import RepaymentStore
 from store.sql import flag, is_undone
 
 _custodian = aliased(Person)
+# An asset whose offset's repayment was rejected or undone: its registration no longer counts.
+_OFFSET_VOID = or_(Repayment.status == "rejected", is_undone(Repayment))
 _ASSETS: Select[Any] = (
     select(
         Asset.id,
@@ -58,7 +60,7 @@ _ASSETS: Select[Any] = (
         Asset.proceeds,
         Asset.registered_by_id,
         Repayment.status,
-        flag(or_(Repayment.status == "rejected", is_undone(Repayment))),
+        flag(_OFFSET_VOID),
     )
     .join(Case, Case.id == Asset.case_id)
     .join(_custodian, _custodian.id == Asset.custodian_id)
@@ -524,11 +526,7 @@ class AssetStore(RepaymentStore):
         """Refuse a step on an asset whose offset was rejected or undone: its registration no longer counts."""
         if asset.repayment_id is None:
             return
-        void = session.scalar(
-            select(flag(or_(Repayment.status == "rejected", is_undone(Repayment)))).where(
-                Repayment.id == asset.repayment_id
-            )
-        )
+        void = session.scalar(select(flag(_OFFSET_VOID)).where(Repayment.id == asset.repayment_id))
         if void:
             raise UserError("asset.void", number=asset.number)
 
@@ -548,16 +546,13 @@ class AssetStore(RepaymentStore):
 
 _decision = aliased(AssetStep)
 # A disposal that waits for a leader: one with a reason to wait and no decision on it.
-_WAITING = select(AssetStep).where(
+_WAITS = and_(
     AssetStep.action == "dispose",
     AssetStep.waits_for.is_not(None),
     ~select(_decision.id).where(_decision.decides_id == AssetStep.id).exists(),
 )
-_WAITING_ALL = select(AssetStep.asset_id, AssetStep.id, AssetStep.waits_for).where(
-    AssetStep.action == "dispose",
-    AssetStep.waits_for.is_not(None),
-    ~select(_decision.id).where(_decision.decides_id == AssetStep.id).exists(),
-)
+_WAITING = select(AssetStep).where(_WAITS)
+_WAITING_ALL = select(AssetStep.asset_id, AssetStep.id, AssetStep.waits_for).where(_WAITS)
 
 
 def _add_asset(
