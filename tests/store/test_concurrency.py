@@ -69,7 +69,9 @@ def confirm(
     assert clerk is not None
     try:
         while not stop.is_set():
-            waiting, _total = store.pending_repayments(clerk, limit=20)
+            waiting, _total = store.pending_repayments(
+                clerk, limit=1000
+            )  # the officer's may not be the oldest
             for item in waiting:
                 if item.reporter_no == "E001":
                     store.decide_repayment(item.id, "A001", confirm=True)
