@@ -74,6 +74,8 @@ class App:
             skip_holidays=s.skip_holidays,
             notice_grace_days=s.notice_grace_days,
             notice_every_days=s.notice_every_days,
+            inactive_days=s.inactive_days,
+            dispatch_days=s.dispatch_days,
             campaign_name=s.campaign_name,
             task_force_contact=s.task_force_contact,
             task_force_phone=s.task_force_phone,

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_core import ErrorDetails, PydanticCustomError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 from core.errors import UserError
 from core.texts import LANGUAGES, render
@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     # The escalation ladder (SPEC §10): working days below the line before the first notice, and between rungs.
     notice_grace_days: int = Field(3, ge=1, le=60)
     notice_every_days: int = Field(5, ge=1, le=60)
+    # An officer with open cases who records nothing for this many working days is nudged (SPEC §10).
+    inactive_days: int = Field(3, ge=1, le=60)
+    # Days of the month the half-monthly dispatch pack goes out on, at REMINDER_TIME: "1,16".
+    dispatch_days: Annotated[tuple[int, ...], NoDecode] = (1, 16)
     # Who issues the notices (发文机关) and whom a unit calls about them.
     campaign_name: str = "不良贷款清收工作专班"
     task_force_contact: str = ""
@@ -69,6 +73,21 @@ class Settings(BaseSettings):
                 "settings.unknown_zone", "unknown time zone {value}", {"value": value}
             ) from exc
         return value
+
+    @field_validator("dispatch_days", mode="before")
+    @classmethod
+    def _days_of_month(cls, value: object) -> object:
+        if not isinstance(value, str):
+            return value
+        try:
+            days = tuple(sorted({int(part) for part in value.replace("，", ",").split(",") if part.strip()}))
+        except ValueError:
+            days = ()
+        if not days or not all(1 <= day <= 31 for day in days):
+            raise PydanticCustomError(
+                "settings.dispatch_days", "write days of the month between 1 and 31, such as 1,16"
+            )
+        return days
 
     @field_validator("database_url")
     @classmethod

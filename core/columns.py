@@ -65,6 +65,12 @@ PERSON_COLUMNS = (
         note="下拉选择：清收责任人、单位负责人、专班领导、专班联络员",
     ),
     Column("mobile", "手机号", "mobile", note="文本", as_text=True, max_length=30),
+    Column(
+        "target",
+        "清收目标(元)",
+        "target",
+        note=f"{AMOUNT_NOTE}。仅清收责任人填写，可空；空则按其所持贷款余额占本单位的比例分得单位目标",
+    ),
 )
 CASE_COLUMNS = (
     Column(
@@ -188,7 +194,7 @@ EXAMPLE_DEADLINE_FIELD = "deadline"
 EXAMPLE_UNIT = "示例信用社"
 EXAMPLE_ROWS: dict[str, list[object]] = {
     UNITS_SHEET: [EXAMPLE_UNIT, "王建国", 5_000_000],
-    PEOPLE_SHEET: ["李明", "E0001", EXAMPLE_UNIT, "清收责任人", "13800001234"],
+    PEOPLE_SHEET: ["李明", "E0001", EXAMPLE_UNIT, "清收责任人", "13800001234", 1_000_000],
     CASES_SHEET: [
         "L2023000001",
         "张三",

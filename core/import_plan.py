@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import functools
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -44,13 +46,15 @@ def plan_import(
     cases: Sequence[CaseRecord],
     log: ProblemLog | None = None,
     people_sheet: bool = False,
+    people_targets: bool = True,
 ) -> tuple[ImportPlan, list[Problem]]:
     """Check the records against each other and the ledger; return the plan and the first problems found.
 
     The problems go into `log` (a new one if none is given) beside any it holds already, such as those of
     reading the file; what is returned is the log's first problems, so nothing returned means none at all.
     With `people_sheet` the file gave the whole 人员 sheet: people of the ledger missing from it are to be
-    deactivated, unless they still hold open cases the import does not hand to someone else.
+    deactivated, unless they still hold open cases the import does not hand to someone else. Without
+    `people_targets` the file's 人员 sheet had no target column: the officers' targets stay as they are.
     """
     problems = ProblemLog() if log is None else log
     units = _unique(units, "name", UNITS_SHEET, UNIT_COLUMNS, problems)
@@ -66,8 +70,17 @@ def plan_import(
         if (no in listed if people_sheet else no not in snapshot.inactive)
     }
     unit_of_person.update({p.employee_no: p.unit for p in people})
+    if not people_targets:
+        # A 人员 sheet without the target column leaves the officers' targets as they are.
+        people = [
+            replace(p, target=snapshot.people[p.employee_no].target)
+            if p.employee_no in snapshot.people
+            else p
+            for p in people
+        ]
     for person in people:
         _check_person(person, unit_names, problems)
+    _check_officer_targets(snapshot, units, people, problems)
     for case in cases:
         _check_case(case, unit_names, unit_of_person, snapshot, problems)
 
@@ -103,9 +116,11 @@ def _problem(
 
 
 def _check_person(person: PersonRecord, unit_names: set[str], problems: ProblemLog) -> None:
-    """A person's unit: known, and given to those whose role belongs to one."""
+    """A person's unit: known, and given to those whose role belongs to one; a target for officers only."""
     if "unit" in person.bad or "role" in person.bad:
         return
+    if person.target is not None and person.role != "officer":
+        _problem(problems, PEOPLE_SHEET, PERSON_COLUMNS, person.row, "target", "import.target_not_officer")
     if person.unit is None:
         if person.role in UNIT_BOUND_ROLES:
             _problem(
@@ -120,6 +135,39 @@ def _check_person(person: PersonRecord, unit_names: set[str], problems: ProblemL
             "unit",
             "import.unknown_unit",
             value=person.unit,
+        )
+
+
+def _check_officer_targets(
+    snapshot: LedgerSnapshot,
+    units: Sequence[UnitRecord],
+    people: Sequence[PersonRecord],
+    problems: ProblemLog,
+) -> None:
+    """The officers' own targets of a unit with a target of its own add up to no more than it."""
+    unit_targets = {name: unit.target for name, unit in snapshot.units.items()}
+    unit_targets.update({unit.name: unit.target for unit in units})
+    everyone = dict(snapshot.people)
+    everyone.update({person.employee_no: person for person in people})
+    totals: dict[str, Decimal] = defaultdict(Decimal)
+    for person in everyone.values():
+        if person.target is not None and person.role == "officer" and person.unit is not None:
+            totals[person.unit] += person.target
+    for unit, total in sorted(totals.items()):
+        unit_target = unit_targets.get(unit)
+        if unit_target is None or total <= unit_target:
+            continue
+        rows = [p.row for p in people if p.unit == unit and p.target is not None]
+        _problem(
+            problems,
+            PEOPLE_SHEET,
+            PERSON_COLUMNS,
+            max(rows, default=0),
+            "target",
+            "import.officer_targets_above_unit",
+            unit=unit,
+            total=format_yuan(total),
+            target=format_yuan(unit_target),
         )
 
 

@@ -2,7 +2,8 @@
 whom that is told: the officer after INACTIVE_DAYS, the unit lead after 5, the leaders after 10.
 
 Each is told once per stretch of silence: a stretch is named by the day of the officer's last entry (or the day
-their cases came in), so a job that runs again, or misses a day, neither repeats nor loses a line.
+they joined the campaign), and the store records who was told of which (store/inactivity.py), so a job that runs
+again, or misses a day, neither repeats nor loses a line.
 """
 
 from __future__ import annotations
@@ -34,8 +35,3 @@ def rungs_reached(silent: int, inactive_days: int) -> tuple[str, ...]:
     (after 5) and the leaders (after 10), as far as it goes."""
     thresholds = (inactive_days, max(LEAD_AFTER, inactive_days), max(LEADERS_AFTER, inactive_days))
     return tuple(rung for rung, after in zip(RUNGS, thresholds, strict=True) if silent >= after)
-
-
-def stretch_key(person_id: int, rung: str, last_entry: date) -> str:
-    """The dispatch key of one rung of one stretch of silence: sent once, whatever runs again."""
-    return f"inactive:{rung}:person:{person_id}:since:{last_entry.isoformat()}"

@@ -149,6 +149,9 @@ class Notice:
     issued: date
     reply_by: date
     number: str  # the notice's reference, running through the year: 清收督〔2026〕12号
+    rung: str = "notice"  # its rung on the escalation ladder (RUNGS): each rung's letter reads differently
+    # The notices the unit got earlier in this stretch below the line, oldest first: (day, number).
+    earlier: tuple[tuple[date, str], ...] = ()
     issuer: str = "不良贷款清收工作专班"  # the issuing body's full name (CAMPAIGN_NAME)
     contact: str = ""  # the task force's contact person for the notice
     phone: str = ""  # and their telephone
@@ -157,6 +160,22 @@ class Notice:
 def notice_window(grace_days: int, every_days: int) -> int:
     """How many working days of standings `notice_due` needs to decide, today included."""
     return max(grace_days, every_days + 1)
+
+
+def below_streak(below: Sequence[bool]) -> int:
+    """The working days in a row, up to today, that a unit ended below the line (as far as `below` reaches)."""
+    streak = 0
+    for is_below in reversed(below):
+        if not is_below:
+            break
+        streak += 1
+    return streak
+
+
+def in_stretch(below: Sequence[bool], last_notice_ago: int | None) -> bool:
+    """Whether the unit's latest earlier notice was issued in the stretch below the line it is in today, so
+    that today's notice climbs a rung (a unit back above the line in between starts from the bottom)."""
+    return last_notice_ago is not None and 0 < last_notice_ago < below_streak(below)
 
 
 def notice_due(below: Sequence[bool], last_notice_ago: int | None, grace_days: int, every_days: int) -> bool:
@@ -169,11 +188,7 @@ def notice_due(below: Sequence[bool], last_notice_ago: int | None, grace_days: i
     """
     if last_notice_ago == 0:
         return True  # today's notice stands: a job run again sends the same one
-    streak = 0
-    for is_below in reversed(below):
-        if not is_below:
-            break
-        streak += 1
+    streak = below_streak(below)
     if streak < grace_days:
         return False
     if last_notice_ago is None or last_notice_ago >= streak:

@@ -35,6 +35,8 @@ class PersonRecord:
     unit: str | None
     role: str
     mobile: str = ""
+    # The officer's own target; None: a share of the unit's (core.targets).
+    target: Decimal | None = None
     row: int = 0
     # Fields whose cells could not be read: the other checks still run on the rest of the row.
     bad: frozenset[str] = frozenset()
@@ -99,7 +101,7 @@ class AssetRecord:
 
 # Which fields of each record an import compares and may change (`row` is where it came from, not data).
 UNIT_FIELDS = ("leader_name", "target")
-PERSON_FIELDS = ("name", "unit", "role", "mobile")
+PERSON_FIELDS = ("name", "unit", "role", "mobile", "target")
 CASE_FIELDS = (
     "borrower",
     "id_number",

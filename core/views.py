@@ -128,11 +128,14 @@ class OfficerProgress:
     settled: int
     start_balance: Decimal
     recovered: Decimal
+    # The officer's own target (SPEC §10); None where no unit target reaches them.
+    target: Decimal | None = None
 
     @property
     def rate(self) -> Decimal:
-        """Recovered ÷ the balances the officer started with."""
-        return Decimal(0) if self.start_balance <= 0 else self.recovered / self.start_balance
+        """Recovered ÷ the officer's own target, or ÷ the balances they started with when they have none."""
+        base = self.start_balance if self.target is None else self.target
+        return Decimal(0) if base <= 0 else (self.recovered / base).quantize(Decimal("0.0001"))
 
 
 @dataclass(frozen=True, slots=True)

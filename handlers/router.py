@@ -10,6 +10,7 @@ from core.messages import Incoming, Reply, Response
 from core.texts import render
 from core.views import PersonView
 from handlers import (
+    accountability,
     asset,
     bind,
     cases,
@@ -23,6 +24,7 @@ from handlers import (
     repay,
     report,
     status,
+    target,
     undo,
 )
 from handlers.context import BotConfig, Context
@@ -48,6 +50,8 @@ FEATURES: tuple[Feature, ...] = (
     rank.FEATURE,
     pending.FEATURE,
     report.FEATURE,
+    target.FEATURE,
+    accountability.FEATURE,
     freetext.FEATURE,
 )
 ROUTES = Routes(FEATURES)

@@ -12,8 +12,10 @@ from core.permissions import can_see_unit
 from core.progress_lines import officer_lines
 from core.ranking import shared_ranks
 from core.texts import render
+from handlers.accountability import line as accountability_line
 from handlers.context import Context
 from handlers.registry import EVERYONE, Choice, Command, Feature
+from store.accountability import Accountability
 from store.ledger import Store
 
 TOP_UNITS = 5
@@ -97,8 +99,19 @@ def status(ctx: Context, args: list[str]) -> Response:
 
 
 def _with_tracks(ctx: Context, card: str, unit_id: int | None) -> str:
-    """A progress card with its lawsuits' and foreclosed assets' figures below it (those it has)."""
-    return _with_assets(ctx, _with_lawsuits(ctx, card, unit_id), unit_id)
+    """A progress card with its lawsuits' and foreclosed assets' figures below it (those it has), and a unit's
+    accountability records."""
+    card = _with_assets(ctx, _with_lawsuits(ctx, card, unit_id), unit_id)
+    if unit_id is None:
+        return card
+    return _with_accountability(card, ctx, ctx.store.accountability_of(unit_id=unit_id))
+
+
+def _with_accountability(card: str, ctx: Context, records: list[Accountability]) -> str:
+    """A card with the latest accountability records on its unit or person (SPEC §10), when there are any."""
+    if not records:
+        return card
+    return "\n".join([card, ctx.t("status.accountability"), *(accountability_line(ctx, r) for r in records)])
 
 
 def _with_assets(ctx: Context, card: str, unit_id: int | None) -> str:
@@ -203,12 +216,13 @@ def _officer_card(ctx: Context) -> str:
             "status.officer_money",
             recovered=format_wan(mine.recovered),
             start=format_wan(mine.start_balance),
+            target=format_wan(mine.start_balance if mine.target is None else mine.target),
             rate=format_rate(mine.rate),
         ),
         ctx.t("status.officer_cases", cases=mine.cases, settled=mine.settled, open=mine.cases - mine.settled),
         ctx.t("status.officer_due", count=due, days=ctx.config.reminder_days),
     ]
-    return "\n".join(lines)
+    return _with_accountability("\n".join(lines), ctx, ctx.store.accountability_of(person_id=me.id))
 
 
 FEATURE = Feature(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import time
 
-JOBS = ("reminders", "ranking", "notices")
+JOBS = ("reminders", "ranking", "notices", "dispatch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,6 +21,10 @@ class ScheduleConfig:
     # The escalation ladder: working days below the line before a unit's first notice, and between notices.
     notice_grace_days: int = 3
     notice_every_days: int = 5
+    # Working days of silence before an officer with open cases is nudged (the lead hears at 5, leaders at 10).
+    inactive_days: int = 3
+    # Days of the month the dispatch pack goes out on.
+    dispatch_days: tuple[int, ...] = (1, 16)
     # The notice's issuing body, and the task force's contact for it.
     campaign_name: str = "不良贷款清收工作专班"
     task_force_contact: str = ""

@@ -1,4 +1,4 @@
-"""The three daily jobs (SPEC §4): build a day's messages and send them once, or show them (a dry run)."""
+"""The scheduled jobs (SPEC §4): build a day's messages and send them once, or show them (a dry run)."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from reminders.dispatch import Delivery, Dispatcher, DispatchReport, Outlet
 from reminders.evening import build_ranking, day_ranking
 from reminders.morning import build_reminders
 from reminders.notices import build_notices
+from reminders.pack import build_dispatch
 from store.ledger import Store
 
 logger = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ def build_job(
         return build_reminders(store, day, config)
     if job == "ranking":
         return build_ranking(store, day, config, ranking)
+    if job == "dispatch":
+        return build_dispatch(store, day, config)
     return build_notices(store, day, config, ranking)
 
 

@@ -3,6 +3,8 @@ unit's place with its officers (pure: store and day in, messages out)."""
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -12,6 +14,7 @@ from core.money import format_wan
 from core.progress_lines import officer_lines
 from core.ranking import Ranking, UnitStanding, completion_rate, rank_units
 from core.texts import render
+from core.views import OfficerProgress
 from core.workdays import previous_workday
 from reminders.chart import ranking_chart
 from reminders.config import ScheduleConfig
@@ -20,6 +23,8 @@ from store.ledger import Store
 # Up to this many units the group sees every line; beyond, the head and the tail of the table.
 FULL_TABLE_UNITS = 60
 TABLE_HEAD = TABLE_TAIL = 25
+# The group is told of this many targets reached in one evening; the rest are counted.
+REACHED_SHOWN = 30
 
 
 def day_ranking(store: Store, day: date, config: ScheduleConfig) -> Ranking:
@@ -106,8 +111,11 @@ def build_ranking(
         ]
         mobiles = tuple(mobile for u in lagging for _, mobile in leads.get(u.unit_id, []) if mobile)
         group.append(Reply(render("ranking.mention", language, units="、".join(names)), mentions=mobiles))
-    messages = [Outgoing("ranking:group", tuple(group), chat=GROUP_CHAT, label=caption)]
     officers = store.officer_figures(day)
+    reached = _reached(store, ranking, officers, language)
+    if reached.lines:
+        group.append(Reply("\n".join(reached.lines)))
+    messages = [Outgoing("ranking:group", tuple(group), chat=GROUP_CHAT, label=caption)]
     total = len(ranking.units)
     by_unit = {u.unit_id: u for u in ranking.units}
     for lead_id, lead_name, unit_id in store.people_with_role("unit_lead"):
@@ -128,6 +136,7 @@ def build_ranking(
                 today=format_wan(standing.recovered_today),
             )
         ]
+        lines[:0] = reached.by_unit.get(standing.unit_id, [])
         unit_officers = officers.get(standing.unit_id, [])
         if unit_officers:
             lines.append(render("ranking.unit_officers", language))
@@ -141,3 +150,62 @@ def build_ranking(
             )
         )
     return messages
+
+
+@dataclass(frozen=True, slots=True)
+class Reached:
+    """The day's announcements of targets reached: the group's lines, and each unit lead's."""
+
+    lines: list[str]
+    by_unit: dict[int, list[str]]
+
+
+def _reached(
+    store: Store, ranking: Ranking, officers: dict[int, list[OfficerProgress]], language: str
+) -> Reached:
+    """Units and officers that reached their whole target (完成后及时上报), each announced once ever: recorded
+    as the evening's messages are built, so a job run again announces the same ones and no later day does."""
+    units = [u for u in ranking.units if u.target > 0 and u.rate >= 1]
+    done = [
+        (unit_id, officer)
+        for unit_id, unit_officers in officers.items()
+        for officer in unit_officers
+        if officer.target is not None and officer.target > 0 and officer.rate >= 1
+    ]
+    if not units and not done:
+        return Reached([], {})
+    new_units, new_officers = store.record_completions(
+        ranking.day, [u.unit_id for u in units], [o.employee_no for _, o in done]
+    )
+    names = {u.unit_id: u.unit for u in ranking.units}
+    lines: list[str] = []
+    by_unit: dict[int, list[str]] = defaultdict(list)
+    for u in units:
+        if u.unit_id in new_units:
+            line = render(
+                "target.reached_unit",
+                language,
+                unit=u.unit,
+                target=format_wan(u.target),
+                recovered=format_wan(u.recovered),
+                rate=format_rate(u.rate),
+            )
+            lines.append(line)
+            by_unit[u.unit_id].append(line)
+    for unit_id, officer in done:
+        if officer.employee_no in new_officers and officer.target is not None:
+            line = render(
+                "target.reached_officer",
+                language,
+                unit=names.get(unit_id, ""),
+                name=officer.name,
+                target=format_wan(officer.target),
+                recovered=format_wan(officer.recovered),
+                rate=format_rate(officer.rate),
+            )
+            lines.append(line)
+            by_unit[unit_id].append(line)
+    if len(lines) > REACHED_SHOWN:
+        more = len(lines) - REACHED_SHOWN
+        lines = [*lines[:REACHED_SHOWN], render("target.reached_more", language, count=more)]
+    return Reached(lines, dict(by_unit))

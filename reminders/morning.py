@@ -12,6 +12,7 @@ from core.money import format_yuan
 from core.texts import render
 from core.todo import AssetItem, LegalItem, OfficerTodo, TodoCase, TodoCounts
 from reminders.config import ScheduleConfig
+from reminders.inactive import silence_news
 from store.ledger import Store
 
 # A unit lead's digest lists this many officers, those with the most overdue cases first.
@@ -31,11 +32,25 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
     """
     todos = store.officer_todos(day, config.reminder_days, config.stale_days)
     officers_more, units_more, names = _more_to_tell(store, day, config.language)
+    silences = silence_news(store, day, config)
+    for unit_id, lines in silences.digest.items():
+        units_more[unit_id].append("\n".join(lines))
+    nudges = silences.nudges
     messages = [
-        _todo_message(todo, day, config, store.campaign.zone, officers_more.pop(todo.person_id, []))
+        _todo_message(
+            todo,
+            day,
+            config,
+            store.campaign.zone,
+            officers_more.pop(todo.person_id, []),
+            nudges.pop(todo.person_id).line if todo.person_id in nudges else None,
+        )
         for todo in todos
     ]
-    # An officer with nothing else to do today still hears of a legal or an asset's deadline.
+    # An officer with nothing else to do today still hears of a legal or an asset's deadline, and of a silence.
+    for officer_id, nudge in nudges.items():
+        officers_more[officer_id].insert(0, nudge.alone)
+        names[officer_id] = nudge.name
     messages.extend(
         _more_message(officer_id, names[officer_id], blocks, day, config)
         for officer_id, blocks in officers_more.items()
@@ -63,7 +78,7 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
                 label=f"{lead_name}（{unit_names.get(unit_id, '')}）",
             )
         )
-    return messages
+    return [*messages, *silences.leaders]
 
 
 def _more_to_tell(
@@ -145,11 +160,17 @@ def _reasons(item: TodoCase, day: date, config: ScheduleConfig, zone: ZoneInfo) 
 
 
 def _todo_message(
-    todo: OfficerTodo, day: date, config: ScheduleConfig, zone: ZoneInfo, more: list[str]
+    todo: OfficerTodo,
+    day: date,
+    config: ScheduleConfig,
+    zone: ZoneInfo,
+    more: list[str],
+    nudge: str | None = None,
 ) -> Outgoing:
     language = config.language
     lines = [
         render("todo.title", language, day=day.isoformat(), name=todo.name),
+        *([nudge] if nudge else []),
         render("todo.summary", language, cases=todo.counts.cases, parts=_parts(todo.counts, config)),
         render("todo.by_priority", language),
     ]

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 
+from core.pack import dispatch_due
 from reminders.config import ScheduleConfig
 from reminders.daily import run_evening, run_job
 from reminders.dispatch import Outlet
@@ -98,12 +99,18 @@ class Schedule:
         return self._clock().astimezone(self.zone).date()
 
     async def morning(self) -> None:
-        """The day's to-dos and digests."""
+        """The day's to-dos and digests, and on a dispatch day the half-monthly pack."""
+        today = self._today()
         try:
             await asyncio.to_thread(self.store.forget_expired)
-            await run_job(self.store, "reminders", self._today(), self.config, self.outlets)
+            await run_job(self.store, "reminders", today, self.config, self.outlets)
         except Exception:
             logger.exception("the reminders job failed")
+        if dispatch_due(today, self.config.dispatch_days, self.config.skip_holidays):
+            try:
+                await run_job(self.store, "dispatch", today, self.config, self.outlets)
+            except Exception:
+                logger.exception("the dispatch job failed")
 
     async def evening(self) -> None:
         """The day's ranking, then the notices."""

@@ -1,5 +1,6 @@
-"""The supervision notice (督办函) to a lagging unit: a Word document in the form of an official letter,
-and the short message sent with it."""
+"""The supervision notice (督办函) to a lagging unit, and the later rungs of the escalation ladder (再次督办函,
+约谈通知, 问责建议; SPEC §10): a Word document in the form of an official letter, and the short message sent
+with it."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import math
 import zipfile
 from datetime import UTC, date, datetime, time
 from decimal import Decimal
-from typing import Any
+from typing import Any, NamedTuple
 from unicodedata import east_asian_width
 from zoneinfo import ZoneInfo
 
@@ -25,7 +26,7 @@ from docx.text.run import Run
 
 from core.campaign import format_rate
 from core.money import format_wan, format_yuan
-from core.ranking import Notice, OutstandingCase
+from core.ranking import RUNGS, Notice, OutstandingCase, rung_of
 from core.texts import render
 
 # The notice's wording is in core/texts under `notice.`; its table's columns, in this order.
@@ -108,50 +109,46 @@ DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def notice_document(notice: Notice, language: str = "zh", zone: ZoneInfo = DEFAULT_ZONE) -> bytes:
-    """The supervision notice to a lagging unit as a .docx, the same bytes every time for the same notice
-    (dated in the campaign's time zone)."""
+    """The notice to a lagging unit as a .docx, worded for its rung on the escalation ladder (督办函, 再次督办函,
+    约谈通知, or 问责建议 to the task force's leaders), the same bytes every time for the same notice (dated in
+    the campaign's time zone)."""
     language = language if language in _FONTS else "zh"
     fonts = _FONTS[language]
-    standing = notice.standing
+    rung = _rung(notice)
     document = Document()
     _set_up_page(document, language)
     _number_pages(document, language)
     _add_letterhead(document, notice, language)
 
-    title_text = _text("title", language, unit=standing.unit)
-    title = document.add_paragraph()
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    # An exact 28-point line would clip the 22-point title, and a long unit name wraps it onto a second line.
-    title.paragraph_format.line_spacing = Pt(36)
-    title.paragraph_format.space_after = _LINE
-    _fit_title(_add_run(title, title_text, fonts["title"], size=_TITLE_SIZE, bold=True), title_text)
+    title = _add_title(
+        document, _text(_rung_key(rung, "title"), language, unit=notice.standing.unit), language
+    )
+    _add_run(document.add_paragraph(), _addressee(notice, rung, language), fonts["body"])
 
-    if standing.leader_name.strip():
-        addressee = _text("addressee", language, unit=standing.unit, leader=standing.leader_name.strip())
-    else:
-        addressee = _text("addressee_unit", language, unit=standing.unit)
-    _add_run(document.add_paragraph(), addressee, fonts["body"])
-
-    for text in _situation(notice, language):
+    opening = _opening(notice, rung, language)
+    if opening:
+        _add_run(_body_paragraph(document), opening, fonts["body"])
+    # The proposal to the leaders speaks of the unit (该单位); every other rung speaks to it (你单位).
+    situation_key = "accountability." if rung == "accountability" else ""
+    for text in _situation(notice, language, situation_key):
         _add_run(_body_paragraph(document), text, fonts["body"])
 
     if notice.largest:
-        intro = _text("largest_intro", language, count=len(notice.largest))
+        intro = _text(f"{situation_key}largest_intro", language, count=len(notice.largest))
         _add_run(_body_paragraph(document), intro, fonts["body"])
         _add_cases_table(document, notice.largest, language)
 
-    _add_run(_body_paragraph(document), _text("requirements_intro", language), fonts["body"])
-    for position, (head, text) in enumerate(_requirements(notice, language)):
-        item = _body_paragraph(document)
-        _add_run(item, _item_number(position, language) + head, fonts["heading"])
-        _add_run(item, text, fonts["body"])
+    introduction, items, closing = _conclusion(notice, rung, language)
+    for text in introduction:
+        _add_run(_body_paragraph(document), text, fonts["body"])
+    for position, item in enumerate(items):
+        _add_item(document, _item_number(position, language), item, language)
 
-    reply = _text("reply", language, day=_long_date(notice.reply_by, language))
     last = _body_paragraph(document)
     # The seal must be pressed on a page that has text of the letter on it (GB/T 9704): the last paragraph,
     # the signature and the note under it turn the page together.
     last.paragraph_format.keep_with_next = True
-    _add_run(last, reply, fonts["body"])
+    _add_run(last, closing, fonts["body"])
 
     _add_signature(document, notice, language)
     contact = _contact_line(notice, language)
@@ -162,15 +159,17 @@ def notice_document(notice: Notice, language: str = "zh", zone: ZoneInfo = DEFAU
         note.paragraph_format.space_before = _LINE
         _add_run(note, contact, fonts["body"])
 
-    _set_properties(document, notice, title_text, language, zone)
+    _set_properties(document, notice, title, language, zone)
     saved = io.BytesIO()
     document.save(saved)
     return _with_fixed_timestamps(saved.getvalue(), notice.issued)
 
 
 def notice_message(notice: Notice, language: str = "zh") -> str:
-    """The short message sent with the notice: the unit's rate, rank and gap, and the reply-by date."""
+    """The short message sent with the notice: which document it is and its number, the unit's rate, rank and
+    gap, and what is asked of the reader (a reply by a date, a talk to come, the leaders' decision)."""
     language = language if language in _FONTS else "zh"
+    rung = _rung(notice)
     standing = notice.standing
     gap = ""
     if standing.gap(notice.expected) > 0:
@@ -181,7 +180,7 @@ def notice_message(notice: Notice, language: str = "zh") -> str:
             shortfall=format_wan(standing.gap_amount(notice.expected)),
         )
     first = _text(
-        "message",
+        _rung_key(rung, "message"),
         language,
         unit=standing.unit,
         day=_long_date(notice.issued, language),
@@ -190,12 +189,110 @@ def notice_message(notice: Notice, language: str = "zh") -> str:
         total=notice.total_units,
         gap=gap,
     )
-    reply = _text("message_reply", language, number=notice.number, day=_long_date(notice.reply_by, language))
+    reply = _text(
+        _rung_key(rung, "message_reply"),
+        language,
+        number=notice.number,
+        day=_long_date(notice.reply_by, language),
+    )
     return first + "\n" + reply
 
 
-def _situation(notice: Notice, language: str) -> list[str]:
-    """The body paragraphs that state where the unit stands."""
+class _Item(NamedTuple):
+    """A numbered item of a letter: its heading, a grey blank to be filled in by hand, and its text."""
+
+    head: str
+    text: str
+    blank: str = ""
+
+
+def _rung(notice: Notice) -> str:
+    """The notice's rung on the ladder; an unknown one reads as the first."""
+    return notice.rung if notice.rung in RUNGS else "notice"
+
+
+def _rung_key(rung: str, key: str) -> str:
+    """The key of a text that differs by rung: the first rung's is unprefixed (notice.title), the others'
+    carry the rung (notice.second.title)."""
+    return key if rung == "notice" else f"{rung}.{key}"
+
+
+def _addressee(notice: Notice, rung: str, language: str) -> str:
+    """Whom the letter is to: the unit and its main leader; for a summons the main leader by name; for a
+    proposal on accountability the task force's leaders."""
+    if rung == "accountability":
+        return _text("accountability.addressee", language)
+    unit, leader = notice.standing.unit, notice.standing.leader_name.strip()
+    prefix = "summons." if rung == "summons" else ""
+    if leader:
+        return _text(f"{prefix}addressee", language, unit=unit, leader=leader)
+    return _text(f"{prefix}addressee_unit", language, unit=unit)
+
+
+def _opening(notice: Notice, rung: str, language: str) -> str:
+    """A later rung's first paragraph: the earlier notices cited by date and number, and that the unit is
+    still behind; nothing for the first notice."""
+    if rung == "notice":
+        return ""
+    # `earlier` holds the whole stretch below the line, oldest first, so each one's rung follows from its place.
+    earlier = [(rung_of(position), day, number) for position, (day, number) in enumerate(notice.earlier)]
+    # A proposal on accountability went to the leaders, not to the unit: the next proposal cites it apart.
+    to_leaders = rung == "accountability"
+    sent = [e for e in earlier if not (to_leaders and e[0] == "accountability")]
+    proposed = [e for e in earlier if to_leaders and e[0] == "accountability"]
+    sentences = []
+    if sent:
+        items = _cited(sent, "cited_item", language)
+        sentences.append(_text(f"{rung}.cited", language, items=items, unit=notice.standing.unit))
+    if proposed:
+        sentences.append(
+            _text(f"{rung}.proposed", language, items=_cited(proposed, "proposed_item", language))
+        )
+    if notice.standing.gap(notice.expected) > 0:
+        sentences.append(_text(f"{rung}.still", language))
+    return _text("sentence_space", language).join(sentences)
+
+
+def _cited(earlier: list[tuple[str, date, str]], item_key: str, language: str) -> str:
+    """Earlier notices as a letter cites them, oldest first: 于2026年11月20日发出督办函（清收督〔2026〕3号），
+    于11月27日发出再次督办函（清收督〔2026〕8号）; the year is written once."""
+    items = []
+    year = 0
+    for rung, day, number in earlier:
+        written_day = _long_date(day, language) if day.year != year else _date_in_year(day, language)
+        year = day.year
+        document = _text(f"kind.{rung}", language)
+        items.append(_text(item_key, language, day=written_day, document=document, number=number))
+    if len(items) == 1:
+        return items[0]
+    return _text("cited_separator", language).join(items[:-1]) + _text("cited_last", language) + items[-1]
+
+
+def _conclusion(notice: Notice, rung: str, language: str) -> tuple[list[str], list[_Item], str]:
+    """What follows the figures and the table: the paragraphs that introduce the numbered items, the items,
+    and the closing line above the signature."""
+    if rung == "notice":
+        reply = _text("reply", language, day=_long_date(notice.reply_by, language))
+        return [_text("requirements_intro", language)], _requirements(notice, language, rung), reply
+    if rung == "second":
+        reply = _text("second.reply", language, day=_long_date(notice.reply_by, language))
+        return [_text("second.requirements_intro", language)], _requirements(notice, language, rung), reply
+    if rung == "summons":
+        return (
+            [_text("summons.decision", language)],
+            _summons(notice, language),
+            _text("summons.closing", language),
+        )
+    introduction = [
+        _text("accountability.grounds", language),
+        _text("accountability.proposals_intro", language),
+    ]
+    return introduction, _proposals(notice, language), _text("accountability.closing", language)
+
+
+def _situation(notice: Notice, language: str, prefix: str = "") -> list[str]:
+    """The body paragraphs that state where the unit stands; `prefix` picks the proposal's wording, which
+    speaks of the unit rather than to it."""
     standing = notice.standing
     if standing.recovered_today > 0:
         today = _text("today_new", language, amount=format_wan(standing.recovered_today))
@@ -207,7 +304,7 @@ def _situation(notice: Notice, language: str) -> list[str]:
     change = standing.rank_change
     rank_key = "rank_up" if change > 0 else "rank_down" if change < 0 else "rank_same"
     situation = _text(
-        "situation",
+        f"{prefix}situation",
         language,
         day=_long_date(notice.issued, language),
         target=format_wan(standing.target),
@@ -219,13 +316,17 @@ def _situation(notice: Notice, language: str) -> list[str]:
         change=_text(rank_key, language, moved=_rank_moved(notice, language)),
     )
     cases = _text(
-        "cases", language, cases=standing.cases, settled=standing.settled, overdue=notice.overdue_cases
+        f"{prefix}cases",
+        language,
+        cases=standing.cases,
+        settled=standing.settled,
+        overdue=notice.overdue_cases,
     )
     if standing.gap(notice.expected) <= 0:
         # Only units below the line get a notice; should one on the line get one, it is not told it lags.
         return [situation, cases]
     gap = _text(
-        "behind",
+        f"{prefix}behind",
         language,
         expected=format_rate(notice.expected),
         points=_points_behind(notice),
@@ -234,21 +335,56 @@ def _situation(notice: Notice, language: str) -> list[str]:
     return [situation, gap + _text("sentence_space", language) + cases]
 
 
-def _requirements(notice: Notice, language: str) -> list[tuple[str, str]]:
-    """The numbered requirements as (heading, text); large cases only when the table lists some."""
+def _requirements(notice: Notice, language: str, rung: str) -> list[_Item]:
+    """The numbered requirements of a notice; large cases only when the table lists some. The second notice
+    puts the main leader's own responsibility first, where the first asks for the causes."""
     if notice.overdue_cases > 0:
         assign = _text("overdue", language, overdue=notice.overdue_cases)
     else:
         assign = _text("open", language)
-    items = [
-        (_text("causes_head", language), _text("causes", language)),
-        (_text("overdue_head", language), assign),
-    ]
+    if rung == "second":
+        first = _Item(_text("second.lead_head", language), _text("second.lead", language))
+    else:
+        first = _Item(_text("causes_head", language), _text("causes", language))
+    items = [first, _Item(_text("overdue_head", language), assign)]
     if notice.largest:
-        items.append((_text("largest_head", language), _text("largest", language)))
-    items.append((_text("confirm_head", language), _text("confirm", language)))
-    items.append((_text("daily_head", language), _text("daily", language)))
+        items.append(_Item(_text("largest_head", language), _text("largest", language)))
+    items.append(_Item(_text("confirm_head", language), _text("confirm", language)))
+    items.append(_Item(_text("daily_head", language), _text("daily", language)))
     return items
+
+
+def _summons(notice: Notice, language: str) -> list[_Item]:
+    """The arrangements of the talk: its time and place left blank for the task force to fill in (the bot
+    does not know them), what it is about, what to bring, and that the leader comes in person."""
+    materials = "summons.materials" if notice.largest else "summons.materials_no_largest"
+    return [
+        _Item(
+            _text("summons.time_head", language),
+            _text("summons.time", language),
+            blank=_text("summons.time_blank", language),
+        ),
+        _Item(_text("summons.place_head", language), "", blank=_text("summons.place_blank", language)),
+        _Item(_text("summons.subject_head", language), _text("summons.subject", language)),
+        _Item(_text("summons.materials_head", language), _text(materials, language)),
+        _Item(_text("summons.attendance_head", language), _text("summons.attendance", language)),
+    ]
+
+
+def _proposals(notice: Notice, language: str) -> list[_Item]:
+    """What the proposal asks the leaders to decide."""
+    unit, leader = notice.standing.unit, notice.standing.leader_name.strip()
+    if leader:
+        responsible = _text("accountability.leader", language, leader=leader)
+    else:
+        responsible = _text("accountability.leader_unnamed", language)
+    return [
+        _Item(
+            _text("accountability.start_head", language), _text("accountability.start", language, unit=unit)
+        ),
+        _Item(_text("accountability.leader_head", language), responsible),
+        _Item(_text("accountability.follow_head", language), _text("accountability.follow", language)),
+    ]
 
 
 def _contact_line(notice: Notice, language: str) -> str:
@@ -295,21 +431,91 @@ def _long_date(day: date, language: str) -> str:
     return _text("date", language, year=day.year, month=month, day=day.day)
 
 
+def _date_in_year(day: date, language: str) -> str:
+    """11月27日 / 27 November: a date after one that gave the year."""
+    return _text("date_same_year", language, month=_text(f"month.{day.month}", language), day=day.day)
+
+
 def _characters_wide(text: str) -> float:
     """How many Chinese characters wide a line is: digits, Latin letters and ASCII signs count half."""
     return sum(1.0 if east_asian_width(c) in ("W", "F") else 0.5 for c in text)
 
 
-def _fit_title(run: Run, text: str) -> None:
-    """Set a title that overflows a line by a character or so a little closer, so that 函 is not left alone."""
+def _add_title(document: WordDocument, title: str, language: str) -> str:
+    """The title, centred and bold, on as few lines as it takes; returns it as one line of text."""
+    paragraph = document.add_paragraph()
+    paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    # An exact 28-point line would clip the 22-point title, and a long unit name wraps it onto a second line.
+    paragraph.paragraph_format.line_spacing = Pt(36)
+    paragraph.paragraph_format.space_after = _LINE
+    lines = _title_lines(title)
+    for position, line in enumerate(lines):
+        run = _add_run(paragraph, line, _FONTS[language]["title"], size=_TITLE_SIZE, bold=True)
+        if position < len(lines) - 1:
+            run.add_break()
+        _fit_title(run, line)
+    return title.replace("\n", "")
+
+
+def _add_item(document: WordDocument, number: str, item: _Item, language: str) -> None:
+    """A numbered item: its number and heading in the heading face, then its blank and its text."""
+    fonts = _FONTS[language]
+    paragraph = _body_paragraph(document)
+    _add_run(paragraph, number + item.head, fonts["heading"])
+    if item.blank:
+        # A blank for the task force to fill in by hand, grey like the seal's mark.
+        blank = _add_run(paragraph, item.blank, fonts["body"])
+        blank.font.color.rgb = _PLACEHOLDER_GREY
+    if item.text:
+        _add_run(paragraph, item.text, fonts["body"])
+
+
+def _title_lines(title: str) -> list[str]:
+    """The title's lines: one when it fits (set a little closer if need be); else broken at the marks the text
+    puts between words ("\\n") into as few lines as fit, as even as may be, so that no break splits a word or
+    a name (GB/T 9704: 回行时词意完整、排列对称); when no choice of marks fits, one line that Word wraps."""
+    parts = title.split("\n")
+    whole = "".join(parts)
+    if _closer_by(whole) is not None:
+        return [whole]
+    best: list[str] = []
+    best_key = (math.inf, math.inf)
+    # A title has a few marks at most: every choice of them can be tried.
+    for chosen in range(1, 2 ** (len(parts) - 1)):
+        lines, line = [], parts[0]
+        for position, part in enumerate(parts[1:]):
+            if chosen >> position & 1:
+                lines.append(line.strip())
+                line = part
+            else:
+                line += part
+        lines.append(line.strip())
+        if any(_closer_by(line) is None for line in lines):
+            continue
+        widths = [_characters_wide(line) for line in lines]
+        key = (float(len(lines)), max(widths) - min(widths))
+        if key < best_key:
+            best, best_key = lines, key
+    return best or [whole]
+
+
+def _closer_by(line: str) -> float | None:
+    """How many points closer per character a title line must be set to fit the text width: 0 when it fits
+    as it is, None when it would have to be closer than _CLOSEST."""
     # 关于河西信用社不良贷款清收进度滞后的督办函 is 21 characters of 22 pt, one more than a line holds.
-    characters = _characters_wide(text)
+    characters = _characters_wide(line)
     overflow = characters * _TITLE_SIZE.pt - _TEXT_WIDTH.pt
     if overflow <= 0:
-        return
+        return 0.0
     closer = math.ceil(2 * overflow / characters) / 2  # points less after each character, in half points
-    if closer > _CLOSEST.pt:
-        return  # a title this long takes two lines
+    return closer if closer <= _CLOSEST.pt else None
+
+
+def _fit_title(run: Run, text: str) -> None:
+    """Set a title line that overflows by a character or so a little closer, so that 函 is not left alone."""
+    closer = _closer_by(text)
+    if not closer:
+        return  # it fits as it is, or is so long that it takes two lines
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), str(-Pt(closer).twips))
     run._element.get_or_add_rPr().insert_element_before(spacing, *_AFTER_CHARACTER_SPACING)

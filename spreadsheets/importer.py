@@ -64,7 +64,13 @@ def import_file(
     snapshot = store.import_snapshot()
     # The checks against the ledger add to the problems of reading, in the same bounded log.
     plan, problems = plan_import(
-        snapshot, read.units, read.people, read.cases, read.problems, people_sheet=PEOPLE_SHEET in read.sheets
+        snapshot,
+        read.units,
+        read.people,
+        read.cases,
+        read.problems,
+        people_sheet=PEOPLE_SHEET in read.sheets,
+        people_targets="target" in read.columns.get(PEOPLE_SHEET, set()),
     )
     if problems:
         raise ImportRefused(problems, read.problems.count)

@@ -77,6 +77,7 @@ class ImportInput:
     rows: int = 0
     examples: int = 0  # the template's example rows, left in and skipped
     sheets: set[str] = field(default_factory=set)  # the sheets the file gave (with their header)
+    columns: dict[str, set[str]] = field(default_factory=dict)  # the fields each of those sheets gave
 
 
 Progress = Callable[[str, int], None]
@@ -239,6 +240,7 @@ class _SheetReader:
         columns = READ_SHEETS[sheet]
         index = _column_index(sheet, header, columns)
         self.result.sheets.add(sheet)
+        self.result.columns[sheet] = set(index)
         build = {
             UNITS_SHEET: self._unit,
             PEOPLE_SHEET: self._person,
@@ -300,6 +302,7 @@ class _SheetReader:
             unit=unit or None,
             role=role or "",
             mobile=cell.text("mobile", required=False),
+            target=cell.amount("target", required=False),
             row=cell.row,
         )
 

@@ -63,6 +63,7 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("unit", unit_name.name),
         ("role", Person.role),
         ("mobile", Person.mobile),
+        ("target", Person.target),
     )
     cases: Columns = (
         ("loan_no", Case.loan_no),

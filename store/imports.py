@@ -106,7 +106,7 @@ class ImportStore(PeopleStore):
             people: dict[str, PersonRecord] = {}
             employee_nos: dict[int, str] = {}
             inactive: set[str] = set()
-            for pid, name, no, unit_id, role, mobile, active in session.execute(
+            for pid, name, no, unit_id, role, mobile, active, target in session.execute(
                 select(
                     Person.id,
                     Person.name,
@@ -115,11 +115,12 @@ class ImportStore(PeopleStore):
                     Person.role,
                     Person.mobile,
                     Person.active,
+                    Person.target,
                 )
             ):
                 employee_nos[pid] = no
                 people[no] = PersonRecord(
-                    name, no, unit_names.get(unit_id) if unit_id else None, role, mobile
+                    name, no, unit_names.get(unit_id) if unit_id else None, role, mobile, target
                 )
                 if not active:
                     inactive.add(no)
@@ -246,6 +247,7 @@ class ImportStore(PeopleStore):
                         "unit_id": unit_ids[p.unit] if p.unit else None,
                         "role": p.role,
                         "mobile": p.mobile,
+                        "target": p.target,
                         "created_at": now,
                     }
                     for p in plan.new_people
@@ -279,6 +281,7 @@ class ImportStore(PeopleStore):
                     unit_id=unit_ids[person.unit] if person.unit else None,
                     role=person.role,
                     mobile=person.mobile,
+                    target=person.target,
                 )
             )
         return person_ids

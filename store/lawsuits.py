@@ -162,7 +162,7 @@ class LawsuitStore(StoreBase):
         """Every case's stages (of one unit, or of the campaign), each case's oldest first; undone ones left
         out. For the lawsuits' figures on the progress cards."""
         with self._session() as session:
-            return _stage_entries(
+            return stage_entries(
                 session, Case.loan_no, *([] if unit_id is None else [Case.unit_id == unit_id])
             )
 
@@ -307,7 +307,7 @@ class LawsuitStore(StoreBase):
                 )
             }
             starts = statute_starts(session, self.campaign.zone)
-            stages = _stage_entries(session, Case.id, IS_OPEN)
+            stages = stage_entries(session, Case.id, IS_OPEN)
         items: list[LegalItem] = []
         for case_id, row in cases.items():
             items.extend(_statute_items(row, statute(row.statute_date, starts.get(case_id, [])), day))
@@ -326,7 +326,7 @@ class LawsuitStore(StoreBase):
         self._rescore(session, case_row)
 
 
-def _stage_entries(session: Session, key: Any, *where: Any) -> dict[Any, list[StageEntry]]:
+def stage_entries(session: Session, key: Any, *where: Any) -> dict[Any, list[StageEntry]]:
     """Each case's unreversed stages, oldest first, by `key` (the case's id or loan number), of the cases
     `where` selects."""
     stages: dict[Any, list[StageEntry]] = defaultdict(list)

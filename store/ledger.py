@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
+from store.accountability import AccountabilityStore
 from store.assets import AssetStore
 from store.campaign_load import CampaignLoadStore
 from store.case_events import CaseEventStore
@@ -15,10 +16,12 @@ from store.conversation import ConversationStore
 from store.dispatch_log import DispatchLogStore
 from store.export import ExportStore
 from store.imports import ImportStore
+from store.inactivity import InactivityStore
 from store.inbox import InboxStore
 from store.lawsuits import LawsuitStore
 from store.models import Case, Person, Unit
 from store.notice_register import NoticeRegisterStore
+from store.pack_figures import PackFigureStore
 from store.people import PeopleStore
 from store.progress import ProgressStore
 from store.repayments import RepaymentStore
@@ -34,6 +37,7 @@ class Store(
     CaseEventStore,
     ContactStore,
     LawsuitStore,
+    PackFigureStore,
     AssetStore,
     UndoStore,
     RepaymentStore,
@@ -45,6 +49,8 @@ class Store(
     ExportStore,
     CheckStore,
     InboxStore,
+    InactivityStore,
+    AccountabilityStore,
 ):
     """The ledger on SQLite or PostgreSQL."""
 

@@ -25,10 +25,13 @@ from sqlalchemy.engine import Dialect
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 from sqlalchemy.types import TypeDecorator
 
+from core.accountability import ACTION_CODES as ACCOUNTABILITY_ACTIONS
+from core.accountability import REASON_CODES as ACCOUNTABILITY_REASONS
 from core.assets import KINDS as ASSET_KINDS
 from core.assets import METHODS as ASSET_METHODS
 from core.assets import STATES as ASSET_STATES
 from core.assets import STEP_ACTIONS as ASSET_ACTIONS
+from core.inactivity import RUNGS as INACTIVITY_RUNGS
 from core.litigation import STAGES
 from core.money import from_fen, to_fen
 from core.vocabulary import (
@@ -128,6 +131,8 @@ class Person(Base):
     mobile: Mapped[str] = mapped_column(String(30), default="")
     # A person left out of a re-imported 人员 sheet is deactivated, never deleted: their history stays.
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # An officer's own target as imported or set by the unit lead; none: a share of the unit's (core.targets).
+    target: Mapped[Decimal | None] = mapped_column(Money)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 
@@ -546,3 +551,55 @@ class InboxMessage(Base):
     answer: Mapped[str | None] = mapped_column(Text)
     handled_at: Mapped[datetime | None] = mapped_column(UtcDateTime, index=True)
     outcome: Mapped[str | None] = mapped_column(String(20))
+
+
+class AccountabilityRecord(Base):
+    """An accountability measure (问责) a leader or admin recorded on a unit, or on one of its people
+    (`person_id` set). Never edited or deleted: a correction is a new record naming the one it corrects."""
+
+    __tablename__ = "accountability"
+    __table_args__ = (
+        _one_of("reason", ACCOUNTABILITY_REASONS),
+        _one_of("action", ACCOUNTABILITY_ACTIONS),
+        Index("uq_accountability_source_key", "source_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"), index=True)
+    reason: Mapped[str] = mapped_column(String(20))
+    action: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    corrects_id: Mapped[int | None] = mapped_column(ForeignKey("accountability.id"))
+    recorded_by_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class InactivityAlert(Base):
+    """Who was told of an officer's silence, once per stretch (`since`: the day of their last entry) and rung
+    (core.inactivity.RUNGS), and on which day."""
+
+    __tablename__ = "inactivity_alerts"
+    __table_args__ = (_one_of("rung", INACTIVITY_RUNGS), UniqueConstraint("person_id", "rung", "since"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    rung: Mapped[str] = mapped_column(String(20))
+    since: Mapped[date] = mapped_column(Date)
+    day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class Completion(Base):
+    """A unit or officer that reached its whole target (100%), announced once on `day`."""
+
+    __tablename__ = "completions"
+    __table_args__ = (
+        CheckConstraint("kind IN ('unit', 'officer')", name="kind_valid"),
+        UniqueConstraint("kind", "subject_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(10))
+    subject_id: Mapped[int] = mapped_column(Integer)
+    day: Mapped[date] = mapped_column(Date, index=True)

@@ -4,13 +4,14 @@ unit, notice numbers running through the year, and the chats units get their not
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Date, bindparam, func, insert, select, update
 
 from core.money import from_fen
-from core.ranking import OutstandingCase
+from core.ranking import OutstandingCase, notice_number
 from store.base import Conflict, StoreBase
 from store.models import Case, NoticeIssued, Person, Unit
 from store.sql import IS_OPEN, OUTSTANDING, UNITS_PER_STATEMENT, chunks
@@ -42,11 +43,39 @@ _LARGEST = (
     .where(_ranked_cases.c.position <= LARGEST_CASES)
     .order_by(_ranked_cases.c.unit_id, _ranked_cases.c.position)
 )
+_recent = (
+    select(
+        NoticeIssued.unit_id,
+        NoticeIssued.day,
+        NoticeIssued.rung,
+        NoticeIssued.year,
+        NoticeIssued.number,
+        func.row_number()
+        .over(partition_by=NoticeIssued.unit_id, order_by=NoticeIssued.day.desc())
+        .label("position"),
+    )
+    .where(NoticeIssued.unit_id.in_(_units), NoticeIssued.day < bindparam("day", type_=Date))
+    .subquery()
+)
+_RECENT = (
+    select(_recent)
+    .where(_recent.c.position <= bindparam("count"))
+    .order_by(_recent.c.unit_id, _recent.c.position)
+)
 _OVERDUE_BY_UNIT = (
     select(Case.unit_id, func.count())
     .where(IS_OPEN, Case.deadline < bindparam("day", type_=Date), Case.unit_id.in_(_units))
     .group_by(Case.unit_id)
 )
+
+
+@dataclass(frozen=True, slots=True)
+class IssuedNotice:
+    """A notice issued to a unit: its day, rung and reference."""
+
+    day: date
+    rung: str
+    number: str
 
 
 class NoticeRegisterStore(StoreBase):
@@ -86,28 +115,42 @@ class NoticeRegisterStore(StoreBase):
                 ).all()
             )
 
-    def issue_notices(self, day: date, unit_ids: list[int], rung: str = "notice") -> dict[int, int]:
-        """Give each unit its notice of `day`, numbered on from the year's last (the same number when it was
-        issued already); returns the numbers by unit."""
+    def recent_notices(self, unit_ids: list[int], day: date, count: int) -> dict[int, list[IssuedNotice]]:
+        """Per unit, its latest `count` notices issued before `day`, latest first."""
+        recent: dict[int, list[IssuedNotice]] = defaultdict(list)
+        with self._read() as connection:
+            for chunk in chunks(unit_ids, UNITS_PER_STATEMENT):
+                for row in connection.execute(_RECENT, {"unit_ids": chunk, "day": day, "count": count}):
+                    recent[row.unit_id].append(
+                        IssuedNotice(row.day, row.rung, notice_number(row.year, row.number))
+                    )
+        return recent
+
+    def issue_notices(self, day: date, rungs: dict[int, str]) -> dict[int, IssuedNotice]:
+        """Give each unit its notice of `day` at its rung, numbered on from the year's last; a unit issued its
+        notice of the day already keeps it (number and rung). Returns the notices by unit."""
         for attempt in range(1, NUMBERING_ATTEMPTS + 1):
             try:
                 with self.message_scope(), self.atomic(), self._write() as connection:
-                    return self._number_notices(connection, day, unit_ids, rung)
+                    return self._number_notices(connection, day, rungs)
             except Conflict:
                 # Another process numbered the same evening's notices at the same instant: read its numbers.
                 if attempt == NUMBERING_ATTEMPTS:
                     raise
         raise AssertionError("unreachable")
 
-    def _number_notices(self, connection: Any, day: date, unit_ids: list[int], rung: str) -> dict[int, int]:
+    def _number_notices(self, connection: Any, day: date, rungs: dict[int, str]) -> dict[int, IssuedNotice]:
         table = NoticeIssued.__table__
-        numbers = dict(
-            connection.execute(select(table.c.unit_id, table.c.number).where(table.c.day == day)).all()
-        )
+        issued = {
+            unit_id: IssuedNotice(day, rung, notice_number(year, number))
+            for unit_id, rung, year, number in connection.execute(
+                select(table.c.unit_id, table.c.rung, table.c.year, table.c.number).where(table.c.day == day)
+            )
+        }
         last = connection.scalar(select(func.max(table.c.number)).where(table.c.year == day.year))
         next_number = int(last or 0) + 1
-        for unit_id in unit_ids:
-            if unit_id in numbers:
+        for unit_id, rung in rungs.items():
+            if unit_id in issued:
                 continue
             connection.execute(
                 insert(table).values(
@@ -119,9 +162,9 @@ class NoticeRegisterStore(StoreBase):
                     created_at=self.now(),
                 )
             )
-            numbers[unit_id] = next_number
+            issued[unit_id] = IssuedNotice(day, rung, notice_number(day.year, next_number))
             next_number += 1
-        return {unit_id: numbers[unit_id] for unit_id in unit_ids}
+        return {unit_id: issued[unit_id] for unit_id in rungs}
 
     def unit_names_by_id(self) -> dict[int, str]:
         """Every unit's name, by id."""

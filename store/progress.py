@@ -15,9 +15,9 @@ from core.lifecycle import SETTLED
 from core.money import from_fen
 from core.ranking import UnitFigures, completion_rate, ranking_key
 from core.views import OfficerProgress, PersonView
-from store.base import StoreBase
 from store.models import Case, Person, Repayment, Unit, UtcDateTime
 from store.sql import IS_OPEN, ZERO, awaiting_confirmation, fen, fen_sum, flag, recovered_fen
+from store.targets import TargetStore, UnitTargets
 
 ZERO_YUAN = Decimal(0)
 
@@ -188,8 +188,14 @@ def _build_officer_figures() -> Any:
 _OFFICER_FIGURES = _build_officer_figures()
 
 
-class ProgressStore(StoreBase):
-    """Units' and officers' figures."""
+def _target_of(targets: dict[int, UnitTargets], unit_id: int | None, employee_no: str) -> Decimal | None:
+    """An officer's own target, or None when it is not known (an officer no longer active)."""
+    unit = targets.get(unit_id) if unit_id is not None else None
+    return None if unit is None else unit.officers.get(employee_no)
+
+
+class ProgressStore(TargetStore):
+    """Units' and officers' figures; officers' rates against their own targets."""
 
     def unit_progress(self) -> list[UnitProgress]:
         """Every unit's target, confirmed recovery and cases, in the ranking's order."""
@@ -224,6 +230,7 @@ class ProgressStore(StoreBase):
         params = {"officer_id": officer.id, "until": today + timedelta(days=within_days)}
         with self._read() as connection:
             cases, settled, start, got, due = connection.execute(_OWN_PROGRESS, params).one()
+        targets = self.unit_targets([officer.unit_id]) if officer.unit_id is not None else {}
         figures = OfficerProgress(
             officer.employee_no,
             officer.name,
@@ -231,6 +238,7 @@ class ProgressStore(StoreBase):
             int(settled),
             from_fen(int(start)),
             from_fen(int(got)),
+            _target_of(targets, officer.unit_id, officer.employee_no),
         )
         return figures, int(due)
 
@@ -238,8 +246,17 @@ class ProgressStore(StoreBase):
         """Every officer of a unit with their cases and confirmed recovery, in the ranking's order."""
         with self._read() as connection:
             rows = connection.execute(_OFFICER_PROGRESS, {"unit_id": unit_id}).all()
+        targets = self.unit_targets([unit_id])
         progress = [
-            OfficerProgress(no, name, int(cases), int(settled), from_fen(int(start)), from_fen(int(got)))
+            OfficerProgress(
+                no,
+                name,
+                int(cases),
+                int(settled),
+                from_fen(int(start)),
+                from_fen(int(got)),
+                _target_of(targets, unit_id, no),
+            )
             for no, name, cases, settled, start, got in rows
         ]
         progress.sort(key=lambda p: ranking_key(p.rate, p.recovered, p.employee_no))
@@ -287,13 +304,20 @@ class ProgressStore(StoreBase):
         """Per unit, its officers' cases and confirmed recovery by the end of `day`, best rate first."""
         _, day_end = self.day_bounds(day)
         per_unit: dict[int, list[OfficerProgress]] = defaultdict(list)
+        targets = self.unit_targets()
         with self._read() as connection:
             for unit_id, number, name, cases, settled, start, recovered in connection.execute(
                 _OFFICER_FIGURES, {"day_end": day_end}
             ):
                 per_unit[unit_id].append(
                     OfficerProgress(
-                        number, name, int(cases), int(settled), from_fen(int(start)), from_fen(int(recovered))
+                        number,
+                        name,
+                        int(cases),
+                        int(settled),
+                        from_fen(int(start)),
+                        from_fen(int(recovered)),
+                        _target_of(targets, unit_id, number),
                     )
                 )
         for officers in per_unit.values():

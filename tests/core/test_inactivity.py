@@ -7,7 +7,7 @@ from datetime import date
 
 import pytest
 
-from core.inactivity import rungs_reached, silent_working_days, stretch_key
+from core.inactivity import rungs_reached, silent_working_days
 
 
 @pytest.mark.parametrize(
@@ -51,10 +51,3 @@ def test_a_longer_grace_than_the_leads_is_not_skipped() -> None:
     # INACTIVE_DAYS set to 7: the officer first, the lead no earlier than the officer.
     assert rungs_reached(5, inactive_days=7) == ()
     assert rungs_reached(7, inactive_days=7) == ("nudge", "lead")
-
-
-def test_each_stretch_is_told_once() -> None:
-    first = stretch_key(7, "nudge", date(2026, 11, 23))
-    assert first == stretch_key(7, "nudge", date(2026, 11, 23))  # the job run again: the same key
-    assert first != stretch_key(7, "nudge", date(2026, 11, 30))  # a new entry starts a new stretch
-    assert first != stretch_key(7, "lead", date(2026, 11, 23))

@@ -213,9 +213,11 @@ async def test_the_ranking_equals_the_figures_worked_out_by_hand(
     assert own.splitlines()[0] == (
         "【本单位排名】2026-12-01 城关信用社：第 2/2 名（较上一工作日下降 1 位），完成率 1.0%（时间进度 91.8%），今日收回 3.00万元。"
     )
+    # Each officer against their own target: the unit's 5,000,000 split by the principal each holds
+    # (周强 100,000 and 李明 4,220,000 of 4,320,000): 115,740.74 and 4,884,259.26.
     assert own.splitlines()[2:] == [
-        "1. 周强 30.0%（收回 3.00万元，结清 0/1 笔）",
-        "2. 李明 0.5%（收回 2.00万元，结清 1/4 笔）",
+        "1. 周强 25.9%（收回 3.00万元 / 目标 11.57万元，结清 0/1 笔）",
+        "2. 李明 0.4%（收回 2.00万元 / 目标 488.43万元，结清 1/4 笔）",
     ]
 
 
@@ -244,9 +246,9 @@ async def test_a_notice_opens_with_python_docx_and_holds_its_units_figures(
     (listing,) = tg.texts(ADMIN)
     # Both have been below the line since the import ten days before: the year's first two notices.
     assert listing.splitlines() == [
-        "【督办通报】2026-12-01 发出督办函 2 份：",
-        "1. 东风信用社 完成率 4.5%，落后时间进度 87.3 个百分点（清收督〔2026〕1号）",
-        "2. 城关信用社 完成率 1.0%，落后时间进度 90.8 个百分点（清收督〔2026〕2号）",
+        "【督办通报】2026-12-01 发出督办文书 2 份（督办函 2 份）：",
+        "1. 东风信用社 完成率 4.5%，落后时间进度 87.3 个百分点（督办函，清收督〔2026〕1号）",
+        "2. 城关信用社 完成率 1.0%，落后时间进度 90.8 个百分点（督办函，清收督〔2026〕2号）",
     ]
 
 

@@ -593,6 +593,7 @@ def test_column_lengths_are_the_ledgers() -> None:
     assert unlimited == {
         ("单位", "target"),
         ("人员", "role"),
+        ("人员", "target"),
         ("案件", "principal"),
         ("案件", "interest"),
         ("案件", "classification"),

@@ -1,0 +1,842 @@
+"""The half-monthly dispatch pack (每半月调度会材料, SPEC §10) as a Word document for the meeting: the overall
+figures, then one numbered section per track, each a lead sentence and a table (or 本期无), in the house style
+of the supervision notice."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from copy import deepcopy
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from docx import Document
+from docx.document import Document as WordDocument
+from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Cm, Length, Pt, RGBColor
+from docx.table import _Cell
+from docx.text.paragraph import Paragraph
+from PIL import Image
+
+from core.campaign import format_rate
+from core.money import format_wan
+from core.pack import DispatchPack, PackLawsuit, PackOfficer, PackUnit
+from core.ranking import RUNGS, completion_rate
+from core.texts import CATALOGUES, render
+from reminders.pack_chart import pack_chart
+from reminders.supervision_letter import (
+    _AFTER_CANT_SPLIT,
+    _AFTER_CELL_MARGINS,
+    _FONTS,
+    _LANGUAGE_TAGS,
+    _TEXT_WIDTH,
+    _TITLE_SIZE,
+    DEFAULT_ZONE,
+    _add_run,
+    _body_paragraph,
+    _number_pages,
+    _set_up_page,
+    _with_fixed_timestamps,
+)
+
+# Word shows every unit, and at most this many of each unit's lagging officers (the annex lists them all).
+OFFICERS_PER_UNIT = 3
+# Any other list longer than this shows its most urgent rows and says how many more the annex holds.
+MOST_ROWS = 50
+# A special report's text is cut to this many characters in Word; the annex has it whole.
+REPORT_CHARACTERS = 120
+
+_CHINESE_NUMERALS = "一二三四五六七八九十"
+# 五号: nine columns of figures fit the text width of GB/T 9704's page in it.
+_TABLE_SIZE = Pt(10.5)
+_CELL_MARGIN = Cm(0.1)
+_FLAG_RED = RGBColor(0xC0, 0x00, 0x00)
+_SECTION_SPACE = Pt(8)
+# The chart is scaled to the text width, or to this height when that would be taller: it fits one page.
+_CHART_HEIGHT = Cm(20)
+# Characters XML cannot hold (text from chats may carry them), and line breaks a cell would lose.
+_UNWRITABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BREAKS = re.compile(r"\s*[\r\n\t]+\s*")
+_WAN_SUFFIX = "万元"
+
+
+@dataclass(frozen=True, slots=True)
+class _Column:
+    """A table column: its header (`pack.head.<key>`), width and alignment."""
+
+    key: str
+    width: Length
+    align: WD_ALIGN_PARAGRAPH = WD_ALIGN_PARAGRAPH.CENTER
+
+
+_RIGHT = WD_ALIGN_PARAGRAPH.RIGHT
+_LEFT = WD_ALIGN_PARAGRAPH.LEFT
+# Each table's columns; the widths add up to the text width (15.6 cm). Amounts are in 万元 (said above the
+# table): 12345.67 takes 1.7 cm at 五号 with the cell's margins, and a date 2.3 cm (a font with wider digits
+# than 仿宋's half-width ones wraps them at 2.1 cm). A unit's name of 9 characters stays on one line, so that
+# a province's 1,000 units take some 25 pages rather than 50.
+_UNIT_COLUMNS = (
+    _Column("rank", Cm(1.0)),
+    _Column("change", Cm(1.0)),
+    _Column("unit", Cm(3.6), _LEFT),
+    _Column("target", Cm(1.75), _RIGHT),
+    _Column("before", Cm(1.75), _RIGHT),
+    _Column("in_period", Cm(1.75), _RIGHT),
+    _Column("recovered", Cm(1.75), _RIGHT),
+    _Column("rate", Cm(1.5), _RIGHT),
+    _Column("gap", Cm(1.5), _RIGHT),
+)
+_OFFICER_COLUMNS = (
+    _Column("unit", Cm(3.6), _LEFT),
+    _Column("employee_no", Cm(1.8)),
+    _Column("officer", Cm(1.8)),
+    _Column("target", Cm(1.9), _RIGHT),
+    _Column("recovered", Cm(1.9), _RIGHT),
+    _Column("rate", Cm(1.6), _RIGHT),
+    _Column("gap", Cm(1.6), _RIGHT),
+    _Column("cases", Cm(1.4), _RIGHT),
+)
+_NOTICE_COLUMNS = (
+    _Column("day", Cm(2.4)),
+    _Column("unit", Cm(4.4), _LEFT),
+    _Column("number", Cm(5.2)),
+    _Column("rung", Cm(3.6)),
+)
+_LAWSUIT_COLUMNS = (
+    _Column("unit", Cm(2.2), _LEFT),
+    _Column("loan_no", Cm(2.4)),
+    _Column("borrower", Cm(1.8)),
+    _Column("stage", Cm(1.7)),
+    _Column("stage_day", Cm(2.3)),
+    _Column("filed_to_judgment", Cm(1.5), _RIGHT),
+    _Column("judgment_to_enforced", Cm(1.5), _RIGHT),
+    _Column("missed", Cm(2.2), _LEFT),
+)
+_ASSET_COLUMNS = (
+    _Column("asset_no", Cm(2.6)),
+    _Column("unit", Cm(2.3), _LEFT),
+    _Column("asset_name", Cm(2.3), _LEFT),
+    _Column("state", Cm(1.4)),
+    _Column("offset", Cm(1.5), _RIGHT),
+    _Column("appraisal", Cm(1.5), _RIGHT),
+    _Column("proceeds", Cm(1.5), _RIGHT),
+    _Column("deadline", Cm(2.5)),
+)
+_STATUTE_COLUMNS = (
+    _Column("unit", Cm(2.4), _LEFT),
+    _Column("loan_no", Cm(2.6)),
+    _Column("borrower", Cm(2.0)),
+    _Column("officer", Cm(1.6)),
+    _Column("outstanding", Cm(2.0), _RIGHT),
+    _Column("expires", Cm(2.4)),
+    _Column("days_left", Cm(2.6), _RIGHT),
+)
+_REPORT_COLUMNS = (
+    _Column("at", Cm(2.2)),
+    _Column("unit", Cm(2.4), _LEFT),
+    _Column("reporter", Cm(1.6)),
+    _Column("loan_no", Cm(2.4)),
+    _Column("text", Cm(7.0), _LEFT),
+)
+_INACTIVE_COLUMNS = (
+    _Column("unit", Cm(4.0), _LEFT),
+    _Column("employee_no", Cm(2.4)),
+    _Column("officer", Cm(2.4)),
+    _Column("last_entry", Cm(3.0)),
+    _Column("silent_days", Cm(3.8), _RIGHT),
+)
+_ACCOUNTABILITY_COLUMNS = (
+    _Column("at", Cm(2.2)),
+    _Column("unit", Cm(2.2), _LEFT),
+    _Column("subject", Cm(2.4), _LEFT),
+    _Column("reason", Cm(2.0)),
+    _Column("action", Cm(1.8)),
+    _Column("note", Cm(3.2), _LEFT),
+    _Column("recorded_by", Cm(1.8)),
+)
+
+# A table row: its cells' texts and whether it is flagged (printed in red: a missed deadline, an expired
+# statute, an asset past its disposal deadline).
+_Row = tuple[Sequence[str], bool]
+
+
+def pack_document(
+    pack: DispatchPack, language: str = "zh", zone: ZoneInfo = DEFAULT_ZONE, chart: bytes | None = None
+) -> bytes:
+    """The dispatch pack as a .docx for the meeting, the same bytes every time for the same pack (times of
+    day in the campaign's time zone); `chart` is pack_chart's PNG when the caller has drawn it already."""
+    language = language if language in _FONTS else "zh"
+    fonts = _FONTS[language]
+    document = Document()
+    _set_up_page(document, language)
+    _number_pages(document, language)
+    # Unlike a letter, a meeting's material is numbered from its first page.
+    document.sections[0].different_first_page_header_footer = False
+
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    title.paragraph_format.line_spacing = Pt(36)
+    title_text = pack_title(pack, language)
+    _add_run(title, _text("title", language), fonts["title"], size=_TITLE_SIZE, bold=True)
+    title.add_run().add_break()
+    _add_run(
+        title, _text("period", language, period=period_text(pack, language)), fonts["title"], _TITLE_SIZE
+    )
+    byline = document.add_paragraph()
+    byline.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    byline.paragraph_format.space_before = Pt(6)
+    byline.paragraph_format.space_after = Pt(14)
+    _add_run(
+        byline,
+        _text("byline", language, issuer=pack.issuer, day=long_date(pack.day, language)),
+        fonts["body"],
+    )
+
+    for sentence in overall(pack, language):
+        _add_run(_body_paragraph(document), sentence, fonts["body"])
+
+    sections = (
+        _units_section,
+        _officers_section,
+        _notices_section,
+        _lawsuits_section,
+        _assets_section,
+        _statutes_section,
+        _reports_section,
+        _inactive_section,
+        _accountability_section,
+    )
+    for position, section in enumerate(sections):
+        section(document, pack, language, position, zone)
+        if section is _units_section and pack.units:
+            _add_chart(document, chart or pack_chart(pack, language))
+
+    annex = _body_paragraph(document)
+    annex.paragraph_format.space_before = _SECTION_SPACE
+    _add_run(annex, _text("annex", language), fonts["body"])
+
+    _set_properties(document, pack, title_text, language, zone)
+    saved = io.BytesIO()
+    document.save(saved)
+    return _with_fixed_timestamps(saved.getvalue(), pack.day)
+
+
+def pack_title(pack: DispatchPack, language: str = "zh") -> str:
+    """The pack's title with its period, as one line (the document's title and the file's)."""
+    return _text("title", language) + _text("period", language, period=period_text(pack, language))
+
+
+def period_text(pack: DispatchPack, language: str = "zh") -> str:
+    """2026年11月16日—11月30日: the period's first and last day, the year once when both share it."""
+    start, end = pack.period_start, pack.period_end
+    if start.year != end.year:
+        return _text("date_range", language, start=long_date(start, language), end=long_date(end, language))
+    first = _text("date_in_year", language, month=_month(start, language), day=start.day)
+    last = _text("date_in_year", language, month=_month(end, language), day=end.day)
+    return _text("date_range_in_year", language, year=start.year, start=first, end=last)
+
+
+def long_date(day: date, language: str = "zh") -> str:
+    """2026年11月30日 / 30 November 2026, without leading zeros as official documents write dates."""
+    return _text("date", language, year=day.year, month=_month(day, language), day=day.day)
+
+
+def overall(pack: DispatchPack, language: str = "zh") -> list[str]:
+    """The overall paragraph's sentences: target, cumulative recovered and rate against the line, the period."""
+    if not pack.units:
+        return [_text("no_units", language)]
+    rate = pack.rate
+    if rate < pack.expected:
+        versus = _text(
+            "versus_behind",
+            language,
+            points=points_between(pack.expected, rate),
+            shortfall=format_wan(pack.target * pack.expected - pack.recovered),
+        )
+    elif rate > pack.expected:
+        versus = _text("versus_ahead", language, points=points_between(rate, pack.expected))
+    else:
+        versus = _text("versus_even", language)
+    first = _text(
+        "overall",
+        language,
+        end=long_date(pack.period_end, language),
+        target=format_wan(pack.target),
+        recovered=format_wan(pack.recovered),
+        rate=format_rate(rate),
+        expected=format_rate(pack.expected),
+        versus=versus,
+    )
+    before = sum((u.recovered_before for u in pack.units), Decimal(0))
+    in_period = pack.recovered_in_period
+    key = "period_gain" if in_period > 0 else "period_loss" if in_period < 0 else "period_none"
+    second = _text(
+        key,
+        language,
+        amount=format_wan(abs(in_period)),
+        rate_before=format_rate(completion_rate(before, pack.target)),
+        rate=format_rate(rate),
+        expected_before=format_rate(pack.expected_before),
+        expected=format_rate(pack.expected),
+    )
+    ahead = sum(1 for u in pack.units if u.rate >= pack.expected)
+    third = _text("units_line", language, total=len(pack.units), ahead=ahead, behind=len(pack.units) - ahead)
+    return [first, second + _text("sentence_space", language) + third]
+
+
+def points_between(higher: Decimal, lower: Decimal) -> str:
+    """Percentage points between two rates, as the difference of the two rates as printed."""
+    return str(abs(_shown(higher) - _shown(lower)))
+
+
+def signed_points(rate: Decimal, expected: Decimal) -> str:
+    """A rate against the line in percentage points: +1.5 ahead, -3.2 behind, 0.0 on it."""
+    difference = _shown(rate) - _shown(expected)
+    return f"+{difference}" if difference > 0 else str(difference)
+
+
+def rank_change(change: int, language: str = "zh") -> str:
+    """↑2, ↓1 or — for places gained or lost over the period."""
+    if change > 0:
+        return _text("rank_up", language, places=change)
+    if change < 0:
+        return _text("rank_down", language, places=-change)
+    return _text("rank_same", language)
+
+
+def wan(amount: Decimal | None) -> str:
+    """An amount in a table whose header says 万元: the bot's 万元 figure without the suffix."""
+    if amount is None:
+        return "—"
+    return format_wan(amount).removesuffix(_WAN_SUFFIX)
+
+
+def term(prefix: str, code: str, language: str = "zh") -> str:
+    """The name of a stage, state, rung, reason or action; the code itself when no text names it."""
+    key = f"{prefix}.{code}"
+    return render(key, language) if key in CATALOGUES["zh"] else code
+
+
+def _shown(rate: Decimal) -> Decimal:
+    return (rate * 100).quantize(Decimal("0.1"), ROUND_HALF_UP)
+
+
+def _text(key: str, language: str, **params: Any) -> str:
+    """One of the pack's texts (`pack.…` in core/texts) in the pack's language."""
+    return render(f"pack.{key}", language, **params)
+
+
+def _month(day: date, language: str) -> str:
+    return render(f"notice.month.{day.month}", language)
+
+
+def _clean(text: str) -> str:
+    """Text a table cell can hold: on one paragraph, without characters XML refuses."""
+    return _BREAKS.sub(" ", _UNWRITABLE.sub("", text)).strip()
+
+
+def _cut(text: str, limit: int) -> str:
+    text = _clean(text)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+# The sections, in order. Each takes (document, pack, language, position, zone).
+
+
+def _units_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "units", language, position)
+    if not pack.units:
+        _none(document, language)
+        return
+    _lead(document, _text("units_lead", language, expected=format_rate(pack.expected)), language)
+    _money_note(document, language)
+    # Units below the line are not printed red: half of a campaign's units can be, and the gap column says
+    # it; red is kept for what must be mended at once.
+    rows = [(_unit_row(unit, pack, language), False) for unit in pack.units]
+    _add_table(document, _UNIT_COLUMNS, rows, language)
+
+
+def _add_chart(document: WordDocument, picture: bytes) -> None:
+    """The chart under the units' table, centred, on single-spaced lines (an exact 28-point line clips it)."""
+    chart = document.add_paragraph()
+    chart.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    chart.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    chart.paragraph_format.space_before = _SECTION_SPACE
+    chart.add_run().add_picture(io.BytesIO(picture), **_chart_size(picture))
+
+
+def _unit_row(unit: PackUnit, pack: DispatchPack, language: str) -> tuple[str, ...]:
+    return (
+        str(unit.rank),
+        rank_change(unit.rank_change, language),
+        unit.unit,
+        wan(unit.target),
+        wan(unit.recovered_before),
+        wan(unit.recovered_in_period),
+        wan(unit.recovered),
+        format_rate(unit.rate),
+        signed_points(unit.rate, pack.expected),
+    )
+
+
+def _chart_size(picture: bytes) -> dict[str, Length]:
+    """The chart's width on the page: the text width, or narrower when it would be taller than a page holds."""
+    with Image.open(io.BytesIO(picture)) as image:
+        width, height = image.size
+    if _TEXT_WIDTH * height / width <= _CHART_HEIGHT:
+        return {"width": _TEXT_WIDTH}
+    return {"height": _CHART_HEIGHT}
+
+
+def _officers_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "officers", language, position)
+    officers = pack.lagging_officers
+    if not officers:
+        _none(document, language)
+        return
+    by_unit: dict[str, list[PackOfficer]] = {}
+    for officer in officers:
+        by_unit.setdefault(officer.unit, []).append(officer)
+    lead = _text("officers_lead", language, count=len(officers), units=len(by_unit), shown=OFFICERS_PER_UNIT)
+    _lead(document, lead, language)
+    _money_note(document, language)
+    rows: list[_Row] = []
+    for unit, members in by_unit.items():
+        label = _text("unit_count", language, unit=unit, count=len(members))
+        for officer in members[:OFFICERS_PER_UNIT]:
+            values = (
+                label,
+                officer.employee_no,
+                officer.name,
+                wan(officer.target),
+                wan(officer.recovered),
+                format_rate(officer.rate),
+                signed_points(officer.rate, pack.expected),
+                str(officer.cases),
+            )
+            rows.append((values, False))
+    _add_table(document, _OFFICER_COLUMNS, rows, language, merge_first_column=True)
+
+
+def _notices_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "notices", language, position)
+    notices = pack.notices
+    if not notices:
+        _none(document, language)
+        return
+    counts = Counter(notice.rung for notice in notices)
+    rungs = [*RUNGS, *sorted(rung for rung in counts if rung not in RUNGS)]
+    per_rung = _text("list_separator", language).join(
+        _text("rung_count", language, rung=term("pack.rung", rung, language), count=counts[rung])
+        for rung in rungs
+    )
+    units = len({notice.unit for notice in notices})
+    _lead(
+        document, _text("notices_lead", language, count=len(notices), units=units, rungs=per_rung), language
+    )
+    # The highest rungs first: a 问责建议 matters more to the meeting than a first 督办函.
+    severity = {rung: place for place, rung in enumerate(RUNGS)}
+    ordered = sorted(notices, key=lambda n: -severity.get(n.rung, len(RUNGS)))
+    rows = [
+        ((n.day.isoformat(), n.unit, n.number, term("pack.rung", n.rung, language)), False)
+        for n in ordered[:MOST_ROWS]
+    ]
+    _add_table(document, _NOTICE_COLUMNS, rows, language)
+    _more(document, len(notices) - len(rows), language)
+
+
+def _lawsuits_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "lawsuits", language, position)
+    lawsuits = pack.lawsuits
+    if not lawsuits:
+        _none(document, language)
+        return
+    stages = Counter(lawsuit.stage for lawsuit in lawsuits)
+    per_stage = _text("list_separator", language).join(
+        _text("stage_count", language, stage=term("stage", stage, language), count=count)
+        for stage, count in stages.items()
+    )
+    missed = sum(1 for lawsuit in lawsuits if lawsuit.missed_deadline)
+    missed_text = (
+        _text("lawsuits_missed", language, count=missed) if missed else _text("lawsuits_no_missed", language)
+    )
+    _lead(
+        document,
+        _text("lawsuits_lead", language, count=len(lawsuits), stages=per_stage, missed=missed_text),
+        language,
+    )
+    ordered = sorted(lawsuits, key=lambda lawsuit: not lawsuit.missed_deadline)
+    rows = [
+        (_lawsuit_row(lawsuit, language), bool(lawsuit.missed_deadline)) for lawsuit in ordered[:MOST_ROWS]
+    ]
+    _add_table(document, _LAWSUIT_COLUMNS, rows, language)
+    _more(document, len(lawsuits) - len(rows), language)
+
+
+def _lawsuit_row(lawsuit: PackLawsuit, language: str) -> tuple[str, ...]:
+    return (
+        lawsuit.unit,
+        lawsuit.loan_no,
+        lawsuit.borrower,
+        term("stage", lawsuit.stage, language),
+        lawsuit.stage_day.isoformat(),
+        _days(lawsuit.days_filed_to_judgment),
+        _days(lawsuit.days_judgment_to_enforced),
+        lawsuit.missed_deadline,
+    )
+
+
+def _days(days: int | None) -> str:
+    return "—" if days is None else str(days)
+
+
+def _assets_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "assets", language, position)
+    assets = pack.assets
+    if not assets:
+        _none(document, language)
+        return
+    overdue = sum(1 for asset in assets if asset.days_left < 0)
+    lead = _text(
+        "assets_lead",
+        language,
+        count=len(assets),
+        offset=format_wan(sum((a.offset for a in assets), Decimal(0))),
+        appraisal=format_wan(sum((a.appraisal or Decimal(0) for a in assets), Decimal(0))),
+        proceeds=format_wan(sum((a.proceeds or Decimal(0) for a in assets), Decimal(0))),
+        overdue=_text("assets_overdue", language, count=overdue) if overdue else "",
+    )
+    _lead(document, lead, language)
+    _money_note(document, language)
+    ordered = sorted(assets, key=lambda asset: asset.days_left)
+    rows = [
+        (
+            (
+                a.number,
+                a.unit,
+                a.name,
+                term("asset_state", a.state, language),
+                wan(a.offset),
+                wan(a.appraisal),
+                wan(a.proceeds),
+                # The deadline over the days left: a tenth column would not fit the page.
+                a.deadline.isoformat()
+                + "\n"
+                + _text("days_past" if a.days_left < 0 else "days_left", language, days=abs(a.days_left)),
+            ),
+            a.days_left < 0,
+        )
+        for a in ordered[:MOST_ROWS]
+    ]
+    _add_table(document, _ASSET_COLUMNS, rows, language)
+    _more(document, len(assets) - len(rows), language)
+
+
+def _statutes_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "statutes", language, position)
+    statutes = pack.statutes
+    if not statutes:
+        _none(document, language)
+        return
+    expired = [s for s in statutes if s.days_left < 0]
+    expired_text = ""
+    if expired:
+        expired_text = _text(
+            "statutes_expired",
+            language,
+            count=len(expired),
+            amount=format_wan(sum((s.outstanding for s in expired), Decimal(0))),
+        )
+    lead = _text(
+        "statutes_lead",
+        language,
+        count=len(statutes),
+        amount=format_wan(sum((s.outstanding for s in statutes), Decimal(0))),
+        expired=expired_text,
+    )
+    _lead(document, lead, language)
+    _money_note(document, language)
+    # Expired first, then those with the fewest days left: an expired statute is flagged, never left out.
+    ordered = sorted(statutes, key=lambda statute: statute.days_left)
+    rows = [
+        (
+            (
+                s.unit,
+                s.loan_no,
+                s.borrower,
+                s.officer,
+                wan(s.outstanding),
+                s.expires.isoformat(),
+                _text("expired_days", language, days=-s.days_left) if s.days_left < 0 else str(s.days_left),
+            ),
+            s.days_left < 0,
+        )
+        for s in ordered[:MOST_ROWS]
+    ]
+    _add_table(document, _STATUTE_COLUMNS, rows, language)
+    _more(document, len(statutes) - len(rows), language)
+
+
+def _reports_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "reports", language, position)
+    reports = pack.reports
+    if not reports:
+        _none(document, language)
+        return
+    _lead(document, _text("reports_lead", language, count=len(reports)), language)
+    rows = [
+        (
+            (
+                _moment(r.at, zone),
+                r.unit,
+                r.officer,
+                r.loan_no or "—",
+                _cut(r.text, REPORT_CHARACTERS),
+            ),
+            False,
+        )
+        for r in reports[:MOST_ROWS]
+    ]
+    _add_table(document, _REPORT_COLUMNS, rows, language)
+    _more(document, len(reports) - len(rows), language)
+
+
+def _inactive_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "inactive", language, position)
+    inactive = pack.inactive
+    if not inactive:
+        _none(document, language)
+        return
+    _lead(document, _text("inactive_lead", language, count=len(inactive)), language)
+    ordered = sorted(inactive, key=lambda officer: -officer.silent_days)
+    rows = [
+        (
+            (
+                i.unit,
+                i.employee_no,
+                i.name,
+                i.last_entry.isoformat() if i.last_entry else _text("no_entry", language),
+                str(i.silent_days),
+            ),
+            False,
+        )
+        for i in ordered[:MOST_ROWS]
+    ]
+    _add_table(document, _INACTIVE_COLUMNS, rows, language)
+    _more(document, len(inactive) - len(rows), language)
+
+
+def _accountability_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    _heading(document, "accountability", language, position)
+    records = pack.accountability
+    if not records:
+        _none(document, language)
+        return
+    _lead(document, _text("accountability_lead", language, count=len(records)), language)
+    rows = [
+        (
+            (
+                _moment(a.at, zone),
+                a.unit,
+                a.subject,
+                term("pack.reason", a.reason, language),
+                term("pack.action", a.action, language),
+                _cut(a.note, REPORT_CHARACTERS) or "—",
+                a.recorded_by,
+            ),
+            False,
+        )
+        for a in records[:MOST_ROWS]
+    ]
+    _add_table(document, _ACCOUNTABILITY_COLUMNS, rows, language)
+    _more(document, len(records) - len(rows), language)
+
+
+def _moment(at: datetime, zone: ZoneInfo) -> str:
+    """A time of the period in a narrow column: 11-20 14:30 in the campaign's zone."""
+    local = at.astimezone(zone) if at.tzinfo else at
+    return local.strftime("%m-%d %H:%M")
+
+
+# The document's parts.
+
+
+def _heading(document: WordDocument, section: str, language: str, position: int) -> None:
+    """一、各单位任务完成情况: a first-level heading in 黑体, kept with the lead under it."""
+    number = _CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
+    heading = _body_paragraph(document)
+    heading.paragraph_format.keep_with_next = True
+    heading.paragraph_format.space_before = _SECTION_SPACE
+    text = _text("item", language, number=number) + _text(f"section.{section}", language)
+    _add_run(heading, text, _FONTS[language]["heading"])
+
+
+def _lead(document: WordDocument, text: str, language: str) -> None:
+    paragraph = _body_paragraph(document)
+    paragraph.paragraph_format.keep_with_next = True
+    _add_run(paragraph, text, _FONTS[language]["body"])
+
+
+def _none(document: WordDocument, language: str) -> None:
+    _add_run(_body_paragraph(document), _text("none", language), _FONTS[language]["body"])
+
+
+def _more(document: WordDocument, more: int, language: str) -> None:
+    if more > 0:
+        _add_run(_body_paragraph(document), _text("more", language, more=more), _FONTS[language]["body"])
+
+
+def _money_note(document: WordDocument, language: str) -> None:
+    """金额单位：万元, on the right above a table of amounts, as statistical tables state their unit."""
+    note = document.add_paragraph()
+    note.alignment = _RIGHT
+    note.paragraph_format.keep_with_next = True
+    note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    note.paragraph_format.space_after = Pt(2)
+    _add_run(note, _text("money_unit", language), _FONTS[language]["body"], size=_TABLE_SIZE)
+
+
+def _add_table(
+    document: WordDocument,
+    columns: Sequence[_Column],
+    rows: Iterable[_Row],
+    language: str,
+    merge_first_column: bool = False,
+) -> None:
+    """A table with a repeated header row; rows are copied from a styled template row, as python-docx's cell
+    access costs a walk of the whole table each time (20,000 rows would take minutes)."""
+    fonts = _FONTS[language]
+    table = document.add_table(rows=3, cols=len(columns))
+    table.style = document.styles["Table Grid"]
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        margin = OxmlElement(f"w:{side}")
+        margin.set(qn("w:w"), str(_CELL_MARGIN.twips))
+        margin.set(qn("w:type"), "dxa")
+        margins.append(margin)
+    table._tbl.tblPr.insert_element_before(margins, *_AFTER_CELL_MARGINS)
+    header, plain, flagged = table.rows
+    repeat = OxmlElement("w:tblHeader")
+    repeat.set(qn("w:val"), "true")
+    for row in (header, plain, flagged):
+        # A row is read whole: a page break never runs through one.
+        row._tr.get_or_add_trPr().insert_element_before(OxmlElement("w:cantSplit"), *_AFTER_CANT_SPLIT)
+    header._tr.get_or_add_trPr().append(repeat)
+    for position, column in enumerate(columns):
+        table.columns[position].width = column.width
+        head = _text(f"head.{column.key}", language)
+        _fill_cell(
+            header.cells[position], head, fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, column.width, bold=True
+        )
+        _fill_cell(plain.cells[position], "-", fonts["body"], column.align, column.width)
+        red = _fill_cell(flagged.cells[position], "-", fonts["body"], column.align, column.width)
+        red.runs[0].font.color.rgb = _FLAG_RED
+    templates = {False: plain._tr, True: flagged._tr}
+    tbl = table._tbl
+    for template in templates.values():
+        tbl.remove(template)
+
+    materialised = list(rows)
+    firsts = [values[0] for values, _ in materialised]
+    for index, (values, is_flagged) in enumerate(materialised):
+        tr = deepcopy(templates[is_flagged])
+        merge = _merge_down(tr, firsts, index) if merge_first_column else None
+        for position, (t, value) in enumerate(zip(list(tr.iter(qn("w:t"))), values, strict=True)):
+            _write_lines(t, "" if position == 0 and merge == "continue" else value)
+        tbl.append(tr)
+
+
+def _write_lines(t: Any, value: str) -> None:
+    """A cell's text into its run: lines after the first (our own, never a user's) each after a break."""
+    first, *others = value.split("\n")
+    t.text = _clean(first)
+    for line in reversed(others):
+        t.addnext(_text_element(line))
+        t.addnext(OxmlElement("w:br"))
+
+
+def _text_element(line: str) -> Any:
+    t = OxmlElement("w:t")
+    t.text = _clean(line)
+    return t
+
+
+def _merge_down(tr: Any, firsts: Sequence[str], index: int) -> str | None:
+    """Merge the first cell with the ones above and below it that hold the same text (a unit's officers):
+    "restart" on the first of them, "continue" on the others, None when it stands alone."""
+    same_above = index > 0 and firsts[index - 1] == firsts[index]
+    same_below = index + 1 < len(firsts) and firsts[index + 1] == firsts[index]
+    if not (same_above or same_below):
+        return None
+    merge = OxmlElement("w:vMerge")
+    if not same_above:
+        merge.set(qn("w:val"), "restart")
+    # vMerge follows the width in a cell's properties (CT_TcPr's order).
+    tr.find(qn("w:tc")).find(qn("w:tcPr")).find(qn("w:tcW")).addnext(merge)
+    return "continue" if same_above else "restart"
+
+
+def _fill_cell(
+    cell: _Cell,
+    text: str,
+    font: tuple[str, str],
+    alignment: WD_ALIGN_PARAGRAPH,
+    width: Length,
+    bold: bool = False,
+) -> Paragraph:
+    """Write one table cell in 五号 on single-spaced lines."""
+    # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree.
+    cell.width = width
+    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    paragraph = cell.paragraphs[0]
+    paragraph.alignment = alignment
+    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
+    _add_run(paragraph, text, font, size=_TABLE_SIZE, bold=bold)
+    return paragraph
+
+
+def _set_properties(
+    document: WordDocument, pack: DispatchPack, title: str, language: str, zone: ZoneInfo
+) -> None:
+    """Title, author and dates from the pack alone, so the same pack gives the same file."""
+    issued = datetime.combine(pack.day, time(0), zone).astimezone(UTC)
+    properties = document.core_properties
+    properties.title = title
+    properties.subject = _text("title", language)
+    properties.author = pack.issuer
+    properties.last_modified_by = pack.issuer
+    properties.comments = ""
+    properties.keywords = ""
+    properties.category = ""
+    properties.language = _LANGUAGE_TAGS[language]
+    properties.revision = 1
+    properties.created = issued
+    properties.modified = issued
