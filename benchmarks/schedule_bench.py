@@ -7,6 +7,8 @@ It measures, on each database:
 * the time to build every officer's to-do and every unit lead's digest (promise decisions included, rehearsed
   and rolled back so that every run sees the same ledger), and the time to build the ranking (figures, text,
   chart and each unit lead's officers) — targets: under 10 s on PostgreSQL, under 20 s on SQLite;
+* the time to build the half-monthly dispatch pack (its figures and lists, the Word document, the Excel annex
+  and the chart) — target: under 30 s on each database;
 * the ranking's query against one hand-written GROUP BY over the same tables, in the same run — target:
   within 2x;
 and, once, fan-out through the real python-telegram-bot and the dispatch log to a fake Bot API that enforces
@@ -45,6 +47,7 @@ from reminders.dispatch import Dispatcher  # noqa: E402
 from reminders.evening import build_ranking, day_ranking  # noqa: E402
 from reminders.morning import build_reminders  # noqa: E402
 from reminders.notices import build_notices  # noqa: E402
+from reminders.pack import build_dispatch  # noqa: E402
 from tests.fake_telegram import FakeTelegram  # noqa: E402
 
 # One hand-written GROUP BY giving what the ranking ranks on: per unit, cases, settled cases and what
@@ -83,7 +86,7 @@ def timed(function: object, *args: object) -> tuple[float, object]:
 def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
     config = app.schedule_config()
     store = app.store
-    todo_times, ranking_times, notice_times, query_times, hand_times = [], [], [], [], []
+    todo_times, ranking_times, notice_times, query_times, hand_times, pack_times = [], [], [], [], [], []
     counts: dict[str, int] = {}
     for _ in range(runs):
 
@@ -116,6 +119,17 @@ def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
         notice_times.append(seconds)
         counts["notices"] = int(built)  # type: ignore[call-overload]
 
+        def pack() -> int:
+            # The half-monthly pack: the period's figures and lists, the Word document, the annex, the chart.
+            messages = build_dispatch(store, day, config)
+            replies = messages[0].replies if messages else ()
+            counts["pack_bytes"] = sum(len(r.document or b"") for r in replies)
+            return len(messages)
+
+        seconds, built = timed(pack)
+        pack_times.append(seconds)
+        counts["pack"] = int(built)  # type: ignore[call-overload]
+
         # The ranking's query and the hand-written GROUP BY, back to back, a few times each.
         for _ in range(3):
             seconds, _ = timed(day_ranking, store, day, config)
@@ -127,6 +141,7 @@ def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
         "to-dos": statistics.median(todo_times),
         "ranking": statistics.median(ranking_times),
         "notices": statistics.median(notice_times),
+        "pack": statistics.median(pack_times),
         "query": statistics.median(query_times),
         "hand": statistics.median(hand_times),
     }
@@ -141,6 +156,10 @@ def measure_builds(app: App, day: date, runs: int) -> dict[str, float]:
     print(
         f"  notices ({counts['notices']:,} messages): median {figures['notices']:.2f} s"
         f" (runs: {', '.join(f'{t:.2f}' for t in notice_times)})"
+    )
+    print(
+        f"  dispatch pack ({counts['pack']:,} readers, document and annex {counts['pack_bytes'] / 1e6:.1f} MB): "
+        f"median {figures['pack']:.2f} s (runs: {', '.join(f'{t:.2f}' for t in pack_times)}) — target under 30 s"
     )
     total = figures["to-dos"] + figures["ranking"]
     print(f"  every to-do and the ranking: {total:.2f} s")

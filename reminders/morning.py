@@ -7,10 +7,12 @@ from collections import defaultdict
 from datetime import date
 from zoneinfo import ZoneInfo
 
+from core.campaign import format_rate
 from core.messages import Outgoing, Reply
 from core.money import format_yuan
 from core.texts import render
 from core.todo import AssetItem, LegalItem, OfficerTodo, TodoCase, TodoCounts
+from core.views import OfficerProgress
 from reminders.config import ScheduleConfig
 from reminders.inactive import silence_news
 from store.ledger import Store
@@ -61,6 +63,7 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
             per_unit[todo.unit_id].append(todo)
     pending = store.pending_by_unit()
     unit_names = store.unit_names_by_id()
+    rates = store.officer_figures(day)
     for lead_id, lead_name, unit_id in store.people_with_role("unit_lead"):
         if unit_id is None or (
             unit_id not in per_unit and not pending.get(unit_id) and unit_id not in units_more
@@ -69,7 +72,9 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
         text = _digest_text(
             unit_names.get(unit_id, ""), per_unit.get(unit_id, []), pending.get(unit_id, 0), day, config
         )
-        text = "\n".join([text, *units_more.get(unit_id, [])])
+        text = "\n".join(
+            [text, *_rates(rates.get(unit_id, []), config.language), *units_more.get(unit_id, [])]
+        )
         messages.append(
             Outgoing(
                 f"digest:person:{lead_id}",
@@ -79,6 +84,17 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
             )
         )
     return [*messages, *silences.leaders]
+
+
+def _rates(officers: list[OfficerProgress], language: str) -> list[str]:
+    """The unit's officers ranked by their own rate, on one line (SPEC §10)."""
+    if not officers:
+        return []
+    separator = render("list.separator", language)
+    rates = separator.join(
+        render("digest.rate", language, name=o.name, rate=format_rate(o.rate)) for o in officers
+    )
+    return [render("digest.rates", language, rates=rates)]
 
 
 def _more_to_tell(

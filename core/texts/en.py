@@ -478,6 +478,8 @@ TEXTS: dict[str, str] = {
     "digest.pending": "{count} repayments await your confirmation (send /pending).",
     "digest.officers": "Officers:",
     "digest.officer_line": "{name}: {parts}",
+    "digest.rates": "Officers' rates (against their own targets): {rates}",
+    "digest.rate": "{name} {rate}",
     "digest.more": "…and {count} more officers",
     "ranking.title": "[Daily ranking] {day} completion rate by unit (expected progress {expected})",
     "ranking.header": "Rank Unit Rate Change Today Settled/cases",

@@ -486,6 +486,8 @@ TEXTS: dict[str, str] = {
     "digest.officers": "责任人：",
     "digest.officer_line": "{name}：{parts}",
     "digest.more": "……另有 {count} 名责任人",
+    "digest.rates": "责任人完成率（按本人目标）：{rates}",
+    "digest.rate": "{name} {rate}",
     "ranking.title": "【每日排名】{day} 各单位清收完成率（时间进度 {expected}）",
     "ranking.header": "名次 单位 完成率 名次变化 今日收回 结清/案件",
     "ranking.line": "{rank}. {unit} {rate} {change} 今日{today} 结清{settled}/{cases}{flag}",

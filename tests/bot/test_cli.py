@@ -574,6 +574,18 @@ def test_jobs_out_writes_the_chart_without_any_channel(folder: Path, no_channel:
     assert one_line(refused) == "chart 已存在且不是文件夹"
 
 
+def test_the_dispatch_pack_is_written_as_a_document_and_its_annex(demo_folder: Path) -> None:
+    before = ledger_state(demo_folder)
+    result = qingshou(demo_folder, "jobs", "run", "dispatch", "--date", "2026-12-01", "--out", "调度会")
+    assert result.returncode == 0, result.stderr
+    written = sorted(path.name for path in (demo_folder / "调度会").iterdir())
+    assert written == ["清收调度材料-2026-11-16至2026-11-30.docx", "清收调度材料-2026-11-16至2026-11-30.xlsx"]
+    assert [line for line in result.stdout.splitlines() if line.startswith("已写出")] == [
+        f"已写出 调度会/{name}" for name in written
+    ]
+    assert ledger_state(demo_folder) == before
+
+
 def test_jobs_out_names_each_file_once_and_apart(tmp_path: Path) -> None:
     from datetime import date
 

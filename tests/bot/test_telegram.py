@@ -152,13 +152,14 @@ async def test_a_whole_day_of_work(chat: Chat) -> None:
     assert "已确认收回 5.00万元" in status[0]
     own = await chat.say(OFFICER_2, "/status")
     assert own[0].split("\n")[1:] == [
-        "已确认收回 5.00万元 / 名下 12.00万元 · 完成率 41.7%",
+        # 周强's share of the unit's 1,000,000 by the principal he holds (120,000 of 170,000): 705,882.35.
+        "已确认收回 5.00万元 / 清收目标 70.59万元 · 完成率 7.1%（名下贷款 12.00万元）",
         "案件 1 笔：已结清 0 笔，未结清 1 笔",
         "7 天内到期或已逾期：0 笔（发送“到期”查看）",
     ]
     ranking = await chat.say(OFFICER_2, "排名")
     assert "▶1. 城关信用社 5.0%（5.00万元/100.00万元）" in ranking[0]
-    assert "1. 周强 41.7%（收回 5.00万元，结清 0/1 笔）" in ranking[0]
+    assert "1. 周强 7.1%（收回 5.00万元 / 目标 70.59万元，结清 0/1 笔）" in ranking[0]
 
 
 async def test_same_update_twice_records_one_repayment(chat: Chat) -> None:
