@@ -8,7 +8,7 @@ import threading
 from collections.abc import Sequence
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from fontTools.ttLib import TTFont
 from matplotlib.axes import Axes
@@ -20,7 +20,7 @@ from matplotlib.transforms import blended_transform_factory
 from PIL import Image
 
 from core.campaign import format_rate
-from core.ranking import Ranking, UnitStanding
+from core.ranking import Ranking
 
 log = logging.getLogger(__name__)
 
@@ -60,6 +60,9 @@ MARGIN_INCHES = 1.5  # title, line label and x axis
 DPI = 110
 PALETTE_COLOURS = 64
 
+# A unit's row in a chart: its standing on the daily ranking or its figures in the dispatch pack.
+_Row = TypeVar("_Row")
+
 _font_lock = threading.Lock()
 _font_added = False
 
@@ -96,13 +99,15 @@ def chart_font(size: float) -> FontProperties:
     return FontProperties(family=[FONT_FAMILY, FALLBACK_FAMILY], size=size)
 
 
-def _style(size: float) -> dict[str, Any]:
+def text_style(size: float) -> dict[str, Any]:
+    """Keyword arguments for a chart's text at `size` points: the chart's font, and no mathtext."""
     # Unit names come from spreadsheets: a stray "$" must not switch matplotlib to mathtext (and its fonts).
     return {"fontproperties": chart_font(size), "parse_math": False}
 
 
-def _rows(units: Sequence[UnitStanding]) -> tuple[list[UnitStanding | None], int]:
-    """The rows to draw, top to bottom (None: the gap), and how many units the gap stands for."""
+def shown_rows(units: Sequence[_Row]) -> tuple[list[_Row | None], int]:
+    """The rows to draw, top to bottom (None: the gap between the head and the tail), and how many units the
+    gap stands for."""
     if len(units) <= MAX_ROWS:
         return list(units), 0
     hidden = len(units) - 2 * SHOWN_AT_EACH_END
@@ -112,7 +117,7 @@ def _rows(units: Sequence[UnitStanding]) -> tuple[list[UnitStanding | None], int
 def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
     """The ranking chart as a matplotlib figure: one bar per unit, best at the top, and the expected line."""
     texts = CHART_TEXTS.get(language, CHART_TEXTS["zh"])
-    rows, hidden = _rows(ranking.units)
+    rows, hidden = shown_rows(ranking.units)
     bars = [(y, u) for y, u in enumerate(rows) if u is not None]
     lacking = missing_glyphs("".join(u.unit for _, u in bars))
     if lacking:
@@ -125,7 +130,7 @@ def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
     # Row 0 at the top, as a ranking is read.
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
     labels = [texts["gap"].format(count=hidden) if u is None else f"{u.rank}. {u.unit}" for u in rows]
-    ax.set_yticks(range(len(rows)), labels, **_style(9.5))
+    ax.set_yticks(range(len(rows)), labels, **text_style(9.5))
     ax.tick_params(axis="y", length=0)
     for y, u in enumerate(rows):
         if u is None:
@@ -146,11 +151,11 @@ def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
         padding=3,
         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.5},
         zorder=4,
-        **_style(9),
+        **text_style(9),
     )
 
     expected = float(ranking.expected)
-    _rate_axis(ax, [*rates, expected], texts["axis"])
+    rate_axis(ax, [*rates, expected], texts["axis"])
     ax.axvline(expected, color=LINE_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
     ax.text(
         expected,
@@ -160,15 +165,16 @@ def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
         ha="center",
         va="bottom",
         color=LINE_COLOUR,
-        **_style(10),
+        **text_style(10),
     )
-    figure.suptitle(texts["title"].format(day=ranking.day.isoformat()), **_style(14))
+    figure.suptitle(texts["title"].format(day=ranking.day.isoformat()), **text_style(14))
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
     return figure
 
 
-def _rate_axis(ax: Axes, values: list[float], label: str) -> None:
+def rate_axis(ax: Axes, values: list[float], label: str) -> None:
+    """The x axis of completion rates: from 0 (or the lowest rate) to past the highest, in percent."""
     # Room on the right for the bar labels; rates may pass 100% or, after reversals, dip below 0.
     low = min(0.0, *values)
     high = max(0.1, *values) * 1.15
@@ -176,16 +182,21 @@ def _rate_axis(ax: Axes, values: list[float], label: str) -> None:
     locator = MaxNLocator(nbins=8, steps=[1, 2, 2.5, 5, 10])
     ticks = [t for t in locator.tick_values(low, high) if low <= t <= high]
     # Fixed tick labels, so they too are drawn with the chart's font rather than the global default.
-    ax.set_xticks(ticks, [f"{t * 100:g}%" for t in ticks], **_style(9))
-    ax.set_xlabel(label, **_style(10))
+    ax.set_xticks(ticks, [f"{t * 100:g}%" for t in ticks], **text_style(9))
+    ax.set_xlabel(label, **text_style(10))
 
 
 def ranking_chart(ranking: Ranking, language: str = "zh") -> bytes:
     """The day's ranking as a PNG: completion rate per unit, best at the top, with the expected-progress line."""
-    canvas = FigureCanvasAgg(ranking_figure(ranking, language))
+    return figure_png(ranking_figure(ranking, language))
+
+
+def figure_png(figure: Figure) -> bytes:
+    """A drawn chart as a PNG in a palette of PALETTE_COLOURS colours."""
+    canvas = FigureCanvasAgg(figure)
     pixels, size = canvas.print_to_buffer()
     # A chart has a handful of colours: a 64-colour palette looks the same and the PNG is a third of the size,
-    # which matters on a WeCom or Telegram upload from a county branch.
+    # which matters on a WeCom or Telegram upload from a county branch and inside the pack's Word document.
     picture = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
     buffer = io.BytesIO()
     picture.quantize(PALETTE_COLOURS).save(buffer, format="PNG")

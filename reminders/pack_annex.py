@@ -28,7 +28,7 @@ from core.pack import DispatchPack
 from core.ranking import completion_rate
 from core.texts import render
 from reminders.pack_document import pack_title, term
-from reminders.supervision_letter import DEFAULT_ZONE, _with_fixed_timestamps
+from reminders.word import CHINESE_NUMERALS, DEFAULT_ZONE, with_fixed_timestamps
 from spreadsheets.template import FORMULA_STARTS, display_width, keep_as_text
 
 AMOUNT_FORMAT = "#,##0.00"
@@ -64,7 +64,7 @@ def pack_annex(pack: DispatchPack, language: str = "zh", zone: ZoneInfo = DEFAUL
     sheets = []
     for position, (section, fields, rows) in enumerate(_sections(pack, language, zone)):
         title = render(
-            "pack.item", language, number=position + 1 if language == "en" else _NUMERALS[position]
+            "pack.item", language, number=position + 1 if language == "en" else CHINESE_NUMERALS[position]
         )
         title += render(f"pack.section.{section}", language)
         materialised = list(rows)
@@ -83,10 +83,7 @@ def pack_annex(pack: DispatchPack, language: str = "zh", zone: ZoneInfo = DEFAUL
         ExcelWriter(workbook, archive).save()
     # The sheets' paths are known once written.
     rows_by_path = {sheet.path.lstrip("/"): (fields, rows) for sheet, fields, rows in sheets}
-    return _with_fixed_timestamps(_with_rows(buffer.getvalue(), rows_by_path), pack.day)
-
-
-_NUMERALS = "一二三四五六七八九十"
+    return with_fixed_timestamps(_with_rows(buffer.getvalue(), rows_by_path), pack.day)
 
 
 def _sections(

@@ -3,9 +3,7 @@ added, stacked, against the expected-progress line."""
 
 from __future__ import annotations
 
-import io
 import logging
-from collections.abc import Sequence
 from datetime import date
 from decimal import Decimal
 
@@ -13,10 +11,9 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.transforms import blended_transform_factory
-from PIL import Image
 
 from core.campaign import format_rate
-from core.pack import DispatchPack, PackUnit
+from core.pack import DispatchPack
 from core.texts import render
 from reminders.chart import (
     CALM_COLOUR,
@@ -24,15 +21,14 @@ from reminders.chart import (
     FALLBACK_FAMILY,
     GAP_COLOUR,
     LINE_COLOUR,
-    MAX_ROWS,
-    PALETTE_COLOURS,
     ROW_INCHES,
-    SHOWN_AT_EACH_END,
     WARNING_COLOUR,
-    _rate_axis,
-    _style,
     chart_font,
+    figure_png,
     missing_glyphs,
+    rate_axis,
+    shown_rows,
+    text_style,
 )
 
 log = logging.getLogger(__name__)
@@ -44,18 +40,10 @@ WIDTH_INCHES = 8.0
 MARGIN_INCHES = 1.9  # title, line label, x axis and the legend under it
 
 
-def _rows(units: Sequence[PackUnit]) -> tuple[list[PackUnit | None], int]:
-    """The rows to draw, top to bottom (None: the gap), and how many units the gap stands for."""
-    if len(units) <= MAX_ROWS:
-        return list(units), 0
-    hidden = len(units) - 2 * SHOWN_AT_EACH_END
-    return [*units[:SHOWN_AT_EACH_END], None, *units[-SHOWN_AT_EACH_END:]], hidden
-
-
 def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
     """The pack's chart as a matplotlib figure: per unit, best at the top, the rate before the period and what
     the period added, and the expected-progress line at the period's end."""
-    rows, hidden = _rows(sorted(pack.units, key=lambda unit: unit.rank))
+    rows, hidden = shown_rows(sorted(pack.units, key=lambda unit: unit.rank))
     bars = [(y, u) for y, u in enumerate(rows) if u is not None]
     lacking = missing_glyphs("".join(u.unit for _, u in bars))
     if lacking:
@@ -67,7 +55,7 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
     ax = figure.add_subplot()
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
     labels = [_text("gap", language, count=hidden) if u is None else f"{u.rank}. {u.unit}" for u in rows]
-    ax.set_yticks(range(len(rows)), labels, **_style(9.5))
+    ax.set_yticks(range(len(rows)), labels, **text_style(9.5))
     ax.tick_params(axis="y", length=0)
     # A unit below the line is named in red, as on the daily ranking.
     for label, unit in zip(ax.get_yticklabels(), rows, strict=True):
@@ -89,11 +77,11 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
         padding=3,
         bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.5},
         zorder=4,
-        **_style(9),
+        **text_style(9),
     )
 
     expected = float(pack.expected)
-    _rate_axis(ax, [float(u.rate) for _, u in bars] + [expected], _text("axis", language))
+    rate_axis(ax, [float(u.rate) for _, u in bars] + [expected], _text("axis", language))
     ax.axvline(expected, color=LINE_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
     ax.text(
         expected,
@@ -103,7 +91,7 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
         ha="center",
         va="bottom",
         color=LINE_COLOUR,
-        **_style(10),
+        **text_style(10),
     )
     figure.legend(
         handles=[
@@ -119,7 +107,7 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
         _text(
             "title", language, start=_day(pack.period_start, language), end=_day(pack.period_end, language)
         ),
-        **_style(14),
+        **text_style(14),
     )
     ax.spines[["top", "right"]].set_visible(False)
     ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
@@ -128,13 +116,7 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
 
 def pack_chart(pack: DispatchPack, language: str = "zh") -> bytes:
     """The pack's chart as a PNG: completion rate per unit before and in the period, best at the top."""
-    canvas = FigureCanvasAgg(pack_figure(pack, language))
-    pixels, size = canvas.print_to_buffer()
-    picture = Image.frombuffer("RGBA", size, pixels, "raw", "RGBA", 0, 1).convert("RGB")
-    buffer = io.BytesIO()
-    # A handful of colours: a palette keeps the PNG small, in a chat and inside the Word document.
-    picture.quantize(PALETTE_COLOURS).save(buffer, format="PNG")
-    return buffer.getvalue()
+    return figure_png(pack_figure(pack, language))
 
 
 def _day(day: date, language: str) -> str:

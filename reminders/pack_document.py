@@ -7,23 +7,20 @@ from __future__ import annotations
 import io
 import re
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from copy import deepcopy
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as WordDocument
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
 from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Pt, RGBColor
-from docx.table import _Cell
-from docx.text.paragraph import Paragraph
 from PIL import Image
 
 from core.campaign import format_rate
@@ -32,19 +29,20 @@ from core.pack import DispatchPack, PackLawsuit, PackOfficer, PackUnit
 from core.ranking import RUNGS, completion_rate
 from core.texts import CATALOGUES, render
 from reminders.pack_chart import pack_chart
-from reminders.supervision_letter import (
-    _AFTER_CANT_SPLIT,
-    _AFTER_CELL_MARGINS,
-    _FONTS,
-    _LANGUAGE_TAGS,
-    _TEXT_WIDTH,
-    _TITLE_SIZE,
+from reminders.word import (
+    CHINESE_NUMERALS,
     DEFAULT_ZONE,
-    _add_run,
-    _body_paragraph,
-    _number_pages,
-    _set_up_page,
-    _with_fixed_timestamps,
+    FONTS,
+    TEXT_WIDTH,
+    TITLE_SIZE,
+    add_run,
+    body_paragraph,
+    fill_cell,
+    grid_table,
+    number_pages,
+    set_properties,
+    set_up_page,
+    with_fixed_timestamps,
 )
 
 # Word shows every unit, and at most this many of each unit's lagging officers (the annex lists them all).
@@ -54,10 +52,8 @@ MOST_ROWS = 50
 # A special report's text is cut to this many characters in Word; the annex has it whole.
 REPORT_CHARACTERS = 120
 
-_CHINESE_NUMERALS = "一二三四五六七八九十"
 # 五号: nine columns of figures fit the text width of GB/T 9704's page in it.
 _TABLE_SIZE = Pt(10.5)
-_CELL_MARGIN = Cm(0.1)
 _FLAG_RED = RGBColor(0xC0, 0x00, 0x00)
 _SECTION_SPACE = Pt(8)
 # The chart is scaled to the text width, or to this height when that would be taller: it fits one page.
@@ -173,11 +169,11 @@ def pack_document(
 ) -> bytes:
     """The dispatch pack as a .docx for the meeting, the same bytes every time for the same pack (times of
     day in the campaign's time zone); `chart` is pack_chart's PNG when the caller has drawn it already."""
-    language = language if language in _FONTS else "zh"
-    fonts = _FONTS[language]
+    language = language if language in FONTS else "zh"
+    fonts = FONTS[language]
     document = Document()
-    _set_up_page(document, language)
-    _number_pages(document, language)
+    set_up_page(document, language)
+    number_pages(document, language)
     # Unlike a letter, a meeting's material is numbered from its first page.
     document.sections[0].different_first_page_header_footer = False
 
@@ -185,23 +181,21 @@ def pack_document(
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     title.paragraph_format.line_spacing = Pt(36)
     title_text = pack_title(pack, language)
-    _add_run(title, _text("title", language), fonts["title"], size=_TITLE_SIZE, bold=True)
+    add_run(title, _text("title", language), fonts["title"], size=TITLE_SIZE, bold=True)
     title.add_run().add_break()
-    _add_run(
-        title, _text("period", language, period=period_text(pack, language)), fonts["title"], _TITLE_SIZE
-    )
+    add_run(title, _text("period", language, period=period_text(pack, language)), fonts["title"], TITLE_SIZE)
     byline = document.add_paragraph()
     byline.alignment = WD_ALIGN_PARAGRAPH.CENTER
     byline.paragraph_format.space_before = Pt(6)
     byline.paragraph_format.space_after = Pt(14)
-    _add_run(
+    add_run(
         byline,
         _text("byline", language, issuer=pack.issuer, day=long_date(pack.day, language)),
         fonts["body"],
     )
 
     for sentence in overall(pack, language):
-        _add_run(_body_paragraph(document), sentence, fonts["body"])
+        add_run(body_paragraph(document), sentence, fonts["body"])
 
     sections = (
         _units_section,
@@ -219,14 +213,23 @@ def pack_document(
         if section is _units_section and pack.units:
             _add_chart(document, chart or pack_chart(pack, language))
 
-    annex = _body_paragraph(document)
+    annex = body_paragraph(document)
     annex.paragraph_format.space_before = _SECTION_SPACE
-    _add_run(annex, _text("annex", language), fonts["body"])
+    add_run(annex, _text("annex", language), fonts["body"])
 
-    _set_properties(document, pack, title_text, language, zone)
+    # Title, issuer and the day alone: the same pack gives the same file.
+    set_properties(
+        document,
+        title=title_text,
+        subject=_text("title", language),
+        author=pack.issuer,
+        language=language,
+        day=pack.day,
+        zone=zone,
+    )
     saved = io.BytesIO()
     document.save(saved)
-    return _with_fixed_timestamps(saved.getvalue(), pack.day)
+    return with_fixed_timestamps(saved.getvalue(), pack.day)
 
 
 def pack_title(pack: DispatchPack, language: str = "zh") -> str:
@@ -393,18 +396,16 @@ def _chart_size(picture: bytes) -> dict[str, Length]:
     """The chart's width on the page: the text width, or narrower when it would be taller than a page holds."""
     with Image.open(io.BytesIO(picture)) as image:
         width, height = image.size
-    if _TEXT_WIDTH * height / width <= _CHART_HEIGHT:
-        return {"width": _TEXT_WIDTH}
+    if TEXT_WIDTH * height / width <= _CHART_HEIGHT:
+        return {"width": TEXT_WIDTH}
     return {"height": _CHART_HEIGHT}
 
 
 def _officers_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "officers", language, position)
     officers = pack.lagging_officers
-    if not officers:
-        _none(document, language)
+    if not _opened(document, "officers", officers, language, position):
         return
     by_unit: dict[str, list[PackOfficer]] = {}
     for officer in officers:
@@ -433,10 +434,8 @@ def _officers_section(
 def _notices_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "notices", language, position)
     notices = pack.notices
-    if not notices:
-        _none(document, language)
+    if not _opened(document, "notices", notices, language, position):
         return
     counts = Counter(notice.rung for notice in notices)
     rungs = [*RUNGS, *sorted(rung for rung in counts if rung not in RUNGS)]
@@ -451,21 +450,20 @@ def _notices_section(
     # The highest rungs first: a 问责建议 matters more to the meeting than a first 督办函.
     severity = {rung: place for place, rung in enumerate(RUNGS)}
     ordered = sorted(notices, key=lambda n: -severity.get(n.rung, len(RUNGS)))
-    rows = [
-        ((n.day.isoformat(), n.unit, n.number, term("pack.rung", n.rung, language)), False)
-        for n in ordered[:MOST_ROWS]
-    ]
-    _add_table(document, _NOTICE_COLUMNS, rows, language)
-    _more(document, len(notices) - len(rows), language)
+    _capped_table(
+        document,
+        _NOTICE_COLUMNS,
+        ordered,
+        lambda n: ((n.day.isoformat(), n.unit, n.number, term("pack.rung", n.rung, language)), False),
+        language,
+    )
 
 
 def _lawsuits_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "lawsuits", language, position)
     lawsuits = pack.lawsuits
-    if not lawsuits:
-        _none(document, language)
+    if not _opened(document, "lawsuits", lawsuits, language, position):
         return
     stages = Counter(lawsuit.stage for lawsuit in lawsuits)
     per_stage = _text("list_separator", language).join(
@@ -482,11 +480,13 @@ def _lawsuits_section(
         language,
     )
     ordered = sorted(lawsuits, key=lambda lawsuit: not lawsuit.missed_deadline)
-    rows = [
-        (_lawsuit_row(lawsuit, language), bool(lawsuit.missed_deadline)) for lawsuit in ordered[:MOST_ROWS]
-    ]
-    _add_table(document, _LAWSUIT_COLUMNS, rows, language)
-    _more(document, len(lawsuits) - len(rows), language)
+    _capped_table(
+        document,
+        _LAWSUIT_COLUMNS,
+        ordered,
+        lambda lawsuit: (_lawsuit_row(lawsuit, language), bool(lawsuit.missed_deadline)),
+        language,
+    )
 
 
 def _lawsuit_row(lawsuit: PackLawsuit, language: str) -> tuple[str, ...]:
@@ -509,10 +509,8 @@ def _days(days: int | None) -> str:
 def _assets_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "assets", language, position)
     assets = pack.assets
-    if not assets:
-        _none(document, language)
+    if not _opened(document, "assets", assets, language, position):
         return
     overdue = sum(1 for asset in assets if asset.days_left < 0)
     lead = _text(
@@ -527,8 +525,11 @@ def _assets_section(
     _lead(document, lead, language)
     _money_note(document, language)
     ordered = sorted(assets, key=lambda asset: asset.days_left)
-    rows = [
-        (
+    _capped_table(
+        document,
+        _ASSET_COLUMNS,
+        ordered,
+        lambda a: (
             (
                 a.number,
                 a.unit,
@@ -543,20 +544,16 @@ def _assets_section(
                 + _text("days_past" if a.days_left < 0 else "days_left", language, days=abs(a.days_left)),
             ),
             a.days_left < 0,
-        )
-        for a in ordered[:MOST_ROWS]
-    ]
-    _add_table(document, _ASSET_COLUMNS, rows, language)
-    _more(document, len(assets) - len(rows), language)
+        ),
+        language,
+    )
 
 
 def _statutes_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "statutes", language, position)
     statutes = pack.statutes
-    if not statutes:
-        _none(document, language)
+    if not _opened(document, "statutes", statutes, language, position):
         return
     expired = [s for s in statutes if s.days_left < 0]
     expired_text = ""
@@ -578,8 +575,11 @@ def _statutes_section(
     _money_note(document, language)
     # Expired first, then those with the fewest days left: an expired statute is flagged, never left out.
     ordered = sorted(statutes, key=lambda statute: statute.days_left)
-    rows = [
-        (
+    _capped_table(
+        document,
+        _STATUTE_COLUMNS,
+        ordered,
+        lambda s: (
             (
                 s.unit,
                 s.loan_no,
@@ -590,24 +590,23 @@ def _statutes_section(
                 _text("expired_days", language, days=-s.days_left) if s.days_left < 0 else str(s.days_left),
             ),
             s.days_left < 0,
-        )
-        for s in ordered[:MOST_ROWS]
-    ]
-    _add_table(document, _STATUTE_COLUMNS, rows, language)
-    _more(document, len(statutes) - len(rows), language)
+        ),
+        language,
+    )
 
 
 def _reports_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "reports", language, position)
     reports = pack.reports
-    if not reports:
-        _none(document, language)
+    if not _opened(document, "reports", reports, language, position):
         return
     _lead(document, _text("reports_lead", language, count=len(reports)), language)
-    rows = [
-        (
+    _capped_table(
+        document,
+        _REPORT_COLUMNS,
+        reports,
+        lambda r: (
             (
                 _moment(r.at, zone),
                 r.unit,
@@ -616,25 +615,24 @@ def _reports_section(
                 _cut(r.text, REPORT_CHARACTERS),
             ),
             False,
-        )
-        for r in reports[:MOST_ROWS]
-    ]
-    _add_table(document, _REPORT_COLUMNS, rows, language)
-    _more(document, len(reports) - len(rows), language)
+        ),
+        language,
+    )
 
 
 def _inactive_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "inactive", language, position)
     inactive = pack.inactive
-    if not inactive:
-        _none(document, language)
+    if not _opened(document, "inactive", inactive, language, position):
         return
     _lead(document, _text("inactive_lead", language, count=len(inactive)), language)
     ordered = sorted(inactive, key=lambda officer: -officer.silent_days)
-    rows = [
-        (
+    _capped_table(
+        document,
+        _INACTIVE_COLUMNS,
+        ordered,
+        lambda i: (
             (
                 i.unit,
                 i.employee_no,
@@ -643,24 +641,23 @@ def _inactive_section(
                 str(i.silent_days),
             ),
             False,
-        )
-        for i in ordered[:MOST_ROWS]
-    ]
-    _add_table(document, _INACTIVE_COLUMNS, rows, language)
-    _more(document, len(inactive) - len(rows), language)
+        ),
+        language,
+    )
 
 
 def _accountability_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
-    _heading(document, "accountability", language, position)
     records = pack.accountability
-    if not records:
-        _none(document, language)
+    if not _opened(document, "accountability", records, language, position):
         return
     _lead(document, _text("accountability_lead", language, count=len(records)), language)
-    rows = [
-        (
+    _capped_table(
+        document,
+        _ACCOUNTABILITY_COLUMNS,
+        records,
+        lambda a: (
             (
                 _moment(a.at, zone),
                 a.unit,
@@ -671,11 +668,9 @@ def _accountability_section(
                 a.recorded_by,
             ),
             False,
-        )
-        for a in records[:MOST_ROWS]
-    ]
-    _add_table(document, _ACCOUNTABILITY_COLUMNS, rows, language)
-    _more(document, len(records) - len(rows), language)
+        ),
+        language,
+    )
 
 
 def _moment(at: datetime, zone: ZoneInfo) -> str:
@@ -689,27 +684,50 @@ def _moment(at: datetime, zone: ZoneInfo) -> str:
 
 def _heading(document: WordDocument, section: str, language: str, position: int) -> None:
     """一、各单位任务完成情况: a first-level heading in 黑体, kept with the lead under it."""
-    number = _CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
-    heading = _body_paragraph(document)
+    number = CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
+    heading = body_paragraph(document)
     heading.paragraph_format.keep_with_next = True
     heading.paragraph_format.space_before = _SECTION_SPACE
     text = _text("item", language, number=number) + _text(f"section.{section}", language)
-    _add_run(heading, text, _FONTS[language]["heading"])
+    add_run(heading, text, FONTS[language]["heading"])
+
+
+def _opened(
+    document: WordDocument, section: str, items: Sequence[object], language: str, position: int
+) -> bool:
+    """A section's heading, and 本期无 under it when it has nothing to list (then False)."""
+    _heading(document, section, language, position)
+    if not items:
+        _none(document, language)
+    return bool(items)
+
+
+def _capped_table(
+    document: WordDocument,
+    columns: Sequence[_Column],
+    items: Sequence[Any],
+    row_of: Callable[[Any], _Row],
+    language: str,
+) -> None:
+    """The first MOST_ROWS items as a table (the most urgent, as ordered), and how many more the annex lists."""
+    rows = [row_of(item) for item in items[:MOST_ROWS]]
+    _add_table(document, columns, rows, language)
+    _more(document, len(items) - len(rows), language)
 
 
 def _lead(document: WordDocument, text: str, language: str) -> None:
-    paragraph = _body_paragraph(document)
+    paragraph = body_paragraph(document)
     paragraph.paragraph_format.keep_with_next = True
-    _add_run(paragraph, text, _FONTS[language]["body"])
+    add_run(paragraph, text, FONTS[language]["body"])
 
 
 def _none(document: WordDocument, language: str) -> None:
-    _add_run(_body_paragraph(document), _text("none", language), _FONTS[language]["body"])
+    add_run(body_paragraph(document), _text("none", language), FONTS[language]["body"])
 
 
 def _more(document: WordDocument, more: int, language: str) -> None:
     if more > 0:
-        _add_run(_body_paragraph(document), _text("more", language, more=more), _FONTS[language]["body"])
+        add_run(body_paragraph(document), _text("more", language, more=more), FONTS[language]["body"])
 
 
 def _money_note(document: WordDocument, language: str) -> None:
@@ -719,7 +737,7 @@ def _money_note(document: WordDocument, language: str) -> None:
     note.paragraph_format.keep_with_next = True
     note.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
     note.paragraph_format.space_after = Pt(2)
-    _add_run(note, _text("money_unit", language), _FONTS[language]["body"], size=_TABLE_SIZE)
+    add_run(note, _text("money_unit", language), FONTS[language]["body"], size=_TABLE_SIZE)
 
 
 def _add_table(
@@ -731,33 +749,20 @@ def _add_table(
 ) -> None:
     """A table with a repeated header row; rows are copied from a styled template row, as python-docx's cell
     access costs a walk of the whole table each time (20,000 rows would take minutes)."""
-    fonts = _FONTS[language]
-    table = document.add_table(rows=3, cols=len(columns))
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(_CELL_MARGIN.twips))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.insert_element_before(margins, *_AFTER_CELL_MARGINS)
+    fonts = FONTS[language]
+    table = grid_table(document, rows=3, columns=len(columns))
     header, plain, flagged = table.rows
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    for row in (header, plain, flagged):
-        # A row is read whole: a page break never runs through one.
-        row._tr.get_or_add_trPr().insert_element_before(OxmlElement("w:cantSplit"), *_AFTER_CANT_SPLIT)
-    header._tr.get_or_add_trPr().append(repeat)
     for position, column in enumerate(columns):
         table.columns[position].width = column.width
+        # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree.
+        for row in (header, plain, flagged):
+            row.cells[position].width = column.width
         head = _text(f"head.{column.key}", language)
-        _fill_cell(
-            header.cells[position], head, fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, column.width, bold=True
+        fill_cell(
+            header.cells[position], head, fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, _TABLE_SIZE, bold=True
         )
-        _fill_cell(plain.cells[position], "-", fonts["body"], column.align, column.width)
-        red = _fill_cell(flagged.cells[position], "-", fonts["body"], column.align, column.width)
+        fill_cell(plain.cells[position], "-", fonts["body"], column.align, _TABLE_SIZE)
+        red = fill_cell(flagged.cells[position], "-", fonts["body"], column.align, _TABLE_SIZE)
         red.runs[0].font.color.rgb = _FLAG_RED
     templates = {False: plain._tr, True: flagged._tr}
     tbl = table._tbl
@@ -802,41 +807,3 @@ def _merge_down(tr: Any, firsts: Sequence[str], index: int) -> str | None:
     # vMerge follows the width in a cell's properties (CT_TcPr's order).
     tr.find(qn("w:tc")).find(qn("w:tcPr")).find(qn("w:tcW")).addnext(merge)
     return "continue" if same_above else "restart"
-
-
-def _fill_cell(
-    cell: _Cell,
-    text: str,
-    font: tuple[str, str],
-    alignment: WD_ALIGN_PARAGRAPH,
-    width: Length,
-    bold: bool = False,
-) -> Paragraph:
-    """Write one table cell in 五号 on single-spaced lines."""
-    # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree.
-    cell.width = width
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = alignment
-    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    _add_run(paragraph, text, font, size=_TABLE_SIZE, bold=bold)
-    return paragraph
-
-
-def _set_properties(
-    document: WordDocument, pack: DispatchPack, title: str, language: str, zone: ZoneInfo
-) -> None:
-    """Title, author and dates from the pack alone, so the same pack gives the same file."""
-    issued = datetime.combine(pack.day, time(0), zone).astimezone(UTC)
-    properties = document.core_properties
-    properties.title = title
-    properties.subject = _text("title", language)
-    properties.author = pack.issuer
-    properties.last_modified_by = pack.issuer
-    properties.comments = ""
-    properties.keywords = ""
-    properties.category = ""
-    properties.language = _LANGUAGE_TAGS[language]
-    properties.revision = 1
-    properties.created = issued
-    properties.modified = issued

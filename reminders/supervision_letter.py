@@ -6,8 +6,7 @@ from __future__ import annotations
 
 import io
 import math
-import zipfile
-from datetime import UTC, date, datetime, time
+from datetime import date
 from decimal import Decimal
 from typing import Any, NamedTuple
 from unicodedata import east_asian_width
@@ -15,12 +14,10 @@ from zoneinfo import ZoneInfo
 
 from docx import Document
 from docx.document import Document as WordDocument
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
-from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_LINE_SPACING
+from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Length, Pt, RGBColor
-from docx.table import _Cell
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
@@ -28,36 +25,29 @@ from core.campaign import format_rate
 from core.money import format_wan, format_yuan
 from core.ranking import RUNGS, Notice, OutstandingCase, rung_of
 from core.texts import render
+from reminders.word import (
+    BODY_SIZE,
+    CHINESE_NUMERALS,
+    DEFAULT_ZONE,
+    FONTS,
+    LINE,
+    TEXT_WIDTH,
+    TITLE_SIZE,
+    add_run,
+    body_paragraph,
+    fill_cell,
+    grid_table,
+    number_pages,
+    set_properties,
+    set_up_page,
+    with_fixed_timestamps,
+)
 
 # The notice's wording is in core/texts under `notice.`; its table's columns, in this order.
 _COLUMNS = ("loan_no", "borrower", "officer", "outstanding", "deadline", "status")
-_CHINESE_NUMERALS = "一二三四五六七八九十"
 
-# (Latin font, East Asian font) by role. Unit, borrower and officer names stay Chinese in the English notice,
-# so every run needs an East Asian font; Word takes it only from the eastAsia attribute. The letterhead is in a
-# bold Song face, the nearest to GB/T 9704's 小标宋 that every office computer has.
-_EAST_ASIAN_FONTS = {
-    "body": "仿宋",
-    "heading": "黑体",
-    "title": "黑体",
-    "letterhead": "宋体",
-    "page_number": "宋体",
-}
-# (Latin face, East Asian face) of each part: in English the Latin text is set in Times New Roman.
-_FONTS: dict[str, dict[str, tuple[str, str]]] = {
-    "zh": {part: (face, face) for part, face in _EAST_ASIAN_FONTS.items()},
-    "en": {part: ("Times New Roman", face) for part, face in _EAST_ASIAN_FONTS.items()},
-}
-_LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en-US"}
-
-# Sizes and margins of GB/T 9704 (党政机关公文格式): title 二号, body 三号, 28-point lines on A4.
-_TITLE_SIZE = Pt(22)
-_BODY_SIZE = Pt(16)
+# The table of largest cases is set in 小四.
 _TABLE_SIZE = Pt(12)
-_PAGE_NUMBER_SIZE = Pt(14)
-_LINE = Pt(28)
-_TWO_CHARACTERS = Pt(32)
-_TEXT_WIDTH = Cm(15.6)  # A4 less both margins
 # The letterhead's name as large as 26 pt, smaller when a long name would not fit on one line; below 18 pt
 # it wraps instead.
 _LETTERHEAD_LARGEST = Pt(26)
@@ -75,10 +65,9 @@ _COLUMN_WIDTHS = {
     "zh": (Cm(3.7), Cm(2.8), Cm(1.6), Cm(3.4), Cm(2.5), Cm(1.6)),
     "en": (Cm(3.5), Cm(2.6), Cm(1.6), Cm(3.4), Cm(2.5), Cm(2.0)),
 }
-_CELL_MARGIN = Cm(0.1)
 _AMOUNT, _DEADLINE = 3, 4  # the columns that never wrap
 
-# The elements a paragraph's, a cell's or a row's properties may hold after the one inserted, in the order
+# The elements a paragraph's, a cell's or a run's properties may hold after the one inserted, in the order
 # the schema requires; Word refuses a document whose elements are out of order.
 _AFTER_PARAGRAPH_BORDERS = tuple(
     f"w:{name}"
@@ -99,76 +88,78 @@ _AFTER_CHARACTER_SPACING = tuple(
         "specVanish oMath"
     ).split()
 )
-_AFTER_CELL_MARGINS = ("w:tblLook", "w:tblCaption", "w:tblDescription", "w:tblPrChange")
-_AFTER_CANT_SPLIT = tuple(
-    f"w:{name}" for name in "trHeight tblHeader tblCellSpacing jc hidden ins del trPrChange".split()
-)
-
-# The TIMEZONE setting's default; the scheduled job passes the campaign's own zone.
-DEFAULT_ZONE = ZoneInfo("Asia/Shanghai")
 
 
 def notice_document(notice: Notice, language: str = "zh", zone: ZoneInfo = DEFAULT_ZONE) -> bytes:
     """The notice to a lagging unit as a .docx, worded for its rung on the escalation ladder (督办函, 再次督办函,
     约谈通知, or 问责建议 to the task force's leaders), the same bytes every time for the same notice (dated in
     the campaign's time zone)."""
-    language = language if language in _FONTS else "zh"
-    fonts = _FONTS[language]
+    language = language if language in FONTS else "zh"
+    fonts = FONTS[language]
     rung = _rung(notice)
     document = Document()
-    _set_up_page(document, language)
-    _number_pages(document, language)
+    set_up_page(document, language)
+    number_pages(document, language)
     _add_letterhead(document, notice, language)
 
     title = _add_title(
         document, _text(_rung_key(rung, "title"), language, unit=notice.standing.unit), language
     )
-    _add_run(document.add_paragraph(), _addressee(notice, rung, language), fonts["body"])
+    add_run(document.add_paragraph(), _addressee(notice, rung, language), fonts["body"])
 
     opening = _opening(notice, rung, language)
     if opening:
-        _add_run(_body_paragraph(document), opening, fonts["body"])
+        add_run(body_paragraph(document), opening, fonts["body"])
     # The proposal to the leaders speaks of the unit (该单位); every other rung speaks to it (你单位).
     situation_key = "accountability." if rung == "accountability" else ""
     for text in _situation(notice, language, situation_key):
-        _add_run(_body_paragraph(document), text, fonts["body"])
+        add_run(body_paragraph(document), text, fonts["body"])
 
     if notice.largest:
         intro = _text(f"{situation_key}largest_intro", language, count=len(notice.largest))
-        _add_run(_body_paragraph(document), intro, fonts["body"])
+        add_run(body_paragraph(document), intro, fonts["body"])
         _add_cases_table(document, notice.largest, language)
 
     introduction, items, closing = _conclusion(notice, rung, language)
     for text in introduction:
-        _add_run(_body_paragraph(document), text, fonts["body"])
+        add_run(body_paragraph(document), text, fonts["body"])
     for position, item in enumerate(items):
         _add_item(document, _item_number(position, language), item, language)
 
-    last = _body_paragraph(document)
+    last = body_paragraph(document)
     # The seal must be pressed on a page that has text of the letter on it (GB/T 9704): the last paragraph,
     # the signature and the note under it turn the page together.
     last.paragraph_format.keep_with_next = True
-    _add_run(last, closing, fonts["body"])
+    add_run(last, closing, fonts["body"])
 
     _add_signature(document, notice, language)
     contact = _contact_line(notice, language)
     if contact:
         # GB/T 9704 puts a note (附注) on the line under the date; one line lower, the seal pressed over the
         # date does not cover it.
-        note = _body_paragraph(document)
-        note.paragraph_format.space_before = _LINE
-        _add_run(note, contact, fonts["body"])
+        note = body_paragraph(document)
+        note.paragraph_format.space_before = LINE
+        add_run(note, contact, fonts["body"])
 
-    _set_properties(document, notice, title, language, zone)
+    # Title, number, issuer and the issued day alone: the same notice gives the same file.
+    set_properties(
+        document,
+        title=title,
+        subject=notice.number,
+        author=notice.issuer,
+        language=language,
+        day=notice.issued,
+        zone=zone,
+    )
     saved = io.BytesIO()
     document.save(saved)
-    return _with_fixed_timestamps(saved.getvalue(), notice.issued)
+    return with_fixed_timestamps(saved.getvalue(), notice.issued)
 
 
 def notice_message(notice: Notice, language: str = "zh") -> str:
     """The short message sent with the notice: which document it is and its number, the unit's rate, rank and
     gap, and what is asked of the reader (a reply by a date, a talk to come, the leaders' decision)."""
-    language = language if language in _FONTS else "zh"
+    language = language if language in FONTS else "zh"
     rung = _rung(notice)
     standing = notice.standing
     gap = ""
@@ -421,7 +412,7 @@ def _points_behind(notice: Notice) -> str:
 
 def _item_number(position: int, language: str) -> str:
     """一、二、三、… in Chinese, 1. 2. 3. in English."""
-    number = _CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
+    number = CHINESE_NUMERALS[position] if language == "zh" else str(position + 1)
     return _text("item", language, number=number)
 
 
@@ -447,10 +438,10 @@ def _add_title(document: WordDocument, title: str, language: str) -> str:
     paragraph.alignment = WD_ALIGN_PARAGRAPH.CENTER
     # An exact 28-point line would clip the 22-point title, and a long unit name wraps it onto a second line.
     paragraph.paragraph_format.line_spacing = Pt(36)
-    paragraph.paragraph_format.space_after = _LINE
+    paragraph.paragraph_format.space_after = LINE
     lines = _title_lines(title)
     for position, line in enumerate(lines):
-        run = _add_run(paragraph, line, _FONTS[language]["title"], size=_TITLE_SIZE, bold=True)
+        run = add_run(paragraph, line, FONTS[language]["title"], size=TITLE_SIZE, bold=True)
         if position < len(lines) - 1:
             run.add_break()
         _fit_title(run, line)
@@ -459,15 +450,15 @@ def _add_title(document: WordDocument, title: str, language: str) -> str:
 
 def _add_item(document: WordDocument, number: str, item: _Item, language: str) -> None:
     """A numbered item: its number and heading in the heading face, then its blank and its text."""
-    fonts = _FONTS[language]
-    paragraph = _body_paragraph(document)
-    _add_run(paragraph, number + item.head, fonts["heading"])
+    fonts = FONTS[language]
+    paragraph = body_paragraph(document)
+    add_run(paragraph, number + item.head, fonts["heading"])
     if item.blank:
         # A blank for the task force to fill in by hand, grey like the seal's mark.
-        blank = _add_run(paragraph, item.blank, fonts["body"])
+        blank = add_run(paragraph, item.blank, fonts["body"])
         blank.font.color.rgb = _PLACEHOLDER_GREY
     if item.text:
-        _add_run(paragraph, item.text, fonts["body"])
+        add_run(paragraph, item.text, fonts["body"])
 
 
 def _title_lines(title: str) -> list[str]:
@@ -504,7 +495,7 @@ def _closer_by(line: str) -> float | None:
     as it is, None when it would have to be closer than _CLOSEST."""
     # 关于河西信用社不良贷款清收进度滞后的督办函 is 21 characters of 22 pt, one more than a line holds.
     characters = _characters_wide(line)
-    overflow = characters * _TITLE_SIZE.pt - _TEXT_WIDTH.pt
+    overflow = characters * TITLE_SIZE.pt - TEXT_WIDTH.pt
     if overflow <= 0:
         return 0.0
     closer = math.ceil(2 * overflow / characters) / 2  # points less after each character, in half points
@@ -529,7 +520,7 @@ def _add_letterhead(document: WordDocument, notice: Notice, language: str) -> No
     header.paragraph_format.left_indent = header.paragraph_format.right_indent = -_RULE_OVERHANG
     size = _letterhead_size(notice.issuer)
     header.paragraph_format.line_spacing = Pt(size.pt * 1.5)
-    name = _add_run(header, notice.issuer, _FONTS[language]["letterhead"], size=size, bold=True)
+    name = add_run(header, notice.issuer, FONTS[language]["letterhead"], size=size, bold=True)
     name.font.color.rgb = _RED
     # The thick line above the thin one; w:sz in eighths of a point, w:space in points.
     rule = OxmlElement("w:bottom")
@@ -547,19 +538,19 @@ def _add_letterhead(document: WordDocument, notice: Notice, language: str) -> No
     number = document.add_paragraph()
     number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
     number.paragraph_format.space_before = Pt(6)
-    number.paragraph_format.space_after = _LINE
-    _add_run(number, notice.number, _FONTS[language]["body"])
+    number.paragraph_format.space_after = LINE
+    add_run(number, notice.number, FONTS[language]["body"])
 
 
 def _letterhead_size(issuer: str) -> Length:
     """The largest size, in half points, at which the issuer's name fits the text width on one line."""
-    fitting = Pt(int(2 * _TEXT_WIDTH.pt / max(_characters_wide(issuer), 1.0)) / 2)
+    fitting = Pt(int(2 * TEXT_WIDTH.pt / max(_characters_wide(issuer), 1.0)) / 2)
     return max(min(fitting, _LETTERHEAD_LARGEST), _LETTERHEAD_SMALLEST)
 
 
 def _add_signature(document: WordDocument, notice: Notice, language: str) -> None:
     """The place for the seal, the issuer's name and the date, centred on one another on the right."""
-    font = _FONTS[language]["body"]
+    font = FONTS[language]["body"]
     issued = _long_date(notice.issued, language)
     left, right = _signature_indents(notice.issuer, issued)
     lines: list[Paragraph] = []
@@ -569,20 +560,20 @@ def _add_signature(document: WordDocument, notice: Notice, language: str) -> Non
         line.paragraph_format.left_indent = left
         line.paragraph_format.right_indent = right
         line.paragraph_format.keep_with_next = True
-        _add_run(line, text, font)
+        add_run(line, text, font)
         lines.append(line)
     # The seal is pressed over the name and the date with its top within a line of the text above (GB/T 9704);
     # the grey mark shows where, and the seal's ink covers it.
     seal = lines[0]
-    seal.paragraph_format.space_before = _LINE
+    seal.paragraph_format.space_before = LINE
     seal.runs[0].font.color.rgb = _PLACEHOLDER_GREY
 
 
 def _signature_indents(issuer: str, issued: str) -> tuple[Length, Length]:
     """Indents that centre the name over the date, the date four characters from the right (GB/T 9704 for
     a sealed document); a name too long for that moves left and stays two characters from the right."""
-    character = _BODY_SIZE.pt
-    width = _TEXT_WIDTH.pt
+    character = BODY_SIZE.pt
+    width = TEXT_WIDTH.pt
     day = _characters_wide(issued) * character
     # Half a character to spare on either side, so that a name a little wider than estimated does not wrap.
     half = max(_characters_wide(issuer) * character, day) / 2 + character / 2
@@ -591,59 +582,13 @@ def _signature_indents(issuer: str, issued: str) -> tuple[Length, Length]:
     return Pt(left), Pt(width - centre - half)
 
 
-def _number_pages(document: WordDocument, language: str) -> None:
-    """— 2 — under the text from the second page on: odd pages on the right, even ones on the left."""
-    # GB/T 9704: no number on a letter's first page; 4号 half-width Song digits between dashes, a character in
-    # from the edge of the text, 7 mm below it.
-    section = document.sections[0]
-    section.different_first_page_header_footer = True
-    document.settings.odd_and_even_pages_header_footer = True
-    section.footer_distance = Cm(2.2)
-    section.first_page_footer.is_linked_to_previous = False
-    font = _FONTS[language]["page_number"]
-    odd = section.footer.paragraphs[0]
-    odd.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    odd.paragraph_format.right_indent = _PAGE_NUMBER_SIZE
-    even = section.even_page_footer.paragraphs[0]
-    even.alignment = WD_ALIGN_PARAGRAPH.LEFT
-    even.paragraph_format.left_indent = _PAGE_NUMBER_SIZE
-    for paragraph in (odd, even):
-        paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-        _add_run(paragraph, "— ", font, size=_PAGE_NUMBER_SIZE)
-        number = _add_run(paragraph, "1", font, size=_PAGE_NUMBER_SIZE)
-        field = OxmlElement("w:fldSimple")
-        field.set(qn("w:instr"), " PAGE ")
-        number._r.addprevious(field)
-        field.append(number._r)
-        _add_run(paragraph, " —", font, size=_PAGE_NUMBER_SIZE)
-
-
 def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...], language: str) -> None:
     """The largest outstanding cases, one row each, in the order given."""
-    fonts = _FONTS[language]
-    table = document.add_table(rows=1 + len(cases), cols=len(_COLUMNS))
-    table.style = document.styles["Table Grid"]
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    margins = OxmlElement("w:tblCellMar")
-    for side in ("left", "right"):
-        margin = OxmlElement(f"w:{side}")
-        margin.set(qn("w:w"), str(_CELL_MARGIN.twips))
-        margin.set(qn("w:type"), "dxa")
-        margins.append(margin)
-    table._tbl.tblPr.insert_element_before(margins, *_AFTER_CELL_MARGINS)
-    for row in table.rows:
-        # A row is read whole: a page break never runs through one.
-        row._tr.get_or_add_trPr().insert_element_before(OxmlElement("w:cantSplit"), *_AFTER_CANT_SPLIT)
-    header = table.rows[0]
-    # A long table runs onto a second page; Word repeats a header row marked so.
-    repeat = OxmlElement("w:tblHeader")
-    repeat.set(qn("w:val"), "true")
-    header._tr.get_or_add_trPr().append(repeat)
-    for cell, column in zip(header.cells, _COLUMNS, strict=True):
-        _fill_cell(
-            cell, _text(f"column.{column}", language), fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, bold=True
-        )
+    fonts = FONTS[language]
+    table = grid_table(document, rows=1 + len(cases), columns=len(_COLUMNS))
+    for cell, column in zip(table.rows[0].cells, _COLUMNS, strict=True):
+        head = _text(f"column.{column}", language)
+        fill_cell(cell, head, fonts["heading"], WD_ALIGN_PARAGRAPH.CENTER, _TABLE_SIZE, bold=True)
     for row, case in zip(table.rows[1:], cases, strict=True):
         values = (
             case.loan_no,
@@ -655,7 +600,7 @@ def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...],
         )
         for column, (cell, text) in enumerate(zip(row.cells, values, strict=True)):
             alignment = WD_ALIGN_PARAGRAPH.RIGHT if column == _AMOUNT else WD_ALIGN_PARAGRAPH.CENTER
-            _fill_cell(cell, text, fonts["body"], alignment)
+            fill_cell(cell, text, fonts["body"], alignment, _TABLE_SIZE)
     # The fixed layout takes the grid's widths, Word's autofit the cells'; both must agree. No-wrap only counts
     # where a table is laid out automatically: in this fixed one the widths are what keep the figures whole.
     for position, (column, width) in enumerate(zip(table.columns, _COLUMN_WIDTHS[language], strict=True)):
@@ -664,106 +609,3 @@ def _add_cases_table(document: WordDocument, cases: tuple[OutstandingCase, ...],
             cell.width = width
             if position in (_AMOUNT, _DEADLINE):
                 cell._tc.get_or_add_tcPr().insert_element_before(OxmlElement("w:noWrap"), *_AFTER_NO_WRAP)
-
-
-def _fill_cell(
-    cell: _Cell, text: str, font: tuple[str, str], alignment: WD_ALIGN_PARAGRAPH, bold: bool = False
-) -> None:
-    """Write one table cell in the table's smaller size on single-spaced lines."""
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    paragraph = cell.paragraphs[0]
-    paragraph.alignment = alignment
-    paragraph.paragraph_format.line_spacing_rule = WD_LINE_SPACING.SINGLE
-    _add_run(paragraph, text, font, size=_TABLE_SIZE, bold=bold)
-
-
-def _body_paragraph(document: WordDocument) -> Paragraph:
-    """A body paragraph, its first line indented by two characters."""
-    paragraph = document.add_paragraph()
-    paragraph.paragraph_format.first_line_indent = _TWO_CHARACTERS
-    # Word reads firstLineChars in hundredths of a character and prefers it to the length when both are set.
-    ind = paragraph._p.get_or_add_pPr().find(qn("w:ind"))
-    if ind is not None:
-        ind.set(qn("w:firstLineChars"), "200")
-    return paragraph
-
-
-def _add_run(
-    paragraph: Paragraph, text: str, font: tuple[str, str], size: Length = _BODY_SIZE, bold: bool = False
-) -> Run:
-    """A run in the given Latin and East Asian fonts."""
-    run = paragraph.add_run(text)
-    latin, east_asian = font
-    run.font.name = latin
-    run.font.size = size
-    if bold:
-        run.font.bold = True
-    run_properties = run._element.get_or_add_rPr()
-    run_properties.get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
-    return run
-
-
-def _set_up_page(document: WordDocument, language: str) -> None:
-    """A4 with the margins of an official document, and defaults that suit Chinese text."""
-    section = document.sections[0]
-    section.page_width, section.page_height = Cm(21), Cm(29.7)
-    section.top_margin, section.bottom_margin = Cm(3.7), Cm(3.5)
-    section.left_margin, section.right_margin = Cm(2.8), Cm(2.6)
-
-    latin, east_asian = _FONTS[language]["body"]
-    defaults = document.styles.element.find(qn("w:docDefaults"))
-    run_defaults = defaults.find(f"{qn('w:rPrDefault')}/{qn('w:rPr')}") if defaults is not None else None
-    if run_defaults is not None:
-        # Theme fonts in the template would win over the explicit ones on a run that names no font of its own.
-        fonts = run_defaults.find(qn("w:rFonts"))
-        if fonts is not None:
-            for attribute in ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme"):
-                fonts.attrib.pop(qn(attribute), None)
-            for attribute, name in (("w:ascii", latin), ("w:hAnsi", latin), ("w:eastAsia", east_asian)):
-                fonts.set(qn(attribute), name)
-        lang = run_defaults.find(qn("w:lang"))
-        if lang is not None:
-            # The East Asian language decides Chinese line breaking and which font draws “”…… and the like.
-            lang.set(qn("w:val"), _LANGUAGE_TAGS[language])
-            lang.set(qn("w:eastAsia"), "zh-CN")
-
-    normal = document.styles["Normal"]
-    normal.font.name = latin  # type: ignore[attr-defined]
-    normal.font.size = _BODY_SIZE  # type: ignore[attr-defined]
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
-    paragraph_format = normal.paragraph_format  # type: ignore[attr-defined]
-    paragraph_format.line_spacing = _LINE
-    paragraph_format.space_before = Pt(0)
-    paragraph_format.space_after = Pt(0)
-
-
-def _set_properties(
-    document: WordDocument, notice: Notice, title: str, language: str, zone: ZoneInfo
-) -> None:
-    """Title, author and dates from the notice alone, so the same notice gives the same file."""
-    # python-docx writes the datetime's digits followed by "Z", so it must be in UTC already.
-    issued = datetime.combine(notice.issued, time(0), zone).astimezone(UTC)
-    properties = document.core_properties
-    properties.title = title
-    properties.subject = notice.number
-    properties.author = notice.issuer
-    properties.last_modified_by = notice.issuer
-    properties.comments = ""
-    properties.keywords = ""
-    properties.category = ""
-    properties.language = _LANGUAGE_TAGS[language]
-    properties.revision = 1
-    properties.created = issued
-    properties.modified = issued
-
-
-def _with_fixed_timestamps(docx: bytes, issued: date) -> bytes:
-    """The same archive with every member dated the issued day, so equal notices give equal bytes."""
-    stamp = (issued.year, issued.month, issued.day, 0, 0, 0)
-    output = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(docx)) as source, zipfile.ZipFile(output, "w") as target:
-        for member in source.infolist():
-            info = zipfile.ZipInfo(member.filename, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            target.writestr(info, source.read(member))
-    return output.getvalue()
