@@ -108,10 +108,6 @@ class TargetStore(StoreBase):
             for unit_id, name, target in unit_rows
         }
 
-    def officer_target_map(self) -> dict[str, Decimal]:
-        """Every officer's target by employee number."""
-        return {no: amount for unit in self.unit_targets().values() for no, amount in unit.officers.items()}
-
     def set_officer_target(
         self, lead: PersonView, employee_no: str, amount: Decimal | None, source: str = ""
     ) -> TargetChange:
@@ -119,7 +115,7 @@ class TargetStore(StoreBase):
         target; the other officers' shares follow so that the unit's total stays what it is."""
         with self.message_scope(), self.atomic(), self._session() as session:
             officer = session.execute(
-                select(Person).where(Person.employee_no == employee_no).with_for_update()
+                select(Person).where(Person.employee_no == employee_no)
             ).scalar_one_or_none()
             if officer is None or not officer.active:
                 raise UserError("target.unknown_person", employee_no=employee_no)

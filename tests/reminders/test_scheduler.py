@@ -19,6 +19,7 @@ from store.models import Dispatch
 from tests.conftest import SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
 from tests.reminders.test_daily import (
+    ADMIN,
     CONFIG,
     DAY,
     OFFICER_1,
@@ -152,6 +153,28 @@ async def test_the_morning_job_sends_each_to_do_once_however_often_it_runs(
         ).all()
     assert [(job, day, status) for job, day, status, _ in logged] == [("reminders", DAY, "sent")]
     assert logged[0].recipient.endswith(f">telegram:{OFFICER_1}")
+
+
+async def test_on_a_dispatch_day_the_morning_sends_the_pack_once_to_the_admins(
+    app: App, clock: Clock, tg: FakeTelegram
+) -> None:
+    build_ledger(app, clock, DAY)
+    bind(app, (OFFICER_1, "E001"), (ADMIN, "A001"))
+    channel = channel_for(app, tg)
+    schedule = Schedule(app.store, CONFIG, [channel], SHANGHAI, clock=clock)
+    pack = "清收调度材料-2026-11-16至2026-11-30"
+    async with channel.opened():
+        for minutes in (30, 40):  # on time, then a restart's catch-up the same morning
+            clock.now = at(date(2026, 12, 1), 8) + timedelta(minutes=minutes)
+            await schedule.morning()
+        # The next morning is no dispatch day.
+        clock.now = at(date(2026, 12, 2), 8) + timedelta(minutes=30)
+        await schedule.morning()
+    documents = [call.params["document_name"] for call in tg.sent(ADMIN, "sendDocument")]
+    assert documents == [f"{pack}.docx", f"{pack}.xlsx"]
+    (summary,) = tg.texts(ADMIN)
+    assert summary.startswith("【半月调度】2026-11-16—2026-11-30：")
+    assert len(tg.texts(OFFICER_1)) == 2  # the to-dos of both mornings, never the pack
 
 
 @pytest.fixture
