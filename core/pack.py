@@ -125,7 +125,9 @@ class PackLawsuit:
     filed: date | None
     days_filed_to_judgment: int | None
     days_judgment_to_enforced: int | None
-    missed_deadline: str  # "" or what was missed (an enforcement window, a seizure)
+    missed_deadline: str  # "" or the kind of deadline missed: enforcement_due, seizure_lapses
+    missed_on: date | None = None  # the day it passed
+    missed_detail: str = ""  # what was seized
 
 
 @dataclass(frozen=True, slots=True)

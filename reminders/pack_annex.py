@@ -27,7 +27,7 @@ from core.money import FEN
 from core.pack import DispatchPack
 from core.ranking import completion_rate
 from core.texts import render
-from reminders.pack_document import pack_title, term
+from reminders.pack_document import missed_text, pack_title, term
 from reminders.word import CHINESE_NUMERALS, DEFAULT_ZONE, with_fixed_timestamps
 from spreadsheets.template import FORMULA_STARTS, display_width, keep_as_text
 
@@ -131,7 +131,7 @@ def _sections(
             s.filed,
             s.days_filed_to_judgment,
             s.days_judgment_to_enforced,
-            s.missed_deadline,
+            missed_text(s, language),
         )
         for s in pack.lawsuits
     )

@@ -322,6 +322,15 @@ def wan(amount: Decimal | None) -> str:
     return format_wan(amount).removesuffix(_WAN_SUFFIX)
 
 
+def missed_text(lawsuit: PackLawsuit, language: str = "zh") -> str:
+    """The legal deadline a lawsuit missed, in words (申请执行期限2026-11-20已过), or "" when none."""
+    if not lawsuit.missed_deadline:
+        return ""
+    day = lawsuit.missed_on.isoformat() if lawsuit.missed_on else ""
+    detail = term("seizure", lawsuit.missed_detail, language) if lawsuit.missed_detail else ""
+    return _text(f"missed.{lawsuit.missed_deadline}", language, day=day, detail=detail)
+
+
 def term(prefix: str, code: str, language: str = "zh") -> str:
     """The name of a stage, state, rung, reason or action; the code itself when no text names it."""
     key = f"{prefix}.{code}"
@@ -498,7 +507,7 @@ def _lawsuit_row(lawsuit: PackLawsuit, language: str) -> tuple[str, ...]:
         lawsuit.stage_day.isoformat(),
         _days(lawsuit.days_filed_to_judgment),
         _days(lawsuit.days_judgment_to_enforced),
-        lawsuit.missed_deadline,
+        missed_text(lawsuit, language),
     )
 
 

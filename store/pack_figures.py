@@ -97,6 +97,8 @@ class PackFigureStore(AssetStore):
                     days_filed_to_judgment=(decided - filed).days if filed and decided else None,
                     days_judgment_to_enforced=(enforced - decided).days if decided and enforced else None,
                     missed_deadline=missed[0].kind if missed else "",
+                    missed_on=missed[0].due_on if missed else None,
+                    missed_detail=missed[0].detail if missed else "",
                 )
             )
         lawsuits.sort(key=lambda s: (s.missed_deadline == "", s.unit, s.loan_no))

@@ -868,6 +868,8 @@ TEXTS: dict[str, str] = {
     "pack.section.inactive": "Inactive officers",
     "pack.section.accountability": "Accountability",
     "pack.none": "None this period.",
+    "pack.missed.enforcement_due": "enforcement not applied for by {day}",
+    "pack.missed.seizure_lapses": "{detail} lapsed on {day}",
     "pack.more": "Not shown here: {more} more; see the annex.",
     "pack.money_unit": "Amounts in 10,000 yuan (万元)",
     "pack.annex": "Annex: dispatch details (Excel workbook)",

@@ -867,6 +867,8 @@ TEXTS: dict[str, str] = {
     "pack.section.inactive": "长期未记录清收情况的责任人",
     "pack.section.accountability": "问责情况",
     "pack.none": "本期无。",
+    "pack.missed.enforcement_due": "申请执行期限{day}已过",
+    "pack.missed.seizure_lapses": "{detail}于{day}到期未续",
     "pack.more": "另有{more}条未列出，详见附件。",
     "pack.money_unit": "金额单位：万元",
     "pack.annex": "附件：不良贷款清收工作调度明细表（Excel）",

@@ -160,3 +160,32 @@ async def test_two_processes_on_a_dispatch_day_send_the_pack_once(campaign: App,
                 "清收调度材料-2026-11-16至2026-11-30.docx",
                 "清收调度材料-2026-11-16至2026-11-30.xlsx",
             ]
+
+
+def test_the_packs_lawsuits_show_the_days_each_stage_took(app: App, clock: Clock) -> None:
+    from tests.ledger_data import seed
+
+    clock.now = at(date(2026, 2, 1), 9)
+    seed(app)
+    for stage, day in (
+        ("filed", date(2026, 3, 2)),
+        ("judged", date(2026, 6, 1)),
+        ("enforcement", date(2026, 7, 1)),
+        ("enforced", date(2026, 11, 20)),
+    ):
+        clock.now = at(day, 10)
+        app.store.record_stage("L2023001", "E001", stage, day)
+    clock.now = at(date(2026, 11, 18), 10)
+    app.store.record_stage("L2023003", "E003", "filed", date(2026, 11, 18))
+    clock.now = at(DAY, 8)
+    lawsuits = {s.loan_no: s for s in dispatch_pack(app.store, DAY, CONFIG).lawsuits}
+    ended = lawsuits["L2023001"]  # ended in the period: still in this pack
+    assert (ended.stage, ended.stage_day, ended.filed) == ("enforced", date(2026, 11, 20), date(2026, 3, 2))
+    assert (ended.days_filed_to_judgment, ended.days_judgment_to_enforced) == (91, 172)
+    assert ended.missed_deadline == ""
+    filed = lawsuits["L2023003"]
+    assert (filed.stage, filed.days_filed_to_judgment) == ("filed", None)
+    # The pack of the period after it: the lawsuit that ended before it is no longer listed.
+    clock.now = at(date(2026, 12, 16), 8)
+    later = dispatch_pack(app.store, date(2026, 12, 16), CONFIG)
+    assert [s.loan_no for s in later.lawsuits] == ["L2023003"]

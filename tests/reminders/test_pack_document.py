@@ -99,7 +99,9 @@ LAWSUIT = PackLawsuit(
     date(2026, 5, 6),
     198,
     None,
-    "判决已生效，尚未申请执行",
+    "seizure_lapses",
+    date(2026, 11, 25),
+    "real_estate",
 )
 ASSET = PackAsset(
     "ZC2025-0003",
@@ -287,7 +289,7 @@ def test_lawsuit_shows_its_stage_timings_and_missed_deadline_in_red() -> None:
         "2026-11-20",
         "198",
         "—",
-        "判决已生效，尚未申请执行",
+        "不动产查封于2026-11-25到期未续",
     ]
     colours = {run.font.color.rgb for cell in table.rows[1].cells for run in cell.paragraphs[0].runs}
     assert colours == {docx.shared.RGBColor(0xC0, 0x00, 0x00)}
