@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -87,10 +87,15 @@ def priority(
     statute_points = (
         0 if statute_days is None else _closeness(statute_days, STATUTE_HORIZON_DAYS, STATUTE_POINTS)
     )
+    urgency = 0
     if outstanding <= 0:
         amount_points = difficulty_points = deadline_points = statute_points = 0
-    result = Priority(
-        score=amount_points + difficulty_points + deadline_points + statute_points,
+    elif statute_days is not None and statute_days <= STATUTE_URGENT_DAYS:
+        urgency = URGENCY_STEP * 2
+    elif deadline_days < 0:
+        urgency = URGENCY_STEP
+    return Priority(
+        score=urgency + amount_points + difficulty_points + deadline_points + statute_points,
         amount_points=amount_points,
         difficulty_points=difficulty_points,
         deadline_points=deadline_points,
@@ -100,10 +105,6 @@ def priority(
         deadline_days=deadline_days,
         statute_days=statute_days,
     )
-    if outstanding <= 0:
-        return result
-    urgency = URGENCY_STEP * (2 if result.statute_urgent else 1 if result.overdue else 0)
-    return replace(result, score=result.score + urgency)
 
 
 def explain(p: Priority, language: str = "zh") -> str:

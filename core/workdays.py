@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import date, timedelta
 
@@ -15,8 +16,10 @@ FIXED_HOLIDAYS = frozenset({(1, 1), (5, 1), (10, 1), (10, 2), (10, 3)})
 _warned_years: set[int] = set()
 
 
+@functools.lru_cache(maxsize=4096)
 def is_workday(day: date) -> bool:
-    """Whether `day` is a working day: weekdays except public holidays, plus make-up workdays (调休)."""
+    """Whether `day` is a working day: weekdays except public holidays, plus make-up workdays (调休).
+    Remembered: the morning asks it for every officer's days of silence."""
     try:
         return bool(chinese_calendar.is_workday(day))
     except NotImplementedError:

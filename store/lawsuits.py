@@ -4,17 +4,18 @@ the other entries start again."""
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from core.columns import LAWSUIT_COLUMNS, LAWSUITS_SHEET
 from core.errors import Term, UserError
 from core.lifecycle import after_lawsuit
 from core.litigation import (
+    STATUTE_WARNINGS,
     StageEntry,
     Statute,
     expected_after,
@@ -289,6 +290,10 @@ class LawsuitStore(StoreBase):
         """What the law requires of each open case on `day`, for the to-dos and digests: the statute of
         limitations on its warning days (180, 90, 30 days before) or run out, enforcement to be applied for
         and seizures lapsing (from 30 days before), lawsuits stuck over six months; the most urgent first."""
+        # Only two kinds of case can have a legal matter: one whose imported statute runs out within the first
+        # warning's reach (what starts a statute again during the campaign only moves it years on), and one
+        # with a lawsuit (its stages may be older than the campaign).
+        warned_until = day + timedelta(days=max(STATUTE_WARNINGS))
         with self._session() as session:
             cases = {
                 row.id: row
@@ -303,7 +308,13 @@ class LawsuitStore(StoreBase):
                         Case.unit_id,
                     )
                     .join(Person, Person.id == Case.officer_id)
-                    .where(IS_OPEN)
+                    .where(
+                        IS_OPEN,
+                        or_(
+                            Case.statute_date <= warned_until,
+                            Case.id.in_(select(LawsuitStage.case_id).where(unreversed(LawsuitStage))),
+                        ),
+                    )
                 )
             }
             starts = statute_starts(session, self.campaign.zone)
@@ -311,7 +322,8 @@ class LawsuitStore(StoreBase):
         items: list[LegalItem] = []
         for case_id, row in cases.items():
             items.extend(_statute_items(row, statute(row.statute_date, starts.get(case_id, [])), day))
-            items.extend(_lawsuit_items(row, stages.get(case_id, []), day))
+            if case_id in stages:
+                items.extend(_lawsuit_items(row, stages[case_id], day))
         return sorted(items, key=LegalItem.urgency)
 
     def _follow_lawsuit(
