@@ -12,6 +12,7 @@ from core.import_plan import plan_import
 from core.messages import Incoming
 from core.records import PersonRecord
 from handlers import (
+    accountability,
     asset,
     bind,
     cases,
@@ -25,6 +26,7 @@ from handlers import (
     repay,
     report,
     status,
+    target,
     undo,
 )
 from handlers.registry import Choice, Command, Feature, Routes
@@ -51,6 +53,8 @@ COMMANDS: list[tuple[str, str | None, ModuleType]] = [
     ("confirm", "确认", pending),
     ("reject", "驳回", pending),
     ("report", "报告", report),
+    ("target", "目标", target),
+    ("accountability", "问责", accountability),
 ]
 # Buttons' prefixes, the module that answers them, and whether a press writes (and is answered once only).
 CHOICES: list[tuple[str, ModuleType, bool]] = [
@@ -133,7 +137,19 @@ def test_only_start_help_and_bind_are_open_to_an_unbound_identity() -> None:
 
 def test_writing_commands_are_answered_once_and_only_bind_keeps_a_refused_attempt() -> None:
     writing = {name for name, command in ROUTES.commands.items() if command.writes}
-    assert writing == {"bind", "log", "repay", "lawsuit", "asset", "undo", "confirm", "reject", "report"}
+    assert writing == {
+        "bind",
+        "log",
+        "repay",
+        "lawsuit",
+        "asset",
+        "undo",
+        "confirm",
+        "reject",
+        "report",
+        "target",
+        "accountability",
+    }
     assert {name for name, command in ROUTES.commands.items() if not command.atomic} == {"bind"}
 
 
@@ -152,6 +168,7 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
         "pending",
         "confirm",
         "report",
+        "target",
     )
     assert ROUTES.commands_by_role == {
         None: ("bind",),
@@ -167,10 +184,11 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
             "status",
             "rank",
             "report",
+            "target",
         ),
         "unit_lead": deciders,
-        "leader": ("case", "asset", "status", "rank", "pending"),
-        "admin": deciders,
+        "leader": ("case", "asset", "status", "rank", "pending", "target", "accountability"),
+        "admin": (*deciders, "accountability"),
     }
 
 
