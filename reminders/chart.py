@@ -6,6 +6,7 @@ import io
 import logging
 import threading
 from collections.abc import Sequence
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 from typing import Any, TypeVar
@@ -13,6 +14,7 @@ from typing import Any, TypeVar
 from fontTools.ttLib import TTFont
 from matplotlib.axes import Axes
 from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.container import BarContainer
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
 from matplotlib.ticker import MaxNLocator
@@ -114,28 +116,77 @@ def shown_rows(units: Sequence[_Row]) -> tuple[list[_Row | None], int]:
     return [*units[:SHOWN_AT_EACH_END], None, *units[-SHOWN_AT_EACH_END:]], hidden
 
 
-def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
-    """The ranking chart as a matplotlib figure: one bar per unit, best at the top, and the expected line."""
-    texts = CHART_TEXTS.get(language, CHART_TEXTS["zh"])
-    rows, hidden = shown_rows(ranking.units)
+def unit_axes(
+    units: Sequence[_Row],
+    gap_label: str,
+    width_inches: float = WIDTH_INCHES,
+    margin_inches: float = MARGIN_INCHES,
+) -> tuple[Figure, Axes, list[_Row | None], list[tuple[int, _Row]]]:
+    """A figure with one row per unit (best at the top, the middle left out past MAX_ROWS and shaded, its
+    label `gap_label` with the count of units it stands for): the figure, its axes, the rows drawn and the bars'
+    (row, unit) pairs."""
+    rows, hidden = shown_rows(units)
     bars = [(y, u) for y, u in enumerate(rows) if u is not None]
     lacking = missing_glyphs("".join(u.unit for _, u in bars))
     if lacking:
         log.warning("chart font lacks %s; drawn from %s instead", "".join(sorted(lacking)), FALLBACK_FAMILY)
 
-    height = MARGIN_INCHES + ROW_INCHES * max(len(rows), 6)
-    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
+    height = margin_inches + ROW_INCHES * max(len(rows), 6)
+    figure = Figure(figsize=(width_inches, height), dpi=DPI, layout="constrained")
     FigureCanvasAgg(figure)
     ax = figure.add_subplot()
     # Row 0 at the top, as a ranking is read.
     ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
-    labels = [texts["gap"].format(count=hidden) if u is None else f"{u.rank}. {u.unit}" for u in rows]
+    labels = [gap_label.format(count=hidden) if u is None else f"{u.rank}. {u.unit}" for u in rows]
     ax.set_yticks(range(len(rows)), labels, **text_style(9.5))
     ax.tick_params(axis="y", length=0)
     for y, u in enumerate(rows):
         if u is None:
             ax.axhspan(y - 0.5, y + 0.5, color=GAP_COLOUR, zorder=0)
+    return figure, ax, rows, bars
 
+
+def label_rates(ax: Axes, bars: BarContainer, rates: Sequence[Decimal]) -> None:
+    """Each bar's rate at its end, on a white backing that keeps a rate just past the dashed line readable."""
+    ax.bar_label(
+        bars,
+        labels=[format_rate(rate) for rate in rates],
+        padding=3,
+        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.5},
+        zorder=4,
+        **text_style(9),
+    )
+
+
+def expected_line(ax: Axes, expected: Decimal, label: str, axis_label: str, rates: list[float]) -> None:
+    """The rate axis, the dashed expected-progress line and its label above the plot; light grid lines."""
+    line = float(expected)
+    rate_axis(ax, [*rates, line], axis_label)
+    ax.axvline(line, color=LINE_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
+    ax.text(
+        line,
+        1.0,
+        label,
+        transform=blended_transform_factory(ax.transData, ax.transAxes),
+        ha="center",
+        va="bottom",
+        color=LINE_COLOUR,
+        **text_style(10),
+    )
+
+
+def finish(figure: Figure, ax: Axes, title: str) -> Figure:
+    """The chart's title, and the frame and grid every chart has."""
+    figure.suptitle(title, **text_style(14))
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
+    return figure
+
+
+def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
+    """The ranking chart as a matplotlib figure: one bar per unit, best at the top, and the expected line."""
+    texts = CHART_TEXTS.get(language, CHART_TEXTS["zh"])
+    figure, ax, _rows, bars = unit_axes(ranking.units, texts["gap"])
     rates = [float(u.rate) for _, u in bars]
     container = ax.barh(
         [y for y, _ in bars],
@@ -144,33 +195,10 @@ def ranking_figure(ranking: Ranking, language: str = "zh") -> Figure:
         color=[WARNING_COLOUR if u.rate < ranking.expected else CALM_COLOUR for _, u in bars],
         zorder=2,
     )
-    # A white backing and a place above the dashed line keep a rate just past the line readable.
-    ax.bar_label(
-        container,
-        labels=[format_rate(u.rate) for _, u in bars],
-        padding=3,
-        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.5},
-        zorder=4,
-        **text_style(9),
-    )
-
-    expected = float(ranking.expected)
-    rate_axis(ax, [*rates, expected], texts["axis"])
-    ax.axvline(expected, color=LINE_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
-    ax.text(
-        expected,
-        1.0,
-        texts["expected"].format(rate=format_rate(ranking.expected)),
-        transform=blended_transform_factory(ax.transData, ax.transAxes),
-        ha="center",
-        va="bottom",
-        color=LINE_COLOUR,
-        **text_style(10),
-    )
-    figure.suptitle(texts["title"].format(day=ranking.day.isoformat()), **text_style(14))
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-    return figure
+    label_rates(ax, container, [u.rate for _, u in bars])
+    label = texts["expected"].format(rate=format_rate(ranking.expected))
+    expected_line(ax, ranking.expected, label, texts["axis"], rates)
+    return finish(figure, ax, texts["title"].format(day=ranking.day.isoformat()))
 
 
 def rate_axis(ax: Axes, values: list[float], label: str) -> None:

@@ -7,28 +7,21 @@ import logging
 from datetime import date
 from decimal import Decimal
 
-from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
-from matplotlib.transforms import blended_transform_factory
 
 from core.campaign import format_rate
 from core.pack import DispatchPack
 from core.texts import render
 from reminders.chart import (
     CALM_COLOUR,
-    DPI,
-    FALLBACK_FAMILY,
-    GAP_COLOUR,
-    LINE_COLOUR,
-    ROW_INCHES,
     WARNING_COLOUR,
     chart_font,
+    expected_line,
     figure_png,
-    missing_glyphs,
-    rate_axis,
-    shown_rows,
-    text_style,
+    finish,
+    label_rates,
+    unit_axes,
 )
 
 log = logging.getLogger(__name__)
@@ -43,27 +36,13 @@ MARGIN_INCHES = 1.9  # title, line label, x axis and the legend under it
 def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
     """The pack's chart as a matplotlib figure: per unit, best at the top, the rate before the period and what
     the period added, and the expected-progress line at the period's end."""
-    rows, hidden = shown_rows(sorted(pack.units, key=lambda unit: unit.rank))
-    bars = [(y, u) for y, u in enumerate(rows) if u is not None]
-    lacking = missing_glyphs("".join(u.unit for _, u in bars))
-    if lacking:
-        log.warning("chart font lacks %s; drawn from %s instead", "".join(sorted(lacking)), FALLBACK_FAMILY)
-
-    height = MARGIN_INCHES + ROW_INCHES * max(len(rows), 6)
-    figure = Figure(figsize=(WIDTH_INCHES, height), dpi=DPI, layout="constrained")
-    FigureCanvasAgg(figure)
-    ax = figure.add_subplot()
-    ax.set_ylim(max(len(rows), 1) - 0.5, -0.5)
-    labels = [_text("gap", language, count=hidden) if u is None else f"{u.rank}. {u.unit}" for u in rows]
-    ax.set_yticks(range(len(rows)), labels, **text_style(9.5))
-    ax.tick_params(axis="y", length=0)
+    gap = _text("gap", language, count="{count}")
+    units = sorted(pack.units, key=lambda unit: unit.rank)
+    figure, ax, rows, bars = unit_axes(units, gap, WIDTH_INCHES, MARGIN_INCHES)
     # A unit below the line is named in red, as on the daily ranking.
     for label, unit in zip(ax.get_yticklabels(), rows, strict=True):
         if unit is not None and unit.rate < pack.expected:
             label.set_color(WARNING_COLOUR)
-    for y, u in enumerate(rows):
-        if u is None:
-            ax.axhspan(y - 0.5, y + 0.5, color=GAP_COLOUR, zorder=0)
 
     ys = [y for y, _ in bars]
     # A period whose reversals took back more than it confirmed shows only the lower, current rate.
@@ -71,28 +50,9 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
     added = [float(max(u.rate - u.rate_before, Decimal(0))) for _, u in bars]
     ax.barh(ys, before, height=0.7, color=BEFORE_COLOUR, zorder=2)
     period = ax.barh(ys, added, left=before, height=0.7, color=PERIOD_COLOUR, zorder=2)
-    ax.bar_label(
-        period,
-        labels=[format_rate(u.rate) for _, u in bars],
-        padding=3,
-        bbox={"facecolor": "white", "edgecolor": "none", "alpha": 0.85, "pad": 0.5},
-        zorder=4,
-        **text_style(9),
-    )
-
-    expected = float(pack.expected)
-    rate_axis(ax, [float(u.rate) for _, u in bars] + [expected], _text("axis", language))
-    ax.axvline(expected, color=LINE_COLOUR, linestyle="--", linewidth=1.2, zorder=3)
-    ax.text(
-        expected,
-        1.0,
-        _text("expected", language, rate=format_rate(pack.expected)),
-        transform=blended_transform_factory(ax.transData, ax.transAxes),
-        ha="center",
-        va="bottom",
-        color=LINE_COLOUR,
-        **text_style(10),
-    )
+    label_rates(ax, period, [u.rate for _, u in bars])
+    label = _text("expected", language, rate=format_rate(pack.expected))
+    expected_line(ax, pack.expected, label, _text("axis", language), [float(u.rate) for _, u in bars])
     figure.legend(
         handles=[
             Patch(color=BEFORE_COLOUR, label=_text("before", language)),
@@ -103,15 +63,10 @@ def pack_figure(pack: DispatchPack, language: str = "zh") -> Figure:
         frameon=False,
         prop=chart_font(9.5),
     )
-    figure.suptitle(
-        _text(
-            "title", language, start=_day(pack.period_start, language), end=_day(pack.period_end, language)
-        ),
-        **text_style(14),
+    title = _text(
+        "title", language, start=_day(pack.period_start, language), end=_day(pack.period_end, language)
     )
-    ax.spines[["top", "right"]].set_visible(False)
-    ax.grid(axis="x", color="#dddddd", linewidth=0.8, zorder=0)
-    return figure
+    return finish(figure, ax, title)
 
 
 def pack_chart(pack: DispatchPack, language: str = "zh") -> bytes:
