@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
-import sys
 from datetime import date, datetime, timedelta
 from decimal import Decimal
-from pathlib import Path
 
 import docx
 import openpyxl
@@ -26,12 +23,12 @@ from reminders.config import ScheduleConfig
 from reminders.notices import build_notices
 from reminders.pack import build_dispatch, dispatch_pack
 from store.models import Case, NoticeIssued, Repayment
-from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, SHANGHAI, Clock
+from tests.conftest import SHANGHAI, Clock
 from tests.fake_telegram import FakeTelegram
+from tests.reminders.test_crash import job_env, start_job
 
 DAY = date(2026, 12, 1)  # a dispatch day: the pack counts 2026-11-16 to 2026-11-30
 CONFIG = ScheduleConfig()
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def at(day: date, hour: int) -> datetime:
@@ -135,22 +132,8 @@ async def test_two_processes_on_a_dispatch_day_send_the_pack_once(campaign: App,
     for no, user in users.items():
         app.store.bind("telegram", str(user), codes[no])
     async with FakeTelegram() as tg:
-        env = {
-            **os.environ,
-            "DATABASE_URL": database_url,
-            "CAMPAIGN_START": CAMPAIGN_START.isoformat(),
-            "CAMPAIGN_END": CAMPAIGN_END.isoformat(),
-            "TELEGRAM_BOT_TOKEN": tg.token,
-            "TELEGRAM_API_BASE_URL": tg.base_url,
-            "NO_PROXY": "127.0.0.1,localhost",
-        }
-        command = [sys.executable, "-m", "bot", "jobs", "run", "dispatch", "--date", DAY.isoformat()]
-        processes = [
-            await asyncio.create_subprocess_exec(
-                *command, cwd=ROOT, env=env, stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE
-            )
-            for _ in range(2)
-        ]
+        env = job_env(tg, database_url)
+        processes = [await start_job("dispatch", DAY, env) for _ in range(2)]
         outputs = await asyncio.wait_for(asyncio.gather(*(p.communicate() for p in processes)), 180)
         assert [p.returncode for p in processes] == [0, 0], outputs
         for user in users.values():
