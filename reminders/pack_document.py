@@ -40,9 +40,9 @@ from reminders.word import (
     fill_cell,
     grid_table,
     number_pages,
+    saved,
     set_properties,
     set_up_page,
-    with_fixed_timestamps,
 )
 
 # Word shows every unit, and at most this many of each unit's lagging officers (the annex lists them all).
@@ -227,9 +227,7 @@ def pack_document(
         day=pack.day,
         zone=zone,
     )
-    saved = io.BytesIO()
-    document.save(saved)
-    return with_fixed_timestamps(saved.getvalue(), pack.day)
+    return saved(document, pack.day)
 
 
 def pack_title(pack: DispatchPack, language: str = "zh") -> str:

@@ -4,7 +4,6 @@ with it."""
 
 from __future__ import annotations
 
-import io
 import math
 from datetime import date
 from decimal import Decimal
@@ -38,9 +37,9 @@ from reminders.word import (
     fill_cell,
     grid_table,
     number_pages,
+    saved,
     set_properties,
     set_up_page,
-    with_fixed_timestamps,
 )
 
 # The notice's wording is in core/texts under `notice.`; its table's columns, in this order.
@@ -151,9 +150,7 @@ def notice_document(notice: Notice, language: str = "zh", zone: ZoneInfo = DEFAU
         day=notice.issued,
         zone=zone,
     )
-    saved = io.BytesIO()
-    document.save(saved)
-    return with_fixed_timestamps(saved.getvalue(), notice.issued)
+    return saved(document, notice.issued)
 
 
 def notice_message(notice: Notice, language: str = "zh") -> str:

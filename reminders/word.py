@@ -214,6 +214,13 @@ def set_properties(
     properties.modified = issued
 
 
+def saved(document: WordDocument, day: date) -> bytes:
+    """A document's .docx bytes, every member dated `day`: the same document gives the same bytes."""
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return with_fixed_timestamps(buffer.getvalue(), day)
+
+
 def with_fixed_timestamps(archive: bytes, day: date) -> bytes:
     """The same .docx or .xlsx with every member dated `day`, so equal documents give equal bytes."""
     stamp = (day.year, day.month, day.day, 0, 0, 0)
