@@ -18,7 +18,7 @@ def officer_lines(officers: list[OfficerProgress], language: str) -> list[str]:
             name=o.name,
             rate=format_rate(o.rate),
             recovered=format_wan(o.recovered),
-            target=format_wan(o.start_balance if o.target is None else o.target),
+            target=format_wan(o.aim),
             settled=o.settled,
             cases=o.cases,
         )

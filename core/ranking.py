@@ -51,7 +51,7 @@ class UnitStanding:
 
     def gap_amount(self, expected: Decimal) -> Decimal:
         """The yuan still to recover to reach the expected-progress line."""
-        return max((self.target * expected).quantize(Decimal("0.01")) - self.recovered, ZERO)
+        return gap_amount(self.target, self.recovered, expected)
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,6 +65,11 @@ class Ranking:
     def lagging(self) -> list[UnitStanding]:
         """Units below the expected-progress line (SPEC §4), in rank order; a unit on or above it never lags."""
         return [u for u in self.units if u.rate < self.expected]
+
+
+def gap_amount(target: Decimal, recovered: Decimal, expected: Decimal) -> Decimal:
+    """The yuan still to recover to reach the expected-progress line on `target` (0 when on or above it)."""
+    return max((target * expected).quantize(Decimal("0.01")) - recovered, ZERO)
 
 
 def completion_rate(recovered: Decimal, target: Decimal) -> Decimal:

@@ -132,10 +132,15 @@ class OfficerProgress:
     target: Decimal | None = None
 
     @property
+    def aim(self) -> Decimal:
+        """What the officer's rate is reckoned against: their own target, or the balances they started with
+        when they have none."""
+        return self.start_balance if self.target is None else self.target
+
+    @property
     def rate(self) -> Decimal:
-        """Recovered ÷ the officer's own target, or ÷ the balances they started with when they have none."""
-        base = self.start_balance if self.target is None else self.target
-        return Decimal(0) if base <= 0 else (self.recovered / base).quantize(Decimal("0.0001"))
+        """Recovered ÷ the officer's aim."""
+        return Decimal(0) if self.aim <= 0 else (self.recovered / self.aim).quantize(Decimal("0.0001"))
 
 
 @dataclass(frozen=True, slots=True)

@@ -216,7 +216,7 @@ def _officer_card(ctx: Context) -> str:
             "status.officer_money",
             recovered=format_wan(mine.recovered),
             start=format_wan(mine.start_balance),
-            target=format_wan(mine.start_balance if mine.target is None else mine.target),
+            target=format_wan(mine.aim),
             rate=format_rate(mine.rate),
         ),
         ctx.t("status.officer_cases", cases=mine.cases, settled=mine.settled, open=mine.cases - mine.settled),

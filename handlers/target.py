@@ -3,12 +3,11 @@ unit lead sets one officer at a time within the unit's total (SPEC §10)."""
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from core.campaign import format_rate
 from core.errors import UserError
 from core.messages import Response
 from core.money import format_wan, parse_amount
+from core.ranking import gap_amount
 from handlers.context import Context
 from handlers.registry import EVERYONE, Command, Feature
 from store.targets import UnitTargets
@@ -55,8 +54,9 @@ def _own(ctx: Context) -> str:
     if mine.rate >= 1:
         lines.append(ctx.t("target.own_reached"))
     elif mine.rate < expected:
-        gap = (mine.target * expected).quantize(Decimal("0.01")) - mine.recovered
-        lines.append(ctx.t("target.own_behind", gap=format_wan(gap)))
+        lines.append(
+            ctx.t("target.own_behind", gap=format_wan(gap_amount(mine.target, mine.recovered, expected)))
+        )
     return "\n".join(lines)
 
 
