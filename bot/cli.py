@@ -306,6 +306,37 @@ def check() -> None:
 
 @cli.command()
 @_user_errors
+def assign(
+    rebalance: Annotated[
+        str | None,
+        typer.Option("--rebalance", help="spread this unit's open cases evenly over its officers"),
+    ] = None,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="print the moves; change nothing")] = False,
+) -> None:
+    """Spread a unit's open cases so that each officer's outstanding amount and difficulty load come within
+    10% of the unit's mean where the cases allow (one case by chat: 转办 LOAN EMP)."""
+    from bot.rebalancing import spread_lines
+    from core.rebalance import rebalance as plan_moves
+
+    if rebalance is None:
+        raise UserError("rebalance.usage")
+    app = _ledger()
+    cases, officers = app.store.unit_case_loads(rebalance)
+    names = {
+        no: person.name for no in officers if (person := app.store.person_by_employee_no(no)) is not None
+    }
+    plan = plan_moves(cases, officers)
+    for line in spread_lines(rebalance, cases, plan, names, app.language):
+        console.print(line, markup=False)
+    if dry_run or not plan.moves:
+        _say(app, "rebalance.dry_run" if dry_run and plan.moves else "rebalance.nothing_to_do")
+        return
+    handed = app.store.apply_moves(plan.moves)
+    _say(app, "rebalance.applied", count=len(handed), unit=rebalance)
+
+
+@cli.command()
+@_user_errors
 def chat(employee_no: Annotated[str, typer.Option("--as", help="the employee number to chat as")]) -> None:
     """Chat in the terminal as a person (reads standard input; ends at end of input)."""
     app = _ledger()

@@ -7,6 +7,8 @@ from collections.abc import Iterable
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from core.texts import render
+
 # A repayment dated more than this many days before it was reported.
 BACKDATED_AFTER_DAYS = 3
 # The same case and amount reported again with a payment day this close to an earlier one's.
@@ -55,3 +57,13 @@ def contact_flags(at: datetime, earlier_today: int) -> tuple[str, ...]:
     if earlier_today >= CONTACTS_PER_DAY:
         flags.append("too_many")
     return tuple(flags)
+
+
+def flag_words(flags: tuple[str, ...], language: str) -> str:
+    """An entry's flags in words, in the order they were given."""
+    return render("flag.separator", language).join(render(f"flag.{name}", language) for name in flags)
+
+
+def flag_names(stored: str | None) -> tuple[str, ...]:
+    """The flags an entry was recorded with, from their stored form (names joined by commas)."""
+    return tuple(name for name in (stored or "").split(",") if name)

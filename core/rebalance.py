@@ -16,6 +16,8 @@ from core.money import from_fen
 
 # Within this share of the unit's mean (one tenth).
 TOLERANCE_DIVISOR = 10
+# Why a case changed hands: a lead's or admin's /assign, or this rebalancing.
+REASONS = ("assign", "rebalance")
 # What a case weighs in an officer's load, by its difficulty (难易程度).
 DIFFICULTY_WEIGHT = {"易": 1, "中": 2, "难": 3}
 

@@ -74,6 +74,7 @@ class CaseEvent:
     note: str = ""
     reversed: bool = False  # this entry is the reversal of an earlier one
     undone: bool = False  # a later entry reversed this one
+    flags: tuple[str, ...] = ()  # a contact's or repayment's flags (core.compliance)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +89,7 @@ class ContactEntry:
     promise_amount: Decimal | None
     promise_date: date | None
     reverses_id: int | None = None
+    flags: tuple[str, ...] = ()  # the contact rules it broke (core.compliance.CONTACT_FLAGS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,6 +108,7 @@ class PendingRepayment:
     evidence: str | None
     note: str
     reporter_no: str = ""
+    flags: tuple[str, ...] = ()  # what the lead should look at (core.compliance.REPAYMENT_FLAGS)
 
 
 @dataclass(frozen=True, slots=True)

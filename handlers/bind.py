@@ -15,9 +15,8 @@ def bind(ctx: Context, args: list[str]) -> Response:
     if len(args) != 1:
         raise UserError("bind.usage")
     person = ctx.store.bind(ctx.incoming.channel, ctx.incoming.sender_id, args[0])
-    return Response.text(
-        ctx.t("bind.done", name=person.name, role=ctx.t(f"role.{person.role}"), unit=person.unit or "专班")
-    )
+    done = ctx.t("bind.done", name=person.name, role=ctx.t(f"role.{person.role}"), unit=person.unit or "专班")
+    return Response.text(done + "\n" + ctx.t("rules.contact"))
 
 
 # A wrong code counts towards the lock even though the bind is refused: not all-or-nothing.

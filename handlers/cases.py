@@ -6,6 +6,8 @@ from core.errors import UserError
 from core.messages import Button, Response
 from core.permissions import WORKERS
 from handlers.asset_card import asset_line
+from handlers.assign import handover_line
+from handlers.complaint import card_line as complaint_line
 from handlers.context import Context
 from handlers.formatting import case_buttons, case_card, case_line
 from handlers.registry import EVERYONE, LEADER_HAS_NO_CASES, Choice, Command, Feature
@@ -76,6 +78,8 @@ def case_card_reply(ctx: Context, args: list[str]) -> Response:
         stages=ctx.store.lawsuit_stages(case.loan_no),
         statute=ctx.store.statute_of(case.loan_no),
         assets=[asset_line(ctx, found) for found in ctx.store.assets(loan_no=case.loan_no)],
+        complaints=[complaint_line(ctx, c) for c in ctx.store.complaints_of_case(case.id)],
+        handovers=[handover_line(ctx, h) for h in ctx.store.handovers_of_case(case.loan_no)],
     )
     buttons: tuple[tuple[Button, ...], ...] = ()
     if case.status != "settled" and ctx.me.role != "leader":

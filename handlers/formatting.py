@@ -6,6 +6,7 @@ from collections.abc import Sequence
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
+from core.compliance import flag_words
 from core.litigation import StageEntry, Statute, days_per_stage, legal_deadlines
 from core.masking import mask_id_number, mask_phone
 from core.messages import Button
@@ -43,6 +44,8 @@ def case_card(
     stages: Sequence[RecordedStage] = (),
     statute: Statute | None = None,
     assets: Sequence[str] = (),
+    complaints: Sequence[str] = (),
+    handovers: Sequence[str] = (),
 ) -> str:
     """The case card: who owes what, by when, the plan, the statute of limitations and what it rests on, the
     lawsuit's stages with the days each took, the assets taken for it (their lines as given), why it ranks
@@ -94,6 +97,12 @@ def case_card(
     if assets:
         lines.append(render("case.assets", language))
         lines.extend(assets)
+    if complaints:
+        lines.append(render("case.complaints", language))
+        lines.extend(complaints)
+    if handovers:
+        lines.append(render("case.handovers", language))
+        lines.extend(handovers)
     if case.status != "settled":
         expires = statute.expires_on if statute is not None else case.statute_date
         score = priority(case.outstanding, case.difficulty, case.deadline, expires, today)
@@ -189,7 +198,7 @@ def event_line(event: CaseEvent, zone: ZoneInfo, language: str) -> str:
             text += render(
                 "event.promise", language, amount=format_yuan(event.amount), day=event.day.isoformat()
             )
-        return text + undone + _note(event.note, language)
+        return text + undone + _flags(event.flags, language) + _note(event.note, language)
     if event.kind == "lawsuit":
         assert event.day is not None
         text = render(
@@ -223,10 +232,14 @@ def event_line(event: CaseEvent, zone: ZoneInfo, language: str) -> str:
             amount=format_yuan(event.amount),
             method=render(f"method.{event.channel}", language),
             status=status,
-        )
+        ) + _flags(event.flags, language)
     if event.kind == "report":
         return render("event.report", language, when=when, person=event.person) + _note(event.note, language)
     return render("event.status", language, when=when, status=render(f"status.{event.status}", language))
+
+
+def _flags(flags: tuple[str, ...], language: str) -> str:
+    return render("event.flags", language, reasons=flag_words(flags, language)) if flags else ""
 
 
 def _note(note: str, language: str) -> str:

@@ -18,6 +18,8 @@ def help_text(ctx: Context) -> Response:
     lines.extend(ctx.t(f"help.{command}") for command in ctx.commands_by_role.get(role, ()))
     if ctx.person is not None and role != "leader":
         lines.append(ctx.t("help.free_text"))
+    if ctx.person is not None:
+        lines.append(ctx.t("rules.contact"))
     return Response.text("\n".join(lines))
 
 

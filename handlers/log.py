@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from core.compliance import flag_words
 from core.dates import parse_promise_date
 from core.errors import UserError
 from core.intent import read_channel, read_message, read_outcome
@@ -73,6 +74,10 @@ def contact_recorded(ctx: Context, case: CaseView, entry: ContactEntry) -> str:
     if entry.promise_amount is not None and entry.promise_date is not None:
         text += ctx.t(
             "log.promise", amount=format_yuan(entry.promise_amount), day=entry.promise_date.isoformat()
+        )
+    if entry.flags:
+        text += ctx.t(
+            "log.breach", reasons=flag_words(entry.flags, ctx.config.language), rule=ctx.t("rules.contact")
         )
     return text + "\n" + ctx.t("undo.hint")
 

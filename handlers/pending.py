@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from core.compliance import flag_words
 from core.errors import UserError
 from core.intent import find_loan_numbers
 from core.messages import Button, Push, Reply, Response
@@ -80,6 +81,8 @@ def _line(ctx: Context, number: int, item: PendingRepayment) -> str:
     )
     if item.evidence:
         text += ctx.t("pending.has_evidence")
+    if item.flags:
+        text += ctx.t("pending.flags", reasons=flag_words(item.flags, ctx.config.language))
     return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 
+from core.compliance import flag_words
 from core.dates import parse_date
 from core.errors import UserError
 from core.intent import read_method
@@ -72,6 +73,11 @@ def record(
         text += ctx.t("repay.awaits_nobody")
     if ctx.incoming.photo:
         text += "\n" + ctx.t("repay.evidence_kept")
+    flagged = ""
+    if entry.flags:
+        reasons = flag_words(entry.flags, ctx.config.language)
+        text += ctx.t("repay.flagged", reasons=reasons)
+        flagged = ctx.t("pending.new_flagged", reasons=reasons)
     notice = Reply(
         ctx.t(
             "pending.new",
@@ -80,6 +86,7 @@ def record(
             borrower=case.borrower,
             amount=format_yuan(entry.amount),
         )
+        + flagged
     )
     return Response([Reply(text + "\n" + ctx.t("undo.hint"))], [Push(p.id, notice) for p in leads])
 

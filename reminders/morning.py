@@ -14,6 +14,7 @@ from core.texts import render
 from core.todo import AssetItem, LegalItem, OfficerTodo, TodoCase, TodoCounts
 from core.views import OfficerProgress
 from reminders.config import ScheduleConfig
+from reminders.honesty import honesty_lines
 from reminders.inactive import silence_news
 from store.ledger import Store
 
@@ -36,6 +37,8 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
     officers_more, units_more, names = _more_to_tell(store, day, config.language)
     silences = silence_news(store, day, config)
     for unit_id, lines in silences.digest.items():
+        units_more[unit_id].append("\n".join(lines))
+    for unit_id, lines in honesty_lines(store, day, config).items():
         units_more[unit_id].append("\n".join(lines))
     nudges = silences.nudges
     messages = [

@@ -23,6 +23,7 @@ from core.columns import (
     ROLE_LABELS,
     UNIT_COLUMNS,
 )
+from core.compliance import flag_names, flag_words
 from core.texts import render
 from spreadsheets.template import as_text_if_formula, check_destination, save_workbook
 from store.export import ExportTable
@@ -34,7 +35,7 @@ SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "cases": ("案件", tuple(c.header for c in CASE_COLUMNS) + CASE_EXTRA_HEADERS),
     "contacts": (
         "催收记录",
-        ("贷款编号", "时间", "渠道", "结果", "承诺金额(元)", "承诺日期", "备注", "工号"),
+        ("贷款编号", "时间", "渠道", "结果", "承诺金额(元)", "承诺日期", "备注", "工号", "标记"),
     ),
     "repayments": (
         "还款",
@@ -49,6 +50,7 @@ SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
             "冲正",
             "工号",
             "确认人工号",
+            "标记",
         ),
     ),
     "lawsuits": (LAWSUITS_SHEET, tuple(c.header for c in LAWSUIT_COLUMNS)),
@@ -92,6 +94,11 @@ def _plain(value: Any, zone: ZoneInfo) -> Any:
     return value
 
 
+def _flags(stored: str | None) -> str:
+    """An entry's flags in words, for the sheet (honest figures and the contact rules, SPEC §10)."""
+    return flag_words(flag_names(stored), "zh")
+
+
 def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
     for raw in table.rows:
         row = [_plain(v, zone) for v in raw]
@@ -108,11 +115,13 @@ def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
         elif table.name == "contacts":
             row[2] = render(f"channel.{row[2]}", "zh")
             row[3] = render(f"outcome.{row[3]}", "zh")
+            row[8] = _flags(row[8])
             yield row
         elif table.name == "repayments":
             row[3] = render(f"method.{row[3]}", "zh")
             row[4] = render(f"repayment.{row[4]}", "zh")
             row[7] = "" if row[7] is None else f"冲正 #{row[7]}"
+            row[10] = _flags(row[10])
             yield row
         elif table.name == "lawsuits":
             row[1] = render(f"stage.{row[1]}", "zh")

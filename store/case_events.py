@@ -19,6 +19,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import aliased
 
+from core.compliance import flag_names
 from core.views import CaseEvent
 from store.base import StoreBase
 from store.models import CaseStatusChange, Contact, LawsuitStage, Person, Promise, Repayment, SpecialReport
@@ -41,6 +42,7 @@ _EVENT_COLUMNS = (
     "undone",
     "amount",
     "day",
+    "flags",
 )
 
 
@@ -76,6 +78,7 @@ def _build_case_events() -> Any:
             flag(is_undone(Contact)),
             Promise.amount,
             Promise.due_on,
+            Contact.flags,
         )
         .join(_event_person, _event_person.id == Contact.person_id)
         .outerjoin(Promise, Promise.contact_id == Contact.id)
@@ -94,6 +97,7 @@ def _build_case_events() -> Any:
         flag(is_undone(Repayment)),
         Repayment.amount,
         Repayment.paid_on,
+        Repayment.flags,
     ).join(_event_person, _event_person.id == Repayment.person_id)
     reports = _latest_events(
         SpecialReport,
@@ -109,6 +113,7 @@ def _build_case_events() -> Any:
         literal_column("0"),
         cast(null(), BigInteger),
         cast(null(), Date),
+        empty,
     ).join(_event_person, _event_person.id == SpecialReport.person_id)
     statuses = _latest_events(
         CaseStatusChange,
@@ -125,6 +130,7 @@ def _build_case_events() -> Any:
         literal_column("0"),
         cast(null(), BigInteger),
         cast(null(), Date),
+        empty,
     )
     stages = _latest_events(
         LawsuitStage,
@@ -140,6 +146,7 @@ def _build_case_events() -> Any:
         flag(is_undone(LawsuitStage)),
         cast(null(), BigInteger),
         LawsuitStage.reached_on,
+        empty,
     ).join(_event_person, _event_person.id == LawsuitStage.person_id)
     branches = [select(*kind.subquery().c) for kind in (contacts, repayments, statuses, reports, stages)]
     everything = union_all(*branches).subquery()
@@ -161,7 +168,7 @@ class CaseEventStore(StoreBase):
         with self._read() as connection:
             rows = connection.execute(_CASE_EVENTS, {"case_id": case_id, "limit": limit}).all()
         events = []
-        for at, _rank, _id, kind, person, how, what, note, reverses, undone, amount, day in rows:
+        for at, _rank, _id, kind, person, how, what, note, reverses, undone, amount, day, flags in rows:
             if kind in ("contact", "repayment"):
                 # A contact's `what` is its outcome, a repayment's its status; both may be undone or reversals.
                 event = CaseEvent(
@@ -176,6 +183,7 @@ class CaseEventStore(StoreBase):
                     day=day,
                     reversed=reverses is not None,
                     undone=bool(undone),
+                    flags=flag_names(flags),
                 )
             elif kind == "report":
                 event = CaseEvent(at, kind, person, note=note)

@@ -4,13 +4,14 @@ undoing a contact; and each morning, deciding the promises whose date has passed
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import bindparam, func, insert, select, update
-from sqlalchemy.orm import Session
+from sqlalchemy import and_, bindparam, func, insert, or_, select, update
+from sqlalchemy.orm import Session, aliased
 
+from core.compliance import contact_flags, flag_names
 from core.errors import UserError
 from core.lifecycle import after_contact, after_promise_decided, after_undo
 from core.promises import PromiseDecision, promise_outcome
@@ -30,6 +31,7 @@ _CONTACT_BY_ID = (
         Promise.amount,
         Promise.due_on,
         Contact.reverses_id,
+        Contact.flags,
     )
     .join(Case, Case.id == Contact.case_id)
     .outerjoin(Promise, Promise.contact_id == Contact.id)
@@ -67,6 +69,25 @@ _TOUCH_CASE = (
     )
 )
 
+
+# The borrower's contacts (on any of their cases, by anyone, not undone) made since a moment: a 4th in a day
+# breaks the contact rules.
+_borrower_case = aliased(Case)
+_BORROWERS_CASES = select(Case.id).where(
+    or_(
+        Case.id == bindparam("case_id"),
+        and_(
+            Case.id_number != "",
+            Case.id_number
+            == select(_borrower_case.id_number)
+            .where(_borrower_case.id == bindparam("case_id"))
+            .scalar_subquery(),
+        ),
+    )
+)
+_CONTACTS_WITH_BORROWER = select(func.count(Contact.id)).where(
+    Contact.case_id.in_(_BORROWERS_CASES), Contact.at >= bindparam("since"), unreversed(Contact)
+)
 
 PROMISE_OUTCOMES = ("kept", "partial", "broken")
 _PROMISES_PASSED = (
@@ -132,11 +153,18 @@ class ContactStore(StoreBase):
                     raise UserError("ledger.unknown_case", loan_no=loan_no)
                 case_id, status, principal_remaining, interest_remaining, existing = row
             if existing is not None:
-                return ContactEntry(*connection.execute(_CONTACT_BY_ID, {"id": existing}).one())
+                return _contact_entry(connection.execute(_CONTACT_BY_ID, {"id": existing}).one())
             person_id, person_name = self._person_id(connection, employee_no)
             if promise_amount is not None:
                 check_promise(promise_amount, principal_remaining + interest_remaining)
             now = self.now()
+            local = now.astimezone(self.campaign.zone)
+            earlier_today = connection.scalar(
+                _CONTACTS_WITH_BORROWER,
+                {"case_id": case_id, "since": datetime.combine(local.date(), time(0), self.campaign.zone)},
+            )
+            # Recorded, never refused: a breach of the rules is flagged for the unit lead.
+            flags = contact_flags(local, int(earlier_today or 0))
             contact_id = connection.execute(
                 _INSERT_CONTACT,
                 {
@@ -152,6 +180,7 @@ class ContactStore(StoreBase):
                     "latitude": None if location is None else f"{location[0]:.6f}",
                     "longitude": None if location is None else f"{location[1]:.6f}",
                     "source_key": source_key,
+                    "flags": ",".join(flags),
                 },
             ).scalar_one()
             if promise_amount is not None and promise_date is not None:
@@ -179,11 +208,14 @@ class ContactStore(StoreBase):
                 "contact.log",
                 "case",
                 loan_no,
-                {"contact": contact_id, "channel": channel, "outcome": outcome, "promise": promise_amount},
+                {"contact": contact_id, "channel": channel, "outcome": outcome, "promise": promise_amount}
+                | ({"flags": list(flags)} if flags else {}),
                 actor_id=person_id,
                 source=source_key or "",
             )
-            return ContactEntry(contact_id, loan_no, channel, outcome, now, promise_amount, promise_date)
+            return ContactEntry(
+                contact_id, loan_no, channel, outcome, now, promise_amount, promise_date, flags=flags
+            )
 
     def _case_after_contact(
         self,
@@ -431,3 +463,8 @@ class ContactStore(StoreBase):
                 ],
                 "promise",
             )
+
+
+def _contact_entry(row: Any) -> ContactEntry:
+    *fields, flags = row
+    return ContactEntry(*fields, flags=flag_names(flags))

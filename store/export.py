@@ -91,6 +91,7 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("promise_due", Promise.due_on),
         ("note", Contact.note),
         ("employee_no", officer.employee_no),
+        ("flags", Contact.flags),
     )
     repayments: Columns = (
         ("loan_no", Case.loan_no),
@@ -103,6 +104,7 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("reverses", original.id),
         ("employee_no", officer.employee_no),
         ("decided_by", decider.employee_no),
+        ("flags", Repayment.flags),
     )
     lawsuits: Columns = (
         ("loan_no", Case.loan_no),

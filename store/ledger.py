@@ -7,10 +7,13 @@ from sqlalchemy import func, select
 
 from store.accountability import AccountabilityStore
 from store.assets import AssetStore
+from store.assignments import AssignmentStore
 from store.campaign_load import CampaignLoadStore
 from store.case_events import CaseEventStore
 from store.cases import CaseStore
 from store.check import CheckStore
+from store.complaints import ComplaintStore
+from store.compliance import ComplianceStore
 from store.contacts import ContactStore
 from store.conversation import ConversationStore
 from store.dispatch_log import DispatchLogStore
@@ -51,6 +54,9 @@ class Store(
     InboxStore,
     InactivityStore,
     AccountabilityStore,
+    ComplaintStore,
+    AssignmentStore,
+    ComplianceStore,
 ):
     """The ledger on SQLite or PostgreSQL."""
 

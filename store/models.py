@@ -34,6 +34,7 @@ from core.assets import STEP_ACTIONS as ASSET_ACTIONS
 from core.inactivity import RUNGS as INACTIVITY_RUNGS
 from core.litigation import STAGES
 from core.money import from_fen, to_fen
+from core.rebalance import REASONS as ASSIGNMENT_REASONS
 from core.vocabulary import (
     CASE_STATUSES,
     CLASSIFICATIONS,
@@ -174,6 +175,7 @@ class Case(Base):
         ),
         Index("ix_cases_officer_priority", "officer_id", "priority"),
         Index("ix_cases_unit_status", "unit_id", "status"),
+        Index("ix_cases_id_number", "id_number"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
@@ -238,6 +240,8 @@ class Contact(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("contacts.id"), unique=True)
     # The chat message that recorded it: a message delivered twice is recorded once.
     source_key: Mapped[str | None] = mapped_column(String(200))
+    # The contact rules it broke (core.compliance.CONTACT_FLAGS, comma-separated).
+    flags: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
 
 class Promise(Base):
@@ -296,6 +300,9 @@ class Repayment(Base):
     reverses_id: Mapped[int | None] = mapped_column(ForeignKey("repayments.id"), unique=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_key: Mapped[str | None] = mapped_column(String(200))
+    # What it was reported with that the lead should look at (core.compliance.REPAYMENT_FLAGS, comma-separated):
+    # kept for good, whatever the decision.
+    flags: Mapped[str] = mapped_column(String(60), default="", server_default="")
 
 
 class LawsuitStage(Base):
@@ -603,3 +610,41 @@ class Completion(Base):
     kind: Mapped[str] = mapped_column(String(10))
     subject_id: Mapped[int] = mapped_column(Integer)
     day: Mapped[date] = mapped_column(Date, index=True)
+
+
+class Complaint(Base):
+    """A complaint about how a case is collected (投诉), made by anyone bound, on the borrower's behalf or their
+    own; open until a unit lead, leader or admin who is not the case's officer closes it with a note."""
+
+    __tablename__ = "complaints"
+    __table_args__ = (Index("uq_complaints_source_key", "source_key", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    text: Mapped[str] = mapped_column(Text)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, index=True)
+    closed_by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    closed_at: Mapped[datetime | None] = mapped_column(UtcDateTime)
+    close_note: Mapped[str] = mapped_column(Text, default="")
+    source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class CaseAssignment(Base):
+    """A case handed from one officer to another (转办), by a unit lead or admin (`by_id`), or by the clerk's
+    rebalancing (`by_id` empty). Never changed: handing it back is a new row."""
+
+    __tablename__ = "case_assignments"
+    __table_args__ = (
+        _one_of("reason", ASSIGNMENT_REASONS),
+        Index("uq_case_assignments_source_key", "source_key", unique=True),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    case_id: Mapped[int] = mapped_column(ForeignKey("cases.id"), index=True)
+    from_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    to_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    by_id: Mapped[int | None] = mapped_column(ForeignKey("people.id"))
+    reason: Mapped[str] = mapped_column(String(20))
+    at: Mapped[datetime] = mapped_column(UtcDateTime)
+    source_key: Mapped[str | None] = mapped_column(String(200))

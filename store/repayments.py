@@ -11,13 +11,14 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, func, insert, select
 from sqlalchemy.orm import Session, aliased
 
+from core.compliance import flag_names, repayment_flags
 from core.errors import UserError
 from core.money import format_yuan, from_fen
 from core.repayment_rules import Balance, check_confirmable, split_report
 from core.views import PendingRepayment, PersonView
 from store.base import StoreBase
 from store.models import Case, Person, Repayment
-from store.sql import awaiting_confirmation, fen, fen_sum
+from store.sql import awaiting_confirmation, fen, fen_sum, unreversed
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +34,7 @@ class RepaymentEntry:
     method: str
     status: str
     reverses_id: int | None
+    flags: tuple[str, ...] = ()
 
 
 # Built once: the reporting path runs on every repayment message.
@@ -50,9 +52,18 @@ _REPAYMENT_BY_ID = (
         Repayment.method,
         Repayment.status,
         Repayment.reverses_id,
+        Repayment.flags,
     )
     .join(Case, Case.id == Repayment.case_id)
     .where(Repayment.id == bindparam("id"))
+)
+# The payment days of the case's standing reports of the same amount (reported or confirmed, not undone): a
+# second report of them is flagged as a possible duplicate.
+_SAME_AMOUNT_PAID_ON = select(Repayment.paid_on).where(
+    Repayment.case_id == bindparam("case_id"),
+    Repayment.amount == bindparam("amount"),
+    Repayment.status.in_(("reported", "confirmed")),
+    unreversed(Repayment),
 )
 # The case, locked, and the repayment the same message already recorded (if any). What is reported on the case
 # and awaits confirmation is read by a statement of its own once the lock is held: on PostgreSQL a statement
@@ -85,6 +96,7 @@ _PENDING_REPAYMENTS = (
         Repayment.evidence,
         Repayment.note,
         _reporter.employee_no,
+        Repayment.flags,
     )
     .join(Case, Case.id == Repayment.case_id)
     .join(_reporter, _reporter.id == Repayment.person_id)
@@ -163,11 +175,20 @@ class RepaymentStore(StoreBase):
                     raise UserError("ledger.unknown_case", loan_no=loan_no)
                 case_id, principal_left, interest_left, existing = row
             if existing is not None:
-                return RepaymentEntry(*connection.execute(_REPAYMENT_BY_ID, {"id": existing}).one())
+                return _row_entry(connection.execute(_REPAYMENT_BY_ID, {"id": existing}).one())
             pending = self._pending(connection, case_id)
             person_id, person_name = self._person_id(connection, employee_no)
             principal, interest = split_report(
                 amount, Balance(principal_left, interest_left), pending, principal_part
+            )
+            # Flagged, never refused: the unit lead decides, and the flags stay on the entry.
+            flags = repayment_flags(
+                amount,
+                paid_on,
+                self.today(),
+                method,
+                evidence is not None,
+                connection.scalars(_SAME_AMOUNT_PAID_ON, {"case_id": case_id, "amount": amount}).all(),
             )
             repayment_id = connection.execute(
                 _INSERT_REPAYMENT,
@@ -184,6 +205,7 @@ class RepaymentStore(StoreBase):
                     "status": "reported",
                     "created_at": self.now(),
                     "source_key": source_key,
+                    "flags": ",".join(flags),
                 },
             ).scalar_one()
             self._audit(
@@ -192,12 +214,13 @@ class RepaymentStore(StoreBase):
                 "repayment.report",
                 "case",
                 loan_no,
-                {"repayment": repayment_id, "amount": amount, "method": method, "paid_on": paid_on},
+                {"repayment": repayment_id, "amount": amount, "method": method, "paid_on": paid_on}
+                | ({"flags": list(flags)} if flags else {}),
                 actor_id=person_id,
                 source=source_key or "",
             )
             return RepaymentEntry(
-                repayment_id, loan_no, amount, principal, interest, paid_on, method, "reported", None
+                repayment_id, loan_no, amount, principal, interest, paid_on, method, "reported", None, flags
             )
 
     def decide_repayment(
@@ -349,19 +372,29 @@ class RepaymentStore(StoreBase):
             rows = connection.execute(
                 query.order_by(Repayment.created_at, Repayment.id).limit(limit).offset(offset)
             )
-            return [PendingRepayment(*row) for row in rows], total
+            return [_pending_item(row) for row in rows], total
 
     def pending_repayment(self, repayment_id: int) -> PendingRepayment | None:
         """One reported repayment still awaiting a decision."""
         query = _PENDING_REPAYMENTS.where(Repayment.id == repayment_id, Repayment.reverses_id.is_(None))
         with self._read() as connection:
             row = connection.execute(query).first()
-            return PendingRepayment(*row) if row else None
+            return _pending_item(row) if row else None
 
     def pending_by_unit(self) -> dict[int, int]:
         """How many reported repayments await confirmation, per unit."""
         with self._read() as connection:
             return {unit_id: int(count) for unit_id, count in connection.execute(_PENDING_BY_UNIT)}
+
+
+def _row_entry(row: Any) -> RepaymentEntry:
+    *fields, flags = row
+    return RepaymentEntry(*fields, flag_names(flags))
+
+
+def _pending_item(row: Any) -> PendingRepayment:
+    *fields, flags = row
+    return PendingRepayment(*fields, flags=flag_names(flags))
 
 
 def _entry(r: Repayment, loan_no: str) -> RepaymentEntry:
@@ -375,4 +408,5 @@ def _entry(r: Repayment, loan_no: str) -> RepaymentEntry:
         method=r.method,
         status=r.status,
         reverses_id=r.reverses_id,
+        flags=flag_names(r.flags),
     )

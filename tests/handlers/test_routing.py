@@ -14,8 +14,10 @@ from core.records import PersonRecord
 from handlers import (
     accountability,
     asset,
+    assign,
     bind,
     cases,
+    complaint,
     due,
     freetext,
     help,
@@ -55,6 +57,8 @@ COMMANDS: list[tuple[str, str | None, ModuleType]] = [
     ("report", "报告", report),
     ("target", "目标", target),
     ("accountability", "问责", accountability),
+    ("complaint", "投诉", complaint),
+    ("assign", "转办", assign),
 ]
 # Buttons' prefixes, the module that answers them, and whether a press writes (and is answered once only).
 CHOICES: list[tuple[str, ModuleType, bool]] = [
@@ -149,6 +153,8 @@ def test_writing_commands_are_answered_once_and_only_bind_keeps_a_refused_attemp
         "report",
         "target",
         "accountability",
+        "complaint",
+        "assign",
     }
     assert {name for name, command in ROUTES.commands.items() if not command.atomic} == {"bind"}
 
@@ -168,6 +174,8 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
         "pending",
         "confirm",
         "report",
+        "complaint",
+        "assign",
         "target",
     )
     assert ROUTES.commands_by_role == {
@@ -184,10 +192,11 @@ def test_help_lists_to_each_role_what_it_may_do_in_the_registered_order() -> Non
             "status",
             "rank",
             "report",
+            "complaint",
             "target",
         ),
         "unit_lead": deciders,
-        "leader": ("case", "asset", "status", "rank", "pending", "target", "accountability"),
+        "leader": ("case", "asset", "status", "rank", "pending", "complaint", "target", "accountability"),
         "admin": (*deciders, "accountability"),
     }
 
