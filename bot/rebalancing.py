@@ -105,17 +105,20 @@ def _gap(value: Decimal, mean: Decimal) -> str:
 
 
 def _why_not(cases: Sequence[CaseLoad], plan: Plan, language: str) -> str:
-    """Why the cases allow no closer spread: one case weighs more than the tolerance, or too few cases."""
+    """Why the cases allow no closer spread: fewer cases than officers, one case above the mean and its
+    tolerance (whoever holds it is over), or cases too coarse to even out finer."""
     count = len(plan.after.amounts)
+    if len(cases) < count:
+        return render("rebalance.reason_few", language, cases=len(cases), officers=count)
     total_fen = sum(case.outstanding_fen for case in cases)
     largest = max(cases, key=lambda case: case.outstanding_fen)
-    tolerance_fen = total_fen // (count * TOLERANCE_DIVISOR)
-    if largest.outstanding_fen > tolerance_fen:
+    ceiling_fen = total_fen * (TOLERANCE_DIVISOR + 1) // (count * TOLERANCE_DIVISOR)
+    if largest.outstanding_fen > ceiling_fen:
         return render(
             "rebalance.reason_large",
             language,
             loan_no=largest.loan_no,
             amount=format_yuan(from_fen(largest.outstanding_fen)),
-            tolerance=format_yuan(from_fen(tolerance_fen)),
+            ceiling=format_yuan(from_fen(ceiling_fen)),
         )
-    return render("rebalance.reason_few", language, cases=len(cases), officers=count)
+    return render("rebalance.reason_coarse", language)

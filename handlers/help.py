@@ -15,11 +15,11 @@ def help_text(ctx: Context) -> Response:
         lines.append(ctx.t("help.unbound"))
     else:
         lines.append(ctx.t("help.hello", name=ctx.person.name, role=ctx.t(f"role.{ctx.person.role}")))
+        # The collection rules come before the commands: everyone bound reads them first.
+        lines.insert(1, ctx.t("rules.contact"))
     lines.extend(ctx.t(f"help.{command}") for command in ctx.commands_by_role.get(role, ()))
     if ctx.person is not None and role != "leader":
         lines.append(ctx.t("help.free_text"))
-    if ctx.person is not None:
-        lines.append(ctx.t("rules.contact"))
     return Response.text("\n".join(lines))
 
 

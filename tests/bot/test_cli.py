@@ -5,9 +5,11 @@ from __future__ import annotations
 import csv
 import io
 import os
+import re
 import sqlite3
 import subprocess
 import sys
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -669,3 +671,57 @@ def test_unbind_frees_a_lost_phone_for_a_new_code(folder: Path) -> None:
     assert again[1][0] == "E0001" and again[1][4] != code
     assert "没有绑定任何聊天账号" in qingshou(folder, "unbind", "E0001").stdout
     assert qingshou(folder, "unbind", "E9999").returncode == 1
+
+
+def _within_ten_percent(block: list[str]) -> list[bool]:
+    """For each officer's line of a spread, whether both distances from the mean are within 10%."""
+    found = []
+    for line in block:
+        shares = re.findall(r"（([+-][0-9.]+)%）", line)
+        if len(shares) == 2:
+            found.append(all(abs(Decimal(share)) <= 10 for share in shares))
+    return found
+
+
+def test_rebalance_on_the_city_demo_prints_the_spread_and_changes_nothing_until_asked(
+    folder: Path, no_channel: None
+) -> None:
+    assert qingshou(folder, "demo").returncode == 0
+    before = holders(folder)
+    dry = qingshou(folder, "assign", "--rebalance", "城关信用社", "--dry-run")
+    assert dry.returncode == 0, dry.stderr
+    printed = dry.stdout.splitlines()
+    assert printed[0].startswith("城关信用社：11 名责任人，")
+    first, after = printed.index("调整前："), printed.index("调整后：")
+    assert not all(_within_ten_percent(printed[first:after]))  # the demo's unit starts uneven
+    moves = [line for line in printed[after - 200 : after] if "→" in line]
+    assert moves and printed[after - len(moves) - 1].startswith("转办 ")
+    spread_after = _within_ten_percent(printed[after:])
+    assert len(spread_after) == 11 and all(spread_after)
+    assert printed[-2].startswith("调整后每名责任人的尚欠金额和难易负荷均在均值 ±10% 以内")
+    assert printed[-1] == "演练：未作任何改动。去掉 --dry-run 即按以上方案转办。"
+    assert holders(folder) == before
+
+    done = qingshou(folder, "assign", "--rebalance", "城关信用社")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-1].startswith(f"已按以上方案转办 {len(moves)} 笔（城关信用社）")
+    moved = {loan for loan, officer in holders(folder).items() if before[loan] != officer}
+    assert moved == {line.split()[0] for line in moves}
+    with sqlite3.connect(folder / "cli.db") as db:
+        (kept,) = db.execute("SELECT count(*) FROM case_assignments WHERE reason = 'rebalance'").fetchone()
+        (audited,) = db.execute("SELECT count(*) FROM audit_log WHERE action = 'case.assign'").fetchone()
+    assert kept == audited == len(moves)
+    again = qingshou(folder, "assign", "--rebalance", "城关信用社", "--dry-run")
+    assert again.stdout.splitlines()[-1] == "无需转办，未作改动。"
+    assert one_line(qingshou(folder, "assign", "--rebalance", "西山信用社")) == "未找到单位“西山信用社”"
+    assert (
+        one_line(qingshou(folder, "assign")) == "请指定单位：qingshou assign --rebalance 单位名称 [--dry-run]"
+    )
+
+
+def holders(folder: Path) -> dict[str, str]:
+    """Each case's officer, by employee number."""
+    with sqlite3.connect(folder / "cli.db") as db:
+        return dict(
+            db.execute("SELECT loan_no, employee_no FROM cases JOIN people ON people.id = cases.officer_id")
+        )
