@@ -22,6 +22,10 @@ from core.pack import (  # noqa: E402
     DispatchPack,
     PackAccountability,
     PackAsset,
+    PackBreaches,
+    PackComplaint,
+    PackEvidence,
+    PackFlagged,
     PackInactive,
     PackLawsuit,
     PackNotice,
@@ -117,6 +121,28 @@ def province_pack(unit_count: int, officer_count: int) -> DispatchPack:
             )
             for n, u in enumerate(pack_units * 3)
         ),
+        complaints=tuple(
+            PackComplaint(n, moment, u.unit, f"L{n:08d}", "张三", "刘洋", "夜间多次电话催收", "王主任")
+            for n, u in enumerate(pack_units[:300])
+        ),
+        flagged=tuple(
+            PackFlagged(
+                u.unit,
+                f"F{n:08d}",
+                "钱七",
+                Decimal("60000.00"),
+                START,
+                "刘洋",
+                "reported",
+                ("backdated",),
+                moment,
+            )
+            for n, u in enumerate(pack_units * 2)
+        ),
+        breaches=tuple(
+            PackBreaches(o.unit, o.name, 2, (("outside_hours", 1), ("too_many", 1))) for o in officers[::10]
+        ),
+        evidence=tuple(PackEvidence(o.unit, o.name, 12, 12 - len(o.name) % 12) for o in officers),
     )
 
 

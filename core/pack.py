@@ -160,6 +160,73 @@ class PackStatute:
 
 
 @dataclass(frozen=True, slots=True)
+class PackComplaint:
+    """A complaint about how a case is collected (投诉): made in the period, or still open, or closed in it."""
+
+    number: int
+    at: datetime
+    unit: str
+    loan_no: str
+    borrower: str
+    officer: str  # who holds the case
+    text: str
+    made_by: str
+    closed_at: datetime | None = None  # None: still open
+    closed_by: str = ""
+    close_note: str = ""
+
+    @property
+    def open(self) -> bool:
+        """Whether it still waits to be closed."""
+        return self.closed_at is None
+
+
+@dataclass(frozen=True, slots=True)
+class PackFlagged:
+    """A repayment reported in the period with flags (core.compliance.REPAYMENT_FLAGS), whatever became of it."""
+
+    unit: str
+    loan_no: str
+    borrower: str
+    amount: Decimal
+    paid_on: date
+    officer: str  # who reported it
+    status: str  # reported, confirmed, rejected
+    flags: tuple[str, ...]
+    reported_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class PackBreaches:
+    """An officer's contacts of the period that broke the contact rules: in all, and per flag
+    (core.compliance.CONTACT_FLAGS; a contact breaking two rules counts once in all, once under each)."""
+
+    unit: str
+    officer: str
+    total: int
+    counts: tuple[tuple[str, int], ...]  # (flag, contacts)
+
+    def count(self, flag: str) -> int:
+        """The contacts that broke the rule `flag`."""
+        return dict(self.counts).get(flag, 0)
+
+
+@dataclass(frozen=True, slots=True)
+class PackEvidence:
+    """Visits of the period and how many carry a photo or a shared location: an officer's, or a unit's."""
+
+    unit: str
+    officer: str  # "" for a unit's officers together
+    visits: int
+    evidenced: int
+
+    @property
+    def share(self) -> Decimal:
+        """Evidenced visits ÷ visits (走访留痕率), unrounded: 12 of 22 prints as 54.5%, not 54.6%."""
+        return evidence_share(self.evidenced, self.visits)
+
+
+@dataclass(frozen=True, slots=True)
 class DispatchPack:
     """Everything one pack shows. Lists are in the order they are printed."""
 
@@ -176,6 +243,10 @@ class DispatchPack:
     lawsuits: tuple[PackLawsuit, ...] = ()
     assets: tuple[PackAsset, ...] = ()
     statutes: tuple[PackStatute, ...] = ()
+    complaints: tuple[PackComplaint, ...] = ()  # oldest first
+    flagged: tuple[PackFlagged, ...] = ()  # oldest first
+    breaches: tuple[PackBreaches, ...] = ()  # the most first
+    evidence: tuple[PackEvidence, ...] = ()  # per officer, by unit and name
     issuer: str = "不良贷款清收工作专班"
 
     @property
@@ -198,6 +269,23 @@ class DispatchPack:
     @property
     def rate(self) -> Decimal:
         return completion_rate(self.recovered, self.target)
+
+    @property
+    def unit_evidence(self) -> list[PackEvidence]:
+        """Each unit's visits and evidenced visits, its officers' together: the lowest share first, then the
+        most visits."""
+        visits: dict[str, list[int]] = {}
+        for officer in self.evidence:
+            figures = visits.setdefault(officer.unit, [0, 0])
+            figures[0] += officer.visits
+            figures[1] += officer.evidenced
+        units = [PackEvidence(unit, "", shown, evidenced) for unit, (shown, evidenced) in visits.items()]
+        return sorted(units, key=lambda u: (u.share, -u.visits, u.unit))
+
+
+def evidence_share(evidenced: int, visits: int) -> Decimal:
+    """The share of visits that carry a photo or a shared location; none when there were no visits."""
+    return Decimal(evidenced) / visits if visits else Decimal(0)
 
 
 def previous_dispatch_day(day: date, dispatch_days: Sequence[int]) -> date:

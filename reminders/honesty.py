@@ -43,7 +43,10 @@ def honesty_lines(store: Store, day: date, config: ScheduleConfig) -> dict[int, 
         lines[unit_id].extend(_breach_lines(officers, since, language))
     window, _ = store.day_bounds(day - timedelta(days=EVIDENCE_DAYS))
     shares: dict[int, list[str]] = defaultdict(list)
-    for share in store.evidence_shares(window, end):
+    # The officers who leave the least evidence first.
+    for share in sorted(
+        store.evidence_shares(window, end), key=lambda s: (s.evidenced / s.visits, s.officer)
+    ):
         rate = format_rate(Decimal(share.evidenced) / share.visits)
         shares[share.unit_id].append(
             render(

@@ -7,12 +7,17 @@ from __future__ import annotations
 from datetime import date, timedelta
 
 from core.campaign import format_rate
+from core.compliance import CONTACT_FLAGS
 from core.inactivity import silent_working_days
 from core.messages import Outgoing, Reply
 from core.money import format_wan
 from core.pack import (
     DispatchPack,
     PackAccountability,
+    PackBreaches,
+    PackComplaint,
+    PackEvidence,
+    PackFlagged,
     PackInactive,
     PackOfficer,
     PackUnit,
@@ -88,6 +93,45 @@ def dispatch_pack(store: Store, day: date, config: ScheduleConfig) -> DispatchPa
         lawsuits=tuple(store.pack_lawsuits(first, day)),
         assets=tuple(store.pack_assets(day)),
         statutes=tuple(store.pack_statutes(day)),
+        complaints=tuple(
+            PackComplaint(
+                c.id,
+                c.at,
+                c.unit,
+                c.loan_no,
+                c.borrower,
+                c.officer,
+                c.text,
+                c.by,
+                c.closed_at,
+                c.closed_by,
+                c.close_note,
+            )
+            for c in store.complaints_between(start, end)
+        ),
+        flagged=tuple(
+            PackFlagged(
+                f.unit,
+                f.loan_no,
+                f.borrower,
+                f.amount,
+                f.paid_on,
+                f.officer,
+                f.status,
+                f.flags,
+                f.reported_at,
+            )
+            for f in store.flagged_between(start, end)
+        ),
+        breaches=tuple(
+            PackBreaches(
+                b.unit, b.officer, b.total, tuple((flag, b.counts.get(flag, 0)) for flag in CONTACT_FLAGS)
+            )
+            for b in store.contact_breaches(start, end)
+        ),
+        evidence=tuple(
+            PackEvidence(e.unit, e.officer, e.visits, e.evidenced) for e in store.evidence_shares(start, end)
+        ),
         issuer=config.campaign_name,
     )
 

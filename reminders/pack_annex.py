@@ -23,6 +23,7 @@ from openpyxl.utils.datetime import to_excel
 from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
+from core.compliance import CONTACT_FLAGS, flag_words
 from core.money import FEN
 from core.pack import DispatchPack
 from core.ranking import completion_rate
@@ -62,11 +63,23 @@ def pack_annex(pack: DispatchPack, language: str = "zh", zone: ZoneInfo = DEFAUL
     workbook = Workbook(write_only=True)
     _overview(workbook, pack, language)
     sheets = []
-    for position, (section, fields, rows) in enumerate(_sections(pack, language, zone)):
-        title = render(
-            "pack.item", language, number=position + 1 if language == "en" else CHINESE_NUMERALS[position]
-        )
-        title += render(f"pack.section.{section}", language)
+    position, sub, previous = -1, 0, ""
+    for section, part, fields, rows in _sections(pack, language, zone):
+        # A section of several parts (诚信与合规) numbers its sheets 十（一）, 十（二）, … as the document does.
+        if section != previous:
+            position, sub, previous = position + 1, 0, section
+        number = position + 1 if language == "en" else CHINESE_NUMERALS[position]
+        if part:
+            sub += 1
+            title = render(
+                "pack.sheet_part",
+                language,
+                number=number,
+                sub=sub if language == "en" else CHINESE_NUMERALS[sub - 1],
+            )
+            title += render(f"pack.part.{part}", language)
+        else:
+            title = render("pack.item", language, number=number) + render(f"pack.section.{section}", language)
         materialised = list(rows)
         sheets.append((_sheet(workbook, title[:31], fields, materialised, language), fields, materialised))
 
@@ -88,8 +101,8 @@ def pack_annex(pack: DispatchPack, language: str = "zh", zone: ZoneInfo = DEFAUL
 
 def _sections(
     pack: DispatchPack, language: str, zone: ZoneInfo
-) -> list[tuple[str, tuple[_Field, ...], Iterable[Sequence[Any]]]]:
-    """Each section's name, columns and rows, in the document's order."""
+) -> list[tuple[str, str, tuple[_Field, ...], Iterable[Sequence[Any]]]]:
+    """Each section's name, part ("" for a section of one sheet), columns and rows, in the document's order."""
     expected = pack.expected
 
     def local(at: datetime) -> datetime:
@@ -180,16 +193,55 @@ def _sections(
         )
         for a in pack.accountability
     )
+    complaints = (
+        (
+            c.number,
+            local(c.at),
+            c.unit,
+            c.loan_no,
+            c.borrower,
+            c.officer,
+            c.text,
+            c.made_by,
+            render("pack.complaint_open" if c.open else "pack.complaint_done", language),
+            local(c.closed_at) if c.closed_at else None,
+            c.closed_by,
+            c.close_note,
+        )
+        for c in pack.complaints
+    )
+    flagged = (
+        (
+            f.unit,
+            f.loan_no,
+            f.borrower,
+            f.amount,
+            f.paid_on,
+            local(f.reported_at),
+            f.officer,
+            term("repayment", f.status, language),
+            flag_words(f.flags, language),
+        )
+        for f in pack.flagged
+    )
+    breaches = (
+        (b.unit, b.officer, *(b.count(flag) for flag in CONTACT_FLAGS), b.total) for b in pack.breaches
+    )
+    evidence = ((e.unit, e.officer, e.visits, e.evidenced, e.share) for e in pack.evidence)
     return [
-        ("units", _UNIT_FIELDS, units),
-        ("officers", _OFFICER_FIELDS, officers),
-        ("notices", _NOTICE_FIELDS, notices),
-        ("lawsuits", _LAWSUIT_FIELDS, lawsuits),
-        ("assets", _ASSET_FIELDS, assets),
-        ("statutes", _STATUTE_FIELDS, statutes),
-        ("reports", _REPORT_FIELDS, reports),
-        ("inactive", _INACTIVE_FIELDS, inactive),
-        ("accountability", _ACCOUNTABILITY_FIELDS, accountability),
+        ("units", "", _UNIT_FIELDS, units),
+        ("officers", "", _OFFICER_FIELDS, officers),
+        ("notices", "", _NOTICE_FIELDS, notices),
+        ("lawsuits", "", _LAWSUIT_FIELDS, lawsuits),
+        ("assets", "", _ASSET_FIELDS, assets),
+        ("statutes", "", _STATUTE_FIELDS, statutes),
+        ("reports", "", _REPORT_FIELDS, reports),
+        ("complaints", "", _COMPLAINT_FIELDS, complaints),
+        ("inactive", "", _INACTIVE_FIELDS, inactive),
+        ("integrity", "flagged", _FLAGGED_FIELDS, flagged),
+        ("integrity", "breaches", _BREACH_FIELDS, breaches),
+        ("integrity", "evidence", _EVIDENCE_FIELDS, evidence),
+        ("accountability", "", _ACCOUNTABILITY_FIELDS, accountability),
     ]
 
 
@@ -270,6 +322,44 @@ _ACCOUNTABILITY_FIELDS = (
     _Field("action"),
     _Field("note"),
     _Field("recorded_by"),
+)
+_COMPLAINT_FIELDS = (
+    _Field("complaint_no", "count"),
+    _Field("at", "time"),
+    _Field("unit"),
+    _Field("loan_no"),
+    _Field("borrower"),
+    _Field("officer"),
+    _Field("complaint"),
+    _Field("recorded_by"),
+    _Field("complaint_state"),
+    _Field("closed_at", "time"),
+    _Field("closed_by"),
+    _Field("close_note"),
+)
+_FLAGGED_FIELDS = (
+    _Field("unit"),
+    _Field("loan_no"),
+    _Field("borrower"),
+    _Field("amount", "amount"),
+    _Field("paid_on", "date"),
+    _Field("reported_at", "time"),
+    _Field("reporter"),
+    _Field("repayment_status"),
+    _Field("flags"),
+)
+_BREACH_FIELDS = (
+    _Field("unit"),
+    _Field("officer"),
+    *(_Field(f"breach.{flag}", "count") for flag in CONTACT_FLAGS),
+    _Field("breaches", "count"),
+)
+_EVIDENCE_FIELDS = (
+    _Field("unit"),
+    _Field("officer"),
+    _Field("visits", "count"),
+    _Field("evidenced", "count"),
+    _Field("evidence_share", "rate"),
 )
 _FORMATS = {
     "amount": AMOUNT_FORMAT,

@@ -24,8 +24,9 @@ from docx.shared import Cm, Length, Pt, RGBColor
 from PIL import Image
 
 from core.campaign import format_rate
+from core.compliance import CONTACT_FLAGS, REPAYMENT_FLAGS, flag_words
 from core.money import format_wan
-from core.pack import DispatchPack, PackLawsuit, PackOfficer, PackUnit
+from core.pack import DispatchPack, PackComplaint, PackLawsuit, PackOfficer, PackUnit, evidence_share
 from core.ranking import RUNGS, completion_rate
 from core.texts import CATALOGUES, render
 from reminders.pack_chart import pack_chart
@@ -149,6 +150,38 @@ _INACTIVE_COLUMNS = (
     _Column("last_entry", Cm(3.0)),
     _Column("silent_days", Cm(3.8), _RIGHT),
 )
+_COMPLAINT_COLUMNS = (
+    _Column("complaint_no", Cm(1.0)),
+    _Column("day", Cm(2.3)),
+    _Column("unit", Cm(2.0), _LEFT),
+    _Column("case", Cm(2.4)),
+    _Column("officer", Cm(1.5)),
+    _Column("complaint", Cm(3.8), _LEFT),
+    _Column("handling", Cm(2.6), _LEFT),
+)
+_FLAGGED_COLUMNS = (
+    _Column("unit", Cm(1.9), _LEFT),
+    _Column("loan_no", Cm(2.3)),
+    _Column("borrower", Cm(1.4)),
+    _Column("amount", Cm(1.6), _RIGHT),
+    _Column("paid_on", Cm(2.3)),
+    _Column("reporter", Cm(1.4)),
+    _Column("repayment_status", Cm(1.3)),
+    _Column("flags", Cm(3.4), _LEFT),
+)
+# An officer's breaches: a column per contact rule, shared out of what the unit, name and total leave.
+_BREACH_COLUMNS = (
+    _Column("unit", Cm(4.0), _LEFT),
+    _Column("officer", Cm(2.6)),
+    *(_Column(f"breach.{flag}", Cm(6.0 / len(CONTACT_FLAGS)), _RIGHT) for flag in CONTACT_FLAGS),
+    _Column("breaches", Cm(3.0), _RIGHT),
+)
+_EVIDENCE_COLUMNS = (
+    _Column("unit", Cm(6.0), _LEFT),
+    _Column("visits", Cm(3.2), _RIGHT),
+    _Column("evidenced", Cm(3.2), _RIGHT),
+    _Column("evidence_share", Cm(3.2), _RIGHT),
+)
 _ACCOUNTABILITY_COLUMNS = (
     _Column("at", Cm(2.2)),
     _Column("unit", Cm(2.2), _LEFT),
@@ -205,7 +238,9 @@ def pack_document(
         _assets_section,
         _statutes_section,
         _reports_section,
+        _complaints_section,
         _inactive_section,
+        _integrity_section,
         _accountability_section,
     )
     for position, section in enumerate(sections):
@@ -627,6 +662,56 @@ def _reports_section(
     )
 
 
+def _complaints_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    complaints = pack.complaints
+    if not _opened(document, "complaints", complaints, language, position):
+        return
+    still_open = sum(1 for complaint in complaints if complaint.open)
+    lead = _text(
+        "complaints_lead",
+        language,
+        count=len(complaints),
+        closed=len(complaints) - still_open,
+        open=still_open,
+    )
+    _lead(document, lead, language)
+    # The open ones first: the meeting presses for them to be closed.
+    ordered = sorted(complaints, key=lambda complaint: not complaint.open)
+    _capped_table(
+        document,
+        _COMPLAINT_COLUMNS,
+        ordered,
+        lambda c: (_complaint_row(c, language, zone), False),
+        language,
+    )
+
+
+def _complaint_row(complaint: PackComplaint, language: str, zone: ZoneInfo) -> tuple[str, ...]:
+    said = (
+        _cut(complaint.text, REPORT_CHARACTERS) + "\n" + _text("complaint_by", language, by=complaint.made_by)
+    )
+    if complaint.closed_at is None:
+        handling = _text("complaint_open", language)
+    else:
+        handling = _text(
+            "complaint_closed", language, day=_day(complaint.closed_at, zone), by=complaint.closed_by
+        )
+        note = _cut(complaint.close_note, REPORT_CHARACTERS)
+        if note:
+            handling += "\n" + note
+    return (
+        str(complaint.number),
+        _day(complaint.at, zone),
+        complaint.unit,
+        complaint.loan_no + "\n" + complaint.borrower,
+        complaint.officer,
+        said,
+        handling,
+    )
+
+
 def _inactive_section(
     document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
 ) -> None:
@@ -680,10 +765,133 @@ def _accountability_section(
     )
 
 
+def _integrity_section(
+    document: WordDocument, pack: DispatchPack, language: str, position: int, zone: ZoneInfo
+) -> None:
+    """Honest figures and lawful collection: flagged repayments, breaches of the contact rules, and each unit's
+    share of visits with evidence, one part each."""
+    _heading(document, "integrity", language, position)
+    parts = (_flagged_part, _breaches_part, _evidence_part)
+    for sub, part in enumerate(parts):
+        part(document, pack, language, sub)
+
+
+def _flagged_part(document: WordDocument, pack: DispatchPack, language: str, sub: int) -> None:
+    flagged = pack.flagged
+    if not _part_opened(document, "flagged", flagged, language, sub):
+        return
+    kinds = Counter(name for item in flagged for name in item.flags)
+    statuses = Counter(item.status for item in flagged)
+    separator = _text("list_separator", language)
+    lead = _text(
+        "flagged_lead",
+        language,
+        count=len(flagged),
+        amount=format_wan(sum((item.amount for item in flagged), Decimal(0))),
+        kinds=separator.join(
+            _text("flag_count", language, flag=term("pack.flag", name, language), count=kinds[name])
+            for name in (*REPAYMENT_FLAGS, *sorted(set(kinds) - set(REPAYMENT_FLAGS)))
+            if kinds[name]
+        ),
+        statuses=separator.join(
+            _text(
+                "status_count", language, status=term("repayment", status, language), count=statuses[status]
+            )
+            for status in ("reported", "confirmed", "rejected")
+            if statuses[status]
+        ),
+    )
+    _lead(document, lead, language)
+    _money_note(document, language)
+    # Those still awaiting the lead first, then those counted as recovered, then those rejected.
+    order = {"reported": 0, "confirmed": 1}
+    ordered = sorted(flagged, key=lambda item: order.get(item.status, 2))
+    _capped_table(
+        document,
+        _FLAGGED_COLUMNS,
+        ordered,
+        lambda f: (
+            (
+                f.unit,
+                f.loan_no,
+                f.borrower,
+                wan(f.amount),
+                f.paid_on.isoformat(),
+                f.officer,
+                term("repayment", f.status, language),
+                flag_words(f.flags, language),
+            ),
+            False,
+        ),
+        language,
+    )
+
+
+def _breaches_part(document: WordDocument, pack: DispatchPack, language: str, sub: int) -> None:
+    breaches = pack.breaches
+    if not _part_opened(document, "breaches", breaches, language, sub):
+        return
+    lead = _text(
+        "breaches_lead",
+        language,
+        count=sum(officer.total for officer in breaches),
+        officers=len(breaches),
+        kinds=_text("list_separator", language).join(
+            _text(
+                "breach_count",
+                language,
+                flag=term("pack.flag", flag, language),
+                count=sum(officer.count(flag) for officer in breaches),
+            )
+            for flag in CONTACT_FLAGS
+            if any(officer.count(flag) for officer in breaches)
+        ),
+    )
+    _lead(document, lead, language)
+    _capped_table(
+        document,
+        _BREACH_COLUMNS,
+        breaches,
+        lambda b: (
+            (b.unit, b.officer, *(str(b.count(flag)) for flag in CONTACT_FLAGS), str(b.total)),
+            False,
+        ),
+        language,
+    )
+
+
+def _evidence_part(document: WordDocument, pack: DispatchPack, language: str, sub: int) -> None:
+    units = pack.unit_evidence
+    if not _part_opened(document, "evidence", units, language, sub):
+        return
+    visits = sum(unit.visits for unit in units)
+    evidenced = sum(unit.evidenced for unit in units)
+    lead = _text(
+        "evidence_lead",
+        language,
+        visits=visits,
+        evidenced=evidenced,
+        share=format_rate(evidence_share(evidenced, visits)),
+    )
+    _lead(document, lead, language)
+    _capped_table(
+        document,
+        _EVIDENCE_COLUMNS,
+        units,
+        lambda u: ((u.unit, str(u.visits), str(u.evidenced), format_rate(u.share)), False),
+        language,
+    )
+
+
 def _moment(at: datetime, zone: ZoneInfo) -> str:
     """A time of the period in a narrow column: 11-20 14:30 in the campaign's zone."""
     local = at.astimezone(zone) if at.tzinfo else at
     return local.strftime("%m-%d %H:%M")
+
+
+def _day(at: datetime, zone: ZoneInfo) -> str:
+    """The day of a time, in the campaign's zone: 2026-11-20."""
+    return (at.astimezone(zone) if at.tzinfo else at).date().isoformat()
 
 
 # The document's parts.
@@ -704,6 +912,18 @@ def _opened(
 ) -> bool:
     """A section's heading, and 本期无 under it when it has nothing to list (then False)."""
     _heading(document, section, language, position)
+    if not items:
+        _none(document, language)
+    return bool(items)
+
+
+def _part_opened(document: WordDocument, part: str, items: Sequence[object], language: str, sub: int) -> bool:
+    """A part's heading under its section's, （一）有标记的还款, and 本期无 under it when it is empty."""
+    heading = body_paragraph(document)
+    heading.paragraph_format.keep_with_next = True
+    number = CHINESE_NUMERALS[sub] if language == "zh" else str(sub + 1)
+    text = _text("part_item", language, sub=number) + _text(f"part.{part}", language)
+    add_run(heading, text, FONTS[language]["body"], bold=True)
     if not items:
         _none(document, language)
     return bool(items)

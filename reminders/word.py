@@ -38,8 +38,12 @@ FONTS: dict[str, dict[str, tuple[str, str]]] = {
     "en": {part: ("Times New Roman", face) for part, face in _EAST_ASIAN_FONTS.items()},
 }
 LANGUAGE_TAGS = {"zh": "zh-CN", "en": "en-US"}
-# 一、二、三、: the numbers of first-level headings and items in Chinese.
-CHINESE_NUMERALS = "一二三四五六七八九十"
+# 一、二、三、: the numbers of first-level headings and items in Chinese, 一 to 二十.
+CHINESE_NUMERALS: tuple[str, ...] = (
+    *"一二三四五六七八九十",
+    *(f"十{digit}" for digit in "一二三四五六七八九"),
+    "二十",
+)
 
 # Sizes and margins of GB/T 9704 (党政机关公文格式): title 二号, body 三号, 28-point lines on A4.
 TITLE_SIZE = Pt(22)

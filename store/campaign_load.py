@@ -140,6 +140,8 @@ def _contact_row(c: dict[str, Any], case_ids: dict[str, int], person_ids: dict[s
         "approach": c.get("approach"),
         "participants": c.get("participants", ""),
         "note": c.get("note", ""),
+        "latitude": c.get("latitude"),
+        "longitude": c.get("longitude"),
     }
 
 

@@ -76,7 +76,8 @@ _FLAGGED = (
     .join(Case, Case.id == Repayment.case_id)
     .join(Unit, Unit.id == Case.unit_id)
     .join(Person, Person.id == Repayment.person_id)
-    .where(Repayment.flags != "", Repayment.reverses_id.is_(None))
+    # What still stands: a report withdrawn or reversed is no figure any more.
+    .where(Repayment.flags != "", unreversed(Repayment))
 )
 
 
@@ -95,7 +96,8 @@ class ComplianceStore(StoreBase):
             return [_flagged(row) for row in connection.execute(query)]
 
     def flagged_between(self, start: datetime, end: datetime) -> list[FlaggedRepayment]:
-        """Flagged repayments reported in [start, end), whatever became of them, oldest first."""
+        """Flagged repayments reported in [start, end) and not undone, whatever their lead decided, oldest
+        first."""
         query = _FLAGGED.where(Repayment.created_at >= start, Repayment.created_at < end).order_by(
             Repayment.created_at, Repayment.id
         )

@@ -172,3 +172,97 @@ def test_the_packs_lawsuits_show_the_days_each_stage_took(app: App, clock: Clock
     clock.now = at(date(2026, 12, 16), 8)
     later = dispatch_pack(app.store, date(2026, 12, 16), CONFIG)
     assert [s.loan_no for s in later.lawsuits] == ["L2023003"]
+
+
+def test_the_pack_shows_the_periods_flags_breaches_evidence_and_complaints(app: App, clock: Clock) -> None:
+    from tests.ledger_data import seed
+
+    store = app.store
+    clock.now = at(date(2026, 11, 2), 9)
+    seed(app)
+    # Before the period: a complaint made and closed, one made and still open, a back-dated repayment, a
+    # contact at night and a visit with a photo. Only the open complaint is in the pack.
+    clock.now = at(date(2026, 11, 3), 10)
+    store.record_complaint("L2023002", "A001", "催收电话过于频繁", "c-old-closed")
+    clock.now = at(date(2026, 11, 5), 10)
+    still_open = store.record_complaint("L2023001", "A001", "夜间上门催收", "c-old-open")
+    clock.now = at(date(2026, 11, 10), 10)
+    store.close_complaints("L2023002", store.person_by_employee_no("U001"), "已核实处理", "c-close-old")
+    store.record_repayment("L2023002", "E002", Decimal("500"), date(2026, 11, 1), "transfer")
+    store.record_contact("L2023001", "E001", "visit", "reached", photo="x")
+    clock.now = datetime(2026, 11, 10, 22, 30, tzinfo=SHANGHAI)
+    store.record_contact("L2023001", "E001", "phone", "no_answer")
+    # In the period.
+    clock.now = at(date(2026, 11, 18), 10)
+    closed = store.record_complaint("L2023003", "A001", "上门催收时言语威胁", "c-new")
+    clock.now = at(date(2026, 11, 20), 10)
+    backdated = store.record_repayment("L2023001", "E001", Decimal("3000"), date(2026, 11, 12), "transfer")
+    store.decide_repayment(backdated.id, "U001", True)
+    store.record_repayment("L2023002", "E002", Decimal("2000"), date(2026, 11, 20), "transfer")  # no flag
+    clock.now = datetime(2026, 11, 20, 22, 30, tzinfo=SHANGHAI)
+    store.record_contact("L2023003", "E003", "phone", "no_answer")  # outside 08:00–22:00
+    clock.now = at(date(2026, 11, 21), 10)
+    for _ in range(4):  # the fourth in a day with one borrower
+        store.record_contact("L2023003", "E003", "phone", "no_answer")
+    clock.now = at(date(2026, 11, 23), 10)
+    store.record_contact("L2023001", "E001", "visit", "reached", photo="x")
+    store.record_contact("L2023001", "E001", "visit", "absent")
+    store.record_contact("L2023002", "E002", "visit", "reached", location=(37.1, 112.5))
+    store.record_contact("L2023003", "E003", "visit", "absent")
+    clock.now = at(date(2026, 11, 25), 15)
+    store.close_complaints("L2023003", store.person_by_employee_no("U002"), "已约谈责任人", "c-close-new")
+    # After the period: the pack's own morning.
+    clock.now = at(DAY, 7)
+    store.record_complaint("L2023002", "A001", "今晨又来电", "c-after")
+    clock.now = at(DAY, 8)
+
+    pack = dispatch_pack(store, DAY, CONFIG)
+    assert [(f.loan_no, f.amount, f.paid_on, f.officer, f.status, f.flags) for f in pack.flagged] == [
+        ("L2023001", Decimal("3000.00"), date(2026, 11, 12), "李明", "confirmed", ("backdated",))
+    ]
+    assert [
+        (b.unit, b.officer, b.total, b.count("outside_hours"), b.count("too_many")) for b in pack.breaches
+    ] == [("东风信用社", "孙芳", 2, 1, 1)]
+    assert {(e.unit, e.officer, e.visits, e.evidenced) for e in pack.evidence} == {
+        ("城关信用社", "李明", 2, 1),
+        ("城关信用社", "周强", 1, 1),
+        ("东风信用社", "孙芳", 1, 0),
+    }
+    assert [(u.unit, u.visits, u.evidenced) for u in pack.unit_evidence] == [
+        ("东风信用社", 1, 0),
+        ("城关信用社", 3, 2),
+    ]
+    assert [
+        (c.number, c.loan_no, c.text, c.made_by, c.open, c.closed_by, c.close_note) for c in pack.complaints
+    ] == [
+        (still_open.id, "L2023001", "夜间上门催收", "陈专班", True, "", ""),
+        (closed.id, "L2023003", "上门催收时言语威胁", "陈专班", False, "赵东升", "已约谈责任人"),
+    ]
+    assert pack.complaints[1].closed_at == at(date(2026, 11, 25), 15)
+
+    _, word, excel = build_dispatch(store, DAY, CONFIG)[0].replies
+    document = docx.Document(io.BytesIO(word.document))
+    paragraphs = [p.text for p in document.paragraphs]
+    assert "（一）有标记的还款" in paragraphs
+    rows = [[cell.text for cell in row.cells] for table in document.tables for row in table.rows]
+    flagged = [
+        "城关信用社",
+        "L2023001",
+        "张三",
+        "0.30",
+        "2026-11-12",
+        "李明",
+        "已确认",
+        "倒签（还款日早于报告日 3 天以上）",
+    ]
+    assert flagged in rows
+    assert ["东风信用社", "孙芳", "1", "1", "2"] in rows
+    assert ["东风信用社", "1", "0", "0.0%"] in rows
+    workbook = openpyxl.load_workbook(io.BytesIO(excel.document))
+    complaints = list(workbook["八、投诉及办理情况"].iter_rows(min_row=2, values_only=True))
+    assert [(r[0], r[3], r[8], r[9]) for r in complaints] == [
+        (still_open.id, "L2023001", "未办结", None),
+        (closed.id, "L2023003", "已办结", datetime(2026, 11, 25, 15, 0)),
+    ]
+    breaches = list(workbook["十（二）联系合规异常"].iter_rows(min_row=2, values_only=True))
+    assert breaches == [("东风信用社", "孙芳", 1, 1, 2)]

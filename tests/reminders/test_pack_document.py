@@ -4,6 +4,7 @@ and the chart."""
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from dataclasses import replace
 from datetime import UTC, date, datetime
@@ -25,6 +26,10 @@ from core.pack import (
     DispatchPack,
     PackAccountability,
     PackAsset,
+    PackBreaches,
+    PackComplaint,
+    PackEvidence,
+    PackFlagged,
     PackInactive,
     PackLawsuit,
     PackNotice,
@@ -33,7 +38,7 @@ from core.pack import (
     PackStatute,
     PackUnit,
 )
-from reminders.pack_annex import AMOUNT_FORMAT, DATE_FORMAT, RATE_FORMAT, pack_annex
+from reminders.pack_annex import AMOUNT_FORMAT, DATE_FORMAT, RATE_FORMAT, TIME_FORMAT, pack_annex
 from reminders.pack_chart import pack_chart
 from reminders.pack_document import MOST_ROWS, OFFICERS_PER_UNIT, pack_document
 
@@ -136,6 +141,67 @@ ACCOUNTABILITY = PackAccountability(
     "王主任",
 )
 
+# A complaint made before the period and closed in it, and one made in it and still open.
+CLOSED_COMPLAINT = PackComplaint(
+    7,
+    datetime(2026, 11, 12, 1, 0, tzinfo=UTC),
+    "城关信用社",
+    "CG2024005",
+    "王五",
+    "李华",
+    "上门催收时言语生硬",
+    "王建国",
+    closed_at=datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+    closed_by="王建国",
+    close_note="已约谈责任人，并向借款人说明情况",
+)
+OPEN_COMPLAINT = PackComplaint(
+    9,
+    datetime(2026, 11, 20, 17, 0, tzinfo=UTC),  # 01:00 on 21 November in Shanghai
+    "河西信用社",
+    "HX2023001",
+    "张三",
+    "刘洋",
+    "夜间多次电话催收",
+    "赵强",
+)
+# A back-dated repayment confirmed anyway, and a cash one reported twice without a photo still awaiting.
+BACKDATED = PackFlagged(
+    "城关信用社",
+    "CG2024001",
+    "赵六",
+    Decimal("1000.00"),
+    date(2026, 11, 10),
+    "李华",
+    "confirmed",
+    ("backdated",),
+    datetime(2026, 11, 17, 2, 0, tzinfo=UTC),
+)
+CASH_TWICE = PackFlagged(
+    "河西信用社",
+    "HX2023002",
+    "钱七",
+    Decimal("60000.00"),
+    date(2026, 11, 27),
+    "刘洋",
+    "reported",
+    ("duplicate", "cash_without_photo"),
+    datetime(2026, 11, 27, 9, 0, tzinfo=UTC),
+)
+# 刘洋 broke both rules in one contact at 23:00 and one rule in each of two more.
+BREACHES = (
+    PackBreaches("河西信用社", "刘洋", 3, (("outside_hours", 2), ("too_many", 2))),
+    PackBreaches("东关信用社", "陈静", 1, (("outside_hours", 1), ("too_many", 0))),
+)
+# Per officer, by unit and name: 东关 4 of 4, 城关 6 of 10, 河西 2 of 8 (12 of 22 in all, 54.5%).
+EVIDENCE = (
+    PackEvidence("东关信用社", "陈静", 4, 4),
+    PackEvidence("城关信用社", "李华", 5, 4),
+    PackEvidence("城关信用社", "赵敏", 5, 2),
+    PackEvidence("河西信用社", "刘洋", 6, 1),
+    PackEvidence("河西信用社", "孙丽", 2, 1),
+)
+
 
 def make_pack(**changes: Any) -> DispatchPack:
     pack = DispatchPack(
@@ -152,6 +218,10 @@ def make_pack(**changes: Any) -> DispatchPack:
         lawsuits=(LAWSUIT,),
         assets=(ASSET,),
         statutes=(EXPIRED_STATUTE,),
+        complaints=(CLOSED_COMPLAINT, OPEN_COMPLAINT),
+        flagged=(BACKDATED, CASH_TWICE),
+        breaches=BREACHES,
+        evidence=EVIDENCE,
         issuer=ISSUER,
     )
     return replace(pack, **changes)
@@ -180,13 +250,15 @@ def rows_of(table: Table) -> list[list[str]]:
     return [[cell.text for cell in row.cells] for row in table.rows]
 
 
+HEADING = re.compile("[一二三四五六七八九十]+、")
+
+
 def section(document: WordDocument, heading: str) -> list[str]:
     """The paragraphs between a section's heading and the next heading (tables aside)."""
     paragraphs = texts(document)
     start = paragraphs.index(heading)
     rest = paragraphs[start + 1 :]
-    numerals = "一二三四五六七八九十"
-    end = next((i for i, text in enumerate(rest) if text[:2] in {f"{n}、" for n in numerals}), len(rest))
+    end = next((i for i, text in enumerate(rest) if HEADING.match(text)), len(rest))
     return rest[:end]
 
 
@@ -216,7 +288,7 @@ def test_title_and_overall_paragraph_state_the_period_and_the_line() -> None:
 
 
 def test_sections_are_numbered_in_order() -> None:
-    headings = [text for text in texts(read_document(standard_document())) if text[1:2] == "、"]
+    headings = [text for text in texts(read_document(standard_document())) if HEADING.match(text)]
     assert headings == [
         "一、各单位任务完成情况",
         "二、完成率低于时间进度的清收责任人",
@@ -225,8 +297,10 @@ def test_sections_are_numbered_in_order() -> None:
         "五、抵债资产处置情况",
         "六、诉讼时效届满风险",
         "七、专项报告",
-        "八、长期未记录清收情况的责任人",
-        "九、问责情况",
+        "八、投诉及办理情况",
+        "九、长期未记录清收情况的责任人",
+        "十、诚信与合规",
+        "十一、问责情况",
     ]
 
 
@@ -345,8 +419,8 @@ def test_report_inactive_officer_and_accountability_record_in_local_time() -> No
         "HX2023001",
         "借款人外出务工，已联系其家属",
     ]
-    assert rows_of(document.tables[7])[1] == ["河西信用社", "E0305", "郑涛", "2026-11-17", "9"]
-    assert rows_of(document.tables[8])[1] == [
+    assert rows_of(document.tables[8])[1] == ["河西信用社", "E0305", "郑涛", "2026-11-17", "9"]
+    assert rows_of(document.tables[12])[1] == [
         "11-30 10:00",
         "河西信用社",
         "河西信用社",
@@ -358,11 +432,118 @@ def test_report_inactive_officer_and_accountability_record_in_local_time() -> No
     assert texts(document)[-1] == "附件：不良贷款清收工作调度明细表（Excel）"
 
 
+def test_complaints_list_the_open_ones_first_with_how_each_was_closed() -> None:
+    document = read_document(standard_document())
+    assert section(document, "八、投诉及办理情况") == [
+        "本期新收、本期办结及尚未办结的投诉共2件，其中已办结1件、未办结1件（列于表首）。"
+    ]
+    assert rows_of(document.tables[7]) == [
+        ["编号", "日期", "单位", "贷款编号\n借款人", "责任人", "投诉内容", "办理情况"],
+        [
+            "9",
+            "2026-11-21",
+            "河西信用社",
+            "HX2023001\n张三",
+            "刘洋",
+            "夜间多次电话催收\n（赵强记录）",
+            "未办结",
+        ],
+        [
+            "7",
+            "2026-11-12",
+            "城关信用社",
+            "CG2024005\n王五",
+            "李华",
+            "上门催收时言语生硬\n（王建国记录）",
+            "已办结（2026-11-25，王建国）\n已约谈责任人，并向借款人说明情况",
+        ],
+    ]
+
+
+def test_integrity_section_has_flags_breaches_and_evidence_each_in_its_part() -> None:
+    document = read_document(standard_document())
+    assert section(document, "十、诚信与合规") == [
+        "（一）有标记的还款",
+        f"本期报告的还款中有标记的2笔，金额合计{format_wan(Decimal('61000'))}。"
+        "按标记：倒签1笔、疑似重复1笔、大额现金无凭证1笔；按状态：待确认1笔、已确认1笔。",
+        "金额单位：万元",
+        "（二）联系合规异常",
+        "本期违反联系规范的合规异常4次，涉及清收责任人2名；按类别：非规定时段联系3次、单日联系超次2次。",
+        "（三）走访留痕率",
+        "本期走访22次，其中有照片或位置留痕的12次，走访留痕率54.5%。"
+        "下表按单位汇总，留痕率由低到高排列，各责任人明细详见附件。",
+    ]
+
+
+def test_flagged_repayments_show_those_awaiting_the_lead_first_with_their_flags_in_words() -> None:
+    rows = rows_of(read_document(standard_document()).tables[9])
+    assert rows == [
+        ["单位", "贷款编号", "借款人", "金额", "还款日期", "报告人", "状态", "标记"],
+        [
+            "河西信用社",
+            "HX2023002",
+            "钱七",
+            "6.00",
+            "2026-11-27",
+            "刘洋",
+            "待确认",
+            "疑似重复（7 天内同一案件同一金额）；现金 5 万元以上未附凭证照片",
+        ],
+        [
+            "城关信用社",
+            "CG2024001",
+            "赵六",
+            "0.10",
+            "2026-11-10",
+            "李华",
+            "已确认",
+            "倒签（还款日早于报告日 3 天以上）",
+        ],
+    ]
+
+
+def test_breaches_are_counted_per_officer_and_rule_the_most_first() -> None:
+    assert rows_of(read_document(standard_document()).tables[10]) == [
+        ["单位", "责任人", "非规定时段联系", "单日联系超次", "合计"],
+        ["河西信用社", "刘洋", "2", "2", "3"],
+        ["东关信用社", "陈静", "1", "0", "1"],
+    ]
+
+
+def test_evidenced_visits_are_summed_per_unit_the_lowest_share_first() -> None:
+    assert rows_of(read_document(standard_document()).tables[11]) == [
+        ["单位", "走访次数", "留痕次数", "留痕率"],
+        ["河西信用社", "8", "2", "25.0%"],
+        ["城关信用社", "10", "6", "60.0%"],
+        ["东关信用社", "4", "4", "100.0%"],
+    ]
+
+
+def test_many_units_evidence_shows_the_lowest_shares_and_how_many_more() -> None:
+    evidence = tuple(PackEvidence(f"第{n:03d}信用社", "刘洋", 100, n) for n in range(80, 0, -1))
+    document = read_document(pack_document(make_pack(evidence=evidence)))
+    rows = rows_of(document.tables[11])
+    assert len(rows) == 1 + MOST_ROWS
+    assert rows[1] == ["第001信用社", "100", "1", "1.0%"]
+    assert rows[-1] == [f"第{MOST_ROWS:03d}信用社", "100", str(MOST_ROWS), f"{MOST_ROWS}.0%"]
+    assert f"另有{80 - MOST_ROWS}条未列出，详见附件。" in section(document, "十、诚信与合规")
+
+
+def test_an_empty_part_says_so_and_the_others_keep_their_tables() -> None:
+    document = read_document(pack_document(make_pack(flagged=(), complaints=())))
+    assert section(document, "八、投诉及办理情况") == ["本期无。"]
+    integrity = section(document, "十、诚信与合规")
+    assert integrity[:3] == ["（一）有标记的还款", "本期无。", "（二）联系合规异常"]
+    assert len(document.tables) == 11
+    assert rows_of(document.tables[8])[0][0] == "单位"  # 刘洋's breaches now follow the inactive officer
+    assert rows_of(document.tables[8])[1] == ["河西信用社", "刘洋", "2", "2", "3"]
+
+
 def test_an_empty_section_says_so_instead_of_an_empty_table() -> None:
     document = read_document(pack_document(make_pack(reports=(), accountability=())))
     assert section(document, "七、专项报告") == ["本期无。"]
-    assert section(document, "九、问责情况")[0] == "本期无。"
-    assert len(document.tables) == 7
+    assert section(document, "十一、问责情况")[0] == "本期无。"
+    assert len(document.tables) == 11
 
 
 def test_a_pack_with_nothing_in_it_says_so_in_every_section() -> None:
@@ -376,11 +557,16 @@ def test_a_pack_with_nothing_in_it_says_so_in_every_section() -> None:
         lawsuits=(),
         assets=(),
         statutes=(),
+        complaints=(),
+        flagged=(),
+        breaches=(),
+        evidence=(),
     )
     document = read_document(pack_document(empty))
     paragraphs = texts(document)
     assert paragraphs[2] == "尚无参加清收的单位。"
-    assert paragraphs.count("本期无。") == 9
+    # Ten sections say so, and the three parts of 诚信与合规 each.
+    assert paragraphs.count("本期无。") == 13
     assert not document.tables
     assert not document.inline_shapes
     workbook = openpyxl.load_workbook(io.BytesIO(pack_annex(empty)))
@@ -421,7 +607,9 @@ def test_english_document_uses_english_headings() -> None:
         paragraphs[0] == "Recovery of non-performing loans: dispatch report\n(16 November – 30 November 2026)"
     )
     assert "1. Units against target" in paragraphs
-    assert "9. Accountability" in paragraphs
+    assert "10. Honest figures and lawful collection" in paragraphs
+    assert "(1) Flagged repayments" in paragraphs
+    assert "11. Accountability" in paragraphs
 
 
 def annex_rows(workbook: openpyxl.Workbook, title: str) -> list[tuple[Any, ...]]:
@@ -444,8 +632,12 @@ def test_annex_has_a_sheet_per_section_with_every_row() -> None:
         "五、抵债资产处置情况",
         "六、诉讼时效届满风险",
         "七、专项报告",
-        "八、长期未记录清收情况的责任人",
-        "九、问责情况",
+        "八、投诉及办理情况",
+        "九、长期未记录清收情况的责任人",
+        "十（一）有标记的还款",
+        "十（二）联系合规异常",
+        "十（三）走访留痕率",
+        "十一、问责情况",
     ]
     officers = annex_rows(workbook, "二、完成率低于时间进度的清收责任人")
     assert officers[0] == (
@@ -505,9 +697,121 @@ def test_annex_keeps_a_formula_looking_text_as_text() -> None:
     assert cell.value == report.text
 
 
+def test_annex_lists_complaints_flags_breaches_and_every_officers_evidence() -> None:
+    workbook = openpyxl.load_workbook(io.BytesIO(standard_annex()))
+    complaints = annex_rows(workbook, "八、投诉及办理情况")
+    assert complaints == [
+        (
+            "投诉编号",
+            "时间",
+            "单位",
+            "贷款编号",
+            "借款人",
+            "责任人",
+            "投诉内容",
+            "记录人",
+            "办理状态",
+            "办结时间",
+            "办结人",
+            "办结说明",
+        ),
+        (
+            7,
+            datetime(2026, 11, 12, 9, 0),
+            "城关信用社",
+            "CG2024005",
+            "王五",
+            "李华",
+            "上门催收时言语生硬",
+            "王建国",
+            "已办结",
+            datetime(2026, 11, 25, 16, 0),
+            "王建国",
+            "已约谈责任人，并向借款人说明情况",
+        ),
+        (
+            9,
+            datetime(2026, 11, 21, 1, 0),
+            "河西信用社",
+            "HX2023001",
+            "张三",
+            "刘洋",
+            "夜间多次电话催收",
+            "赵强",
+            "未办结",
+            None,
+            None,
+            None,
+        ),
+    ]
+    flagged = annex_rows(workbook, "十（一）有标记的还款")
+    assert flagged[0] == (
+        "单位",
+        "贷款编号",
+        "借款人",
+        "金额（元）",
+        "还款日期",
+        "报告时间",
+        "报告人",
+        "状态",
+        "标记",
+    )
+    assert [(r[1], exact(r[3]), r[4], r[5], r[7], r[8]) for r in flagged[1:]] == [
+        (
+            "CG2024001",
+            Decimal("1000.00"),
+            datetime(2026, 11, 10),
+            datetime(2026, 11, 17, 10, 0),
+            "已确认",
+            "倒签（还款日早于报告日 3 天以上）",
+        ),
+        (
+            "HX2023002",
+            Decimal("60000.00"),
+            datetime(2026, 11, 27),
+            datetime(2026, 11, 27, 17, 0),
+            "待确认",
+            "疑似重复（7 天内同一案件同一金额）；现金 5 万元以上未附凭证照片",
+        ),
+    ]
+    sheet = workbook["十（一）有标记的还款"]
+    assert (sheet["D2"].number_format, sheet["E2"].number_format, sheet["F2"].number_format) == (
+        AMOUNT_FORMAT,
+        DATE_FORMAT,
+        TIME_FORMAT,
+    )
+    assert annex_rows(workbook, "十（二）联系合规异常") == [
+        ("单位", "责任人", "非规定时段联系（次）", "单日联系超次（次）", "合计（次）"),
+        ("河西信用社", "刘洋", 2, 2, 3),
+        ("东关信用社", "陈静", 1, 0, 1),
+    ]
+    evidence = annex_rows(workbook, "十（三）走访留痕率")
+    assert evidence[0] == ("单位", "责任人", "走访次数", "有照片或位置的走访次数", "走访留痕率")
+    assert [(r[0], r[1], r[2], r[3], round(r[4], 4)) for r in evidence[1:]] == [
+        (e.unit, e.officer, e.visits, e.evidenced, round(e.evidenced / e.visits, 4)) for e in EVIDENCE
+    ]
+    assert workbook["十（三）走访留痕率"]["E2"].number_format == RATE_FORMAT
+
+
+def test_annex_keeps_formula_looking_complaints_and_notes_as_text() -> None:
+    complaint = replace(CLOSED_COMPLAINT, text="=1+1", close_note="@SUM(A1:A9)", made_by="-王建国")
+    workbook = openpyxl.load_workbook(io.BytesIO(pack_annex(make_pack(complaints=(complaint,)))))
+    sheet = workbook["八、投诉及办理情况"]
+    for cell, value in ((sheet["G2"], "=1+1"), (sheet["L2"], "@SUM(A1:A9)"), (sheet["H2"], "-王建国")):
+        assert (cell.data_type, cell.value) == ("s", value)
+        assert cell.quotePrefix
+
+
 def test_english_annex_has_english_sheets_and_headers() -> None:
     workbook = openpyxl.load_workbook(io.BytesIO(pack_annex(make_pack(), language="en")))
     assert workbook.sheetnames[:2] == ["Overview", "1. Units against target"]
+    assert workbook.sheetnames[8:13] == [
+        "8. Complaints",
+        "9. Inactive officers",
+        "10.1 Flagged repayments",
+        "10.2 Contact rule breaches",
+        "10.3 Evidenced visits",
+    ]
     assert workbook["1. Units against target"]["C1"].value == "Unit"
 
 

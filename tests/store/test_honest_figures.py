@@ -201,3 +201,13 @@ def test_compliance_figures_for_digest_and_pack(ledger: App, clock: Clock) -> No
         ("L3", Decimal("2000.00"), "李明", ("backdated",))
     ]
     assert ledger.store.contact_breaches(end, end + timedelta(days=1)) == []
+
+
+def test_an_undone_flagged_repayment_is_no_longer_listed(ledger: App) -> None:
+    entry = ledger.store.record_repayment("L1", "E001", Decimal("1000"), date(2026, 1, 5), "cash")
+    kept = ledger.store.record_repayment("L3", "E001", Decimal("500"), date(2026, 1, 5), "cash")
+    ledger.store.decide_repayment(kept.id, "U001", confirm=True)
+    ledger.store.reverse_repayment(entry.id, "E001")
+    start, end = datetime(2026, 11, 1, tzinfo=SHANGHAI), datetime(2026, 12, 1, tzinfo=SHANGHAI)
+    assert [(f.loan_no, f.status) for f in ledger.store.flagged_between(start, end)] == [("L3", "confirmed")]
+    assert ledger.store.flagged_pending() == []
