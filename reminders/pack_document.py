@@ -152,22 +152,23 @@ _INACTIVE_COLUMNS = (
 )
 _COMPLAINT_COLUMNS = (
     _Column("complaint_no", Cm(1.0)),
-    _Column("day", Cm(2.3)),
+    _Column("day", Cm(2.1)),
     _Column("unit", Cm(2.0), _LEFT),
-    _Column("case", Cm(2.4)),
+    _Column("case", Cm(2.7)),
     _Column("officer", Cm(1.5)),
-    _Column("complaint", Cm(3.8), _LEFT),
+    _Column("complaint", Cm(3.6), _LEFT),
     _Column("handling", Cm(2.6), _LEFT),
 )
 _FLAGGED_COLUMNS = (
     _Column("unit", Cm(1.9), _LEFT),
-    _Column("loan_no", Cm(2.3)),
+    # Wide enough for a loan number on one line (L2016000116).
+    _Column("loan_no", Cm(2.7)),
     _Column("borrower", Cm(1.4)),
-    _Column("amount", Cm(1.6), _RIGHT),
-    _Column("paid_on", Cm(2.3)),
+    _Column("amount", Cm(1.4), _RIGHT),
+    _Column("paid_on", Cm(2.2)),
     _Column("reporter", Cm(1.4)),
-    _Column("repayment_status", Cm(1.3)),
-    _Column("flags", Cm(3.4), _LEFT),
+    _Column("repayment_status", Cm(1.5)),
+    _Column("flags", Cm(3.1), _LEFT),
 )
 # An officer's breaches: a column per contact rule, shared out of what the unit, name and total leave.
 _BREACH_COLUMNS = (
