@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select, union_all
+from sqlalchemy import func, select, union_all
 
 from core.money import from_fen
 from store.base import StoreBase
@@ -22,7 +22,7 @@ from store.models import (
     Repayment,
     SpecialReport,
 )
-from store.sql import IS_OPEN, OUTSTANDING, chunks
+from store.sql import IS_OPEN, OUTSTANDING, chunks, insert_new
 
 PEOPLE_PER_STATEMENT = 1000
 
@@ -132,8 +132,10 @@ class InactivityStore(StoreBase):
                 )
             new = sorted(item for item in due if item not in told)
             if new:
-                connection.execute(
-                    insert(table),
+                insert_new(
+                    connection,
+                    table,
                     [{"person_id": p, "rung": rung, "since": since, "day": day} for p, rung, since in new],
+                    ("person_id", "rung", "since"),
                 )
         return {item for item in due if item not in told or told[item] == day}

@@ -6,7 +6,21 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, and_, bindparam, case, func, literal, literal_column, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    Connection,
+    Table,
+    and_,
+    bindparam,
+    case,
+    func,
+    literal,
+    literal_column,
+    select,
+    type_coerce,
+)
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from core.lifecycle import SETTLED
@@ -98,3 +112,10 @@ def scope_clause(role: str) -> Any:
 def scope_params(person: PersonView) -> dict[str, Any]:
     """The parameters of `scope_clause` for a person."""
     return {"scope_id": person.id if person.role == "officer" else person.unit_id}
+
+
+def insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]], keys: Sequence[str]) -> None:
+    """Insert the rows whose `keys` (a unique constraint) are not there yet: another process inserting the same
+    at the same moment (two bots started together) is no error."""
+    dialect_insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
+    connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(keys)), rows)

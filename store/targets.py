@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from core.errors import UserError
 from core.money import format_yuan, from_fen
@@ -17,7 +17,7 @@ from core.targets import officer_targets, unassigned
 from core.views import PersonView
 from store.base import StoreBase
 from store.models import Case, Completion, Person, Unit
-from store.sql import chunks, fen, fen_sum
+from store.sql import chunks, fen, fen_sum, insert_new
 
 ZERO = Decimal(0)
 PEOPLE_PER_STATEMENT = 1000
@@ -188,9 +188,11 @@ class TargetStore(StoreBase):
             }
             new = [item for item in sorted(reached) if item not in known]
             if new:
-                connection.execute(
-                    insert(Completion.__table__),
+                insert_new(
+                    connection,
+                    Completion.__table__,
                     [{"kind": kind, "subject_id": subject, "day": day} for kind, subject in new],
+                    ("kind", "subject_id"),
                 )
         announced = {item for item in reached if item not in known or known[item] == day}
         return (

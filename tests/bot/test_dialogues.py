@@ -262,6 +262,10 @@ DIALOGUES: dict[str, list[Step]] = {
 class Conversation(Protocol):
     async def say(self, who: str, text: str) -> str: ...
 
+    async def say_all(self, who: str, text: str) -> str:
+        """Every part of the answer, where the platform cut a long one into several messages."""
+        ...
+
     async def choose(self, who: str, number: int) -> str: ...
 
 
@@ -272,6 +276,10 @@ class OnTelegram:
     async def say(self, who: str, text: str) -> str:
         await settled(self.chat.tg)  # what the last step pushed to others has arrived
         return (await self.chat.say(self.users[who], text))[0]
+
+    async def say_all(self, who: str, text: str) -> str:
+        await settled(self.chat.tg)
+        return "\n".join(await self.chat.say(self.users[who], text))
 
     async def choose(self, who: str, number: int) -> str:
         await settled(self.chat.tg)
@@ -286,6 +294,14 @@ class OnWeCom:
     async def say(self, who: str, text: str) -> str:
         await self.chat.settled()  # what the last step pushed to others has arrived
         return (await self.chat.say(self.users[who], text))[0]
+
+    async def say_all(self, who: str, text: str) -> str:
+        await self.chat.settled()
+        user = self.users[who]
+        before = len(self.chat.wecom.texts(user))
+        await self.chat.say(user, text)
+        await self.chat.settled()  # the later parts of a long answer have arrived too
+        return "\n".join(self.chat.wecom.texts(user)[before:])
 
     async def choose(self, who: str, number: int) -> str:
         return await self.say(who, str(number))
@@ -305,6 +321,9 @@ class InTheTerminal:
         channel.run([text])
         written = channel.output.getvalue()[start:]
         return written.split("\n", 1)[1]  # after the echo of what was typed
+
+    async def say_all(self, who: str, text: str) -> str:
+        return await self.say(who, text)
 
     async def choose(self, who: str, number: int) -> str:
         return await self.say(who, str(number))
