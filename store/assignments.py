@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session, aliased
 
 from core.errors import UserError
@@ -62,6 +62,13 @@ _HANDOVERS = (
     .join(_from, _from.id == CaseAssignment.from_id)
     .join(_to, _to.id == CaseAssignment.to_id)
     .outerjoin(_by, _by.id == CaseAssignment.by_id)
+)
+
+# Built once: the card reads them on every /case.
+_CASE_HANDOVERS = (
+    _HANDOVERS.where(Case.loan_no == bindparam("loan"))
+    .order_by(CaseAssignment.at.desc(), CaseAssignment.id.desc())
+    .limit(bindparam("limit"))
 )
 
 
@@ -157,13 +164,11 @@ class AssignmentStore(StoreBase):
 
     def handovers_of_case(self, loan_no: str, limit: int = 5) -> list[Handover]:
         """A case's hand-overs, newest first."""
-        query = (
-            _HANDOVERS.where(Case.loan_no == loan_no)
-            .order_by(CaseAssignment.at.desc(), CaseAssignment.id.desc())
-            .limit(limit)
-        )
         with self._read() as connection:
-            return [Handover(*row) for row in connection.execute(query)]
+            return [
+                Handover(*row)
+                for row in connection.execute(_CASE_HANDOVERS, {"loan": loan_no, "limit": limit})
+            ]
 
     # -- rebalancing a unit ----------------------------------------------------------------------------
 

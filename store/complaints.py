@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from core.errors import UserError
@@ -69,6 +69,14 @@ _COMPLAINTS = (
     .join(_officer, _officer.id == Case.officer_id)
     .join(_maker, _maker.id == Complaint.person_id)
     .outerjoin(_closer, _closer.id == Complaint.closed_by_id)
+)
+
+
+# Built once: the card reads them on every /case.
+_CASE_COMPLAINTS = (
+    _COMPLAINTS.where(Complaint.case_id == bindparam("case"))
+    .order_by(Complaint.closed_at.is_not(None), Complaint.at.desc(), Complaint.id.desc())
+    .limit(bindparam("limit"))
 )
 
 
@@ -171,13 +179,9 @@ class ComplaintStore(StoreBase):
 
     def complaints_of_case(self, case_id: int, limit: int = 5) -> list[ComplaintView]:
         """A case's complaints, the open ones first, then the newest."""
-        query = (
-            _COMPLAINTS.where(Complaint.case_id == case_id)
-            .order_by(Complaint.closed_at.is_not(None), Complaint.at.desc(), Complaint.id.desc())
-            .limit(limit)
-        )
         with self._read() as connection:
-            return [ComplaintView(*row) for row in connection.execute(query)]
+            rows = connection.execute(_CASE_COMPLAINTS, {"case": case_id, "limit": limit})
+            return [ComplaintView(*row) for row in rows]
 
     def open_complaints_by_unit(self) -> dict[int, int]:
         """How many complaints are open, per unit."""

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import or_, select
+from sqlalchemy import bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from core.columns import LAWSUIT_COLUMNS, LAWSUITS_SHEET
@@ -352,14 +352,16 @@ def stage_entries(session: Session, key: Any, *where: Any) -> dict[Any, list[Sta
     return dict(stages)
 
 
+# Built once: the card reads a case's stages on every /case.
+_CASE_STAGES = (
+    select(LawsuitStage)
+    .where(LawsuitStage.case_id == bindparam("case"), unreversed(LawsuitStage))
+    .order_by(LawsuitStage.reached_on, LawsuitStage.id)
+)
+
+
 def _stages(session: Session, case_id: int) -> list[LawsuitStage]:
-    return list(
-        session.scalars(
-            select(LawsuitStage)
-            .where(LawsuitStage.case_id == case_id, unreversed(LawsuitStage))
-            .order_by(LawsuitStage.reached_on, LawsuitStage.id)
-        )
-    )
+    return list(session.scalars(_CASE_STAGES, {"case": case_id}))
 
 
 def _view(row: LawsuitStage, loan_no: str) -> RecordedStage:

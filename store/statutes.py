@@ -8,7 +8,7 @@ from datetime import date
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select, true
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from core.litigation import FILED, StatuteStart, statute
@@ -16,33 +16,31 @@ from store.models import Contact, LawsuitStage, Repayment
 from store.sql import unreversed
 
 
+def _latest(model: Any, day: Any, *where: Any) -> tuple[Any, Any]:
+    """The latest `day` of the kind of entry, per case: for every case, and for the one case bound as `case`."""
+    every = select(model.case_id, func.max(day)).where(*where, unreversed(model)).group_by(model.case_id)
+    return every, every.where(model.case_id == bindparam("case"))
+
+
+# Built once: the card reads them on every /case.
+_REPAID = _latest(Repayment, Repayment.paid_on, Repayment.status == "confirmed")
+_ACKNOWLEDGED = _latest(Contact, Contact.at, Contact.outcome == "acknowledged")
+_FILED = _latest(LawsuitStage, LawsuitStage.reached_on, LawsuitStage.stage == FILED)
+
+
 def statute_starts(
     session: Session, zone: ZoneInfo, case_id: int | None = None
 ) -> dict[int, list[StatuteStart]]:
     """Per case (every case, or the one given), the latest confirmed repayment, signed acknowledgment and
     filing (undone ones left out)."""
-
-    def of(model: Any) -> Any:
-        return true() if case_id is None else model.case_id == case_id
-
+    which = 0 if case_id is None else 1
+    params = {} if case_id is None else {"case": case_id}
     starts: dict[int, list[StatuteStart]] = defaultdict(list)
-    for found_case, paid_on in session.execute(
-        select(Repayment.case_id, func.max(Repayment.paid_on))
-        .where(of(Repayment), Repayment.status == "confirmed", unreversed(Repayment))
-        .group_by(Repayment.case_id)
-    ):
+    for found_case, paid_on in session.execute(_REPAID[which], params):
         starts[found_case].append(StatuteStart(paid_on, "repayment"))
-    for found_case, at in session.execute(
-        select(Contact.case_id, func.max(Contact.at))
-        .where(of(Contact), Contact.outcome == "acknowledged", unreversed(Contact))
-        .group_by(Contact.case_id)
-    ):
+    for found_case, at in session.execute(_ACKNOWLEDGED[which], params):
         starts[found_case].append(StatuteStart(at.astimezone(zone).date(), "acknowledged"))
-    for found_case, filed in session.execute(
-        select(LawsuitStage.case_id, func.max(LawsuitStage.reached_on))
-        .where(of(LawsuitStage), LawsuitStage.stage == FILED, unreversed(LawsuitStage))
-        .group_by(LawsuitStage.case_id)
-    ):
+    for found_case, filed in session.execute(_FILED[which], params):
         starts[found_case].append(StatuteStart(filed, "filed"))
     return starts
 
