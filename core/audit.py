@@ -9,13 +9,14 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from core.columns import AMOUNT_FIELDS, COLUMNS_OF_ENTITY, ROLE_LABELS
+from core.compliance import flag_words
 from core.money import format_yuan
 from core.records import Change
 from core.texts import CATALOGUES, render
 
 # How a detail's value reads, by its key. Keys not named here still show, as `key：value`.
 MONEY_KEYS = AMOUNT_FIELDS | {"amount", "promise", "promise_amount"}
-NUMBERED_KEYS = frozenset({"repayment", "reversal", "contact"})  # ids of ledger rows: `#12`
+NUMBERED_KEYS = frozenset({"repayment", "reversal", "contact", "complaint"})  # ids of ledger rows: `#12`
 COUNTED_KEYS = frozenset(
     {
         "created",
@@ -33,7 +34,7 @@ COUNTED_KEYS = frozenset(
 # Keys whose stored values are codes of a vocabulary with texts (`method.cash` → 现金).
 VOCABULARY_KEYS = {"method": "method", "outcome": "outcome", "channel": "channel", "approach": "approach"}
 # Where one action's key means something else: a bind's channel is the chat channel, not a contact's.
-ACTION_VOCABULARY = {("bind", "channel"): "audit.chat"}
+ACTION_VOCABULARY = {("bind", "channel"): "audit.chat", ("case.assign", "reason"): "audit.assigned"}
 
 
 def describe_change(change: Change, language: str) -> str:
@@ -145,6 +146,11 @@ def _value(action: str, key: str, value: Any, language: str) -> str:
         return render("audit.empty", language)
     if key in MONEY_KEYS:
         return _money(value)
+    if key == "flags" and isinstance(value, list):
+        return flag_words(tuple(str(name) for name in value), language)
+    if key == "complaints" and isinstance(value, list):
+        numbers = (render("audit.number", language, number=number) for number in value)
+        return render("list.separator", language).join(numbers)
     if key in NUMBERED_KEYS and not isinstance(value, bool) and isinstance(value, int):
         return render("audit.number", language, number=value)
     if key in COUNTED_KEYS and not isinstance(value, bool) and isinstance(value, int):

@@ -55,6 +55,11 @@ SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "lawsuits": (LAWSUITS_SHEET, tuple(c.header for c in LAWSUIT_COLUMNS)),
     "assets": (ASSETS_SHEET, tuple(c.header for c in ASSET_COLUMNS)),
+    "complaints": (
+        "投诉",
+        ("编号", "贷款编号", "时间", "投诉内容", "记录人工号", "办结时间", "办结人工号", "办结说明"),
+    ),
+    "handovers": ("转办", ("贷款编号", "时间", "原责任人工号", "新责任人工号", "办理人工号", "方式")),
     "audit": ("审计", ("时间", "操作人", "操作", "对象", "编号", "内容", "来源")),
 }
 BOLD = Font(bold=True)
@@ -99,9 +104,26 @@ def _flags(stored: str | None) -> str:
     return flag_words(flag_names(stored), "zh")
 
 
+# Each sheet's codes in words: (column, the text keys' prefix).
+_WORDS: dict[str, tuple[tuple[int, str], ...]] = {
+    "cases": ((13, "status"),),
+    "contacts": ((2, "channel"), (3, "outcome")),
+    "repayments": ((3, "method"), (4, "repayment")),
+    "lawsuits": ((1, "stage"),),
+    "assets": ((2, "asset_kind"), (10, "asset_state")),
+    "handovers": ((5, "audit.assigned"),),
+}
+# And the column of its flags, where it has any.
+_FLAGS = {"contacts": 8, "repayments": 10}
+
+
 def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
     for raw in table.rows:
         row = [_plain(v, zone) for v in raw]
+        for column, prefix in _WORDS.get(table.name, ()):
+            row[column] = render(f"{prefix}.{row[column]}", "zh")
+        if table.name in _FLAGS:
+            row[_FLAGS[table.name]] = _flags(row[_FLAGS[table.name]])
         if table.name == "units":
             name, leader, target, is_default, _chat = row
             # An empty target keeps meaning "the sum of the unit's balances" when the file is imported again.
@@ -109,26 +131,8 @@ def _rows(table: ExportTable, zone: ZoneInfo) -> Any:
         elif table.name == "people":
             row[3] = ROLE_LABELS.get(row[3], row[3])
             yield row
-        elif table.name == "cases":
-            row[13] = render(f"status.{row[13]}", "zh")
-            yield row
-        elif table.name == "contacts":
-            row[2] = render(f"channel.{row[2]}", "zh")
-            row[3] = render(f"outcome.{row[3]}", "zh")
-            row[8] = _flags(row[8])
-            yield row
         elif table.name == "repayments":
-            row[3] = render(f"method.{row[3]}", "zh")
-            row[4] = render(f"repayment.{row[4]}", "zh")
             row[7] = "" if row[7] is None else f"冲正 #{row[7]}"
-            row[10] = _flags(row[10])
-            yield row
-        elif table.name == "lawsuits":
-            row[1] = render(f"stage.{row[1]}", "zh")
-            yield row
-        elif table.name == "assets":
-            row[2] = render(f"asset_kind.{row[2]}", "zh")
-            row[10] = render(f"asset_state.{row[10]}", "zh")
             yield row
         elif table.name == "audit":
             at, actor, action, entity, ref, detail, source = row

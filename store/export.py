@@ -16,6 +16,8 @@ from store.models import (
     AssetStep,
     AuditEntry,
     Case,
+    CaseAssignment,
+    Complaint,
     Contact,
     LawsuitStage,
     Money,
@@ -138,6 +140,29 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("state", Asset.state),
         ("custodian_no", custodian.employee_no),
     )
+    maker = aliased(Person)
+    closer = aliased(Person)
+    complaints: Columns = (
+        ("number", Complaint.id),
+        ("loan_no", Case.loan_no),
+        ("at", Complaint.at),
+        ("text", Complaint.text),
+        ("made_by", maker.employee_no),
+        ("closed_at", Complaint.closed_at),
+        ("closed_by", closer.employee_no),
+        ("close_note", Complaint.close_note),
+    )
+    holder_before = aliased(Person)
+    holder_after = aliased(Person)
+    assigner = aliased(Person)
+    handovers: Columns = (
+        ("loan_no", Case.loan_no),
+        ("at", CaseAssignment.at),
+        ("from", holder_before.employee_no),
+        ("to", holder_after.employee_no),
+        ("by", assigner.employee_no),
+        ("reason", CaseAssignment.reason),
+    )
     audit: Columns = (
         ("at", AuditEntry.at),
         ("actor", AuditEntry.actor),
@@ -202,6 +227,25 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
             .outerjoin(decider, decider.id == Repayment.decided_by_id)
             .outerjoin(original, original.id == Repayment.reverses_id)
             .order_by(Repayment.id),
+        ),
+        (
+            "complaints",
+            complaints,
+            _selecting(complaints)
+            .join(Case, Case.id == Complaint.case_id)
+            .join(maker, maker.id == Complaint.person_id)
+            .outerjoin(closer, closer.id == Complaint.closed_by_id)
+            .order_by(Complaint.id),
+        ),
+        (
+            "handovers",
+            handovers,
+            _selecting(handovers)
+            .join(Case, Case.id == CaseAssignment.case_id)
+            .join(holder_before, holder_before.id == CaseAssignment.from_id)
+            .join(holder_after, holder_after.id == CaseAssignment.to_id)
+            .outerjoin(assigner, assigner.id == CaseAssignment.by_id)
+            .order_by(CaseAssignment.id),
         ),
         ("audit", audit, _selecting(audit).order_by(AuditEntry.id)),
     ]

@@ -123,6 +123,8 @@ def test_template_import_codes_export_backup(folder: Path) -> None:
         "抵债资产",
         "催收记录",
         "还款",
+        "投诉",
+        "转办",
         "审计",
     ]
 

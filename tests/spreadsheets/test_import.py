@@ -451,7 +451,18 @@ def test_export_imports_again_into_the_same_ledger(app: App, tmp_path: Path) -> 
     write_export(app.store, exported)
 
     workbook = load_workbook(exported, read_only=True)
-    assert workbook.sheetnames == ["单位", "人员", "案件", "诉讼", "抵债资产", "催收记录", "还款", "审计"]
+    assert workbook.sheetnames == [
+        "单位",
+        "人员",
+        "案件",
+        "诉讼",
+        "抵债资产",
+        "催收记录",
+        "还款",
+        "投诉",
+        "转办",
+        "审计",
+    ]
     case_rows = list(workbook["案件"].iter_rows(values_only=True))
     assert case_rows[0][-2:] == ("状态", "剩余余额(元)")
     l002 = next(r for r in case_rows if r[0] == "L002")

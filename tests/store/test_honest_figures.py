@@ -211,3 +211,39 @@ def test_an_undone_flagged_repayment_is_no_longer_listed(ledger: App) -> None:
     start, end = datetime(2026, 11, 1, tzinfo=SHANGHAI), datetime(2026, 12, 1, tzinfo=SHANGHAI)
     assert [(f.loan_no, f.status) for f in ledger.store.flagged_between(start, end)] == [("L3", "confirmed")]
     assert ledger.store.flagged_pending() == []
+
+
+def test_complaints_and_hand_overs_are_exported_and_described_in_the_audit(
+    ledger: App, tmp_path: Path
+) -> None:
+    lead = ledger.store.person_by_employee_no("U001")
+    assert lead is not None
+    ledger.store.record_complaint("L1", "U001", '=HYPERLINK("x") 夜间催收', "c-1")
+    ledger.store.close_complaints("L1", lead, "已核实", "c-2")
+    ledger.store.assign_case("L1", "E002", lead, "a-1")
+    write_export(ledger.store, tmp_path / "export.xlsx")
+    workbook = load_workbook(tmp_path / "export.xlsx")
+    complaints = list(workbook["投诉"].iter_rows(values_only=True))
+    assert complaints[0] == (
+        "编号",
+        "贷款编号",
+        "时间",
+        "投诉内容",
+        "记录人工号",
+        "办结时间",
+        "办结人工号",
+        "办结说明",
+    )
+    assert complaints[1][:2] == (1, "L1") and complaints[1][4:] == (
+        "U001",
+        complaints[1][5],
+        "U001",
+        "已核实",
+    )
+    assert complaints[1][3] == '=HYPERLINK("x") 夜间催收'
+    assert workbook["投诉"]["D2"].data_type == "s"  # text, never a formula
+    handovers = list(workbook["转办"].iter_rows(values_only=True))
+    assert handovers[1][0] == "L1" and handovers[1][2:] == ("E001", "E002", "U001", "转办")
+    audit = [row[2:6] for row in workbook["审计"].iter_rows(values_only=True)]
+    assert ("转办", "案件", "L1", "原责任人 E001，新责任人 E002，理由 转办") in audit
+    assert ("投诉办结", "案件", "L1", "投诉编号 #1，备注 已核实") in audit
