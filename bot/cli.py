@@ -22,6 +22,7 @@ from core.money import format_yuan
 from core.texts import render
 
 if TYPE_CHECKING:
+    from core.records import Change
     from spreadsheets.importer import ImportReport
 
 cli = typer.Typer(
@@ -143,8 +144,6 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
 
 def _say_import(app: App, report: ImportReport) -> None:
     """What an import did, for the clerk."""
-    from core.audit import describe_change
-
     if report.examples_skipped:
         _say(app, "import.examples_skipped", count=report.examples_skipped)
     for key, people in (
@@ -158,15 +157,31 @@ def _say_import(app: App, report: ImportReport) -> None:
         _say(app, "import.stages", count=report.stages)
     if report.assets:
         _say(app, "import.assets", count=report.assets)
+    loans = report.loans
+    # A 在贷 sheet with nothing but the template's example says nothing.
+    if loans is not None and not (loans.new or loans.changed or loans.unchanged):
+        loans = None
+    if loans is not None:
+        _say(
+            app, "import.loans", created=len(loans.new), updated=len(loans.changed), unchanged=loans.unchanged
+        )
+        _say_changes(app, [change for _record, change in loans.changed])
     if report.created == 0 and report.updated == 0:
-        if not (report.deactivated or report.reactivated or report.stages or report.assets):
+        if not (report.deactivated or report.reactivated or report.stages or report.assets or loans):
             _say(app, "import.no_change", unchanged=report.unchanged)
         return
     _say(app, "import.done", created=report.created, updated=report.updated, unchanged=report.unchanged)
-    for change in report.changes[:CHANGES_SHOWN]:
+    _say_changes(app, report.changes)
+
+
+def _say_changes(app: App, changes: list[Change]) -> None:
+    """The first CHANGES_SHOWN changes, one a line, and how many more (all are in the audit log)."""
+    from core.audit import describe_change
+
+    for change in changes[:CHANGES_SHOWN]:
         console.print(describe_change(change, app.language), markup=False)
-    if len(report.changes) > CHANGES_SHOWN:
-        _say(app, "import.more_changes", count=len(report.changes) - CHANGES_SHOWN)
+    if len(changes) > CHANGES_SHOWN:
+        _say(app, "import.more_changes", count=len(changes) - CHANGES_SHOWN)
 
 
 @cli.command()

@@ -174,10 +174,59 @@ ASSET_COLUMNS = (
         max_length=30,
     ),
 )
-OPTIONAL_SHEETS = {LAWSUITS_SHEET: LAWSUIT_COLUMNS, ASSETS_SHEET: ASSET_COLUMNS}
+# New loans (SPEC §10, 三): each with its responsible person, watched for early warnings.
+LOANS_SHEET = "在贷"
+LOAN_COLUMNS = (
+    Column(
+        "loan_no",
+        "贷款编号",
+        "loan_no",
+        required=True,
+        note="文本；每笔贷款一行，不可重复",
+        as_text=True,
+        max_length=40,
+    ),
+    Column("borrower", "借款人", "borrower", required=True, note="文本", max_length=100),
+    Column(
+        "id_number",
+        "证件号码",
+        "id_number",
+        note="文本（18 位身份证号请设为文本格式）",
+        as_text=True,
+        max_length=30,
+    ),
+    Column("unit", "所属单位", "unit", required=True, note="须是“单位”表或台账中已有的单位"),
+    Column(
+        "officer_no",
+        "责任人工号",
+        "officer_no",
+        required=True,
+        note="文本；须是该单位的清收责任人或单位负责人（逐笔落实责任人）",
+        as_text=True,
+        max_length=30,
+    ),
+    Column("amount", "贷款金额(元)", "amount", required=True, note=AMOUNT_NOTE),
+    Column("balance", "贷款余额(元)", "balance", required=True, note=f"{AMOUNT_NOTE}；已结清填 0"),
+    Column("disbursed_on", "发放日期", "disbursed_on", required=True, note=DATE_NOTE),
+    Column("matures_on", "到期日期", "matures_on", required=True, note=f"{DATE_NOTE}；不得早于发放日期"),
+    Column("days_overdue", "逾期天数", "days_overdue", note="整数，截至导入之日；空则为 0"),
+    Column(
+        "classification",
+        "五级分类",
+        "classification",
+        required=True,
+        note="下拉选择：正常、关注、次级、可疑、损失",
+    ),
+)
+OPTIONAL_SHEETS = {LAWSUITS_SHEET: LAWSUIT_COLUMNS, ASSETS_SHEET: ASSET_COLUMNS, LOANS_SHEET: LOAN_COLUMNS}
 READ_SHEETS = {**SHEETS, **OPTIONAL_SHEETS}
-COLUMNS_OF_ENTITY = {"unit": UNIT_COLUMNS, "person": PERSON_COLUMNS, "case": CASE_COLUMNS}
-AMOUNT_FIELDS = frozenset({"target", "principal", "interest"})
+COLUMNS_OF_ENTITY = {
+    "unit": UNIT_COLUMNS,
+    "person": PERSON_COLUMNS,
+    "case": CASE_COLUMNS,
+    "loan": LOAN_COLUMNS,
+}
+AMOUNT_FIELDS = frozenset({"target", "principal", "interest", "amount", "balance"})
 DATE_FIELDS = frozenset({"deadline", "statute_date"})
 
 # Columns the export adds to the cases sheet; the import ignores them.
@@ -224,6 +273,19 @@ EXAMPLE_ROWS: dict[str, list[object]] = {
         "已评估",
         "E0001",
     ],
+    LOANS_SHEET: [
+        "D2026000001",
+        "赵六",
+        "330102198505051234",
+        EXAMPLE_UNIT,
+        "E0001",
+        "50万",
+        "45万",
+        "2026-03-15",
+        "2027-03-14",
+        0,
+        "正常",
+    ],
     LAWSUITS_SHEET: [
         "L2023000001",
         "立案",
@@ -241,7 +303,8 @@ GUIDE_HEADERS = ("列名", "必填", "填写要求")
 REQUIRED_MARK = "必填"
 GUIDE_NOTES = (
     "1. 依次填写“单位”“人员”“案件”三个工作表；专班开始前已在进行的诉讼可填“诉讼”工作表（每个已到达的阶段一行），"
-    "已接收的抵债资产可填“抵债资产”工作表（每项资产一行），两表均可不填。"
+    "已接收的抵债资产可填“抵债资产”工作表（每项资产一行），新发放的贷款可填“在贷”工作表（每笔贷款一行，逐笔落实责任人，"
+    "每月导入一次以更新余额、逾期天数和五级分类），三表均可不填。"
     "表头（第 1 行）不要改动，列的顺序可以调整。",
     "2. 红色粗体表头为必填列，其余可空；把鼠标停在表头上可看到该列的填写要求。",
     "3. 每个工作表第 2 行是示例行：未改动的示例行导入时自动跳过，改动过的会当作真实数据导入；可直接删除，也可在其下方填写。",

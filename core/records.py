@@ -99,9 +99,42 @@ class AssetRecord:
     bad: frozenset[str] = frozenset()
 
 
+@dataclass(frozen=True, slots=True)
+class LoanRecord:
+    """One new loan as imported (the 在贷 sheet, SPEC §10): who answers for it, what was lent and is owed, and
+    how it stands as of the import (days overdue, classification)."""
+
+    loan_no: str
+    borrower: str
+    unit: str
+    officer_no: str
+    amount: Decimal
+    balance: Decimal
+    disbursed_on: date | None
+    matures_on: date | None
+    days_overdue: int
+    classification: str
+    id_number: str = ""
+    row: int = 0
+    bad: frozenset[str] = frozenset()
+
+
 # Which fields of each record an import compares and may change (`row` is where it came from, not data).
 UNIT_FIELDS = ("leader_name", "target")
 PERSON_FIELDS = ("name", "unit", "role", "mobile", "target")
+# A new loan's: a monthly re-import updates what changed, each change in the audit log.
+LOAN_FIELDS = (
+    "borrower",
+    "id_number",
+    "unit",
+    "officer_no",
+    "amount",
+    "balance",
+    "disbursed_on",
+    "matures_on",
+    "days_overdue",
+    "classification",
+)
 CASE_FIELDS = (
     "borrower",
     "id_number",

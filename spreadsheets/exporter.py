@@ -19,6 +19,8 @@ from core.columns import (
     CASE_EXTRA_HEADERS,
     LAWSUIT_COLUMNS,
     LAWSUITS_SHEET,
+    LOAN_COLUMNS,
+    LOANS_SHEET,
     PERSON_COLUMNS,
     ROLE_LABELS,
     UNIT_COLUMNS,
@@ -55,6 +57,7 @@ SHEET_HEADERS: dict[str, tuple[str, tuple[str, ...]]] = {
     ),
     "lawsuits": (LAWSUITS_SHEET, tuple(c.header for c in LAWSUIT_COLUMNS)),
     "assets": (ASSETS_SHEET, tuple(c.header for c in ASSET_COLUMNS)),
+    "loans": (LOANS_SHEET, tuple(c.header for c in LOAN_COLUMNS)),
     "complaints": (
         "投诉",
         ("编号", "贷款编号", "时间", "投诉内容", "记录人工号", "办结时间", "办结人工号", "办结说明"),

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from core.columns import PEOPLE_SHEET
+from core.columns import LOANS_SHEET, PEOPLE_SHEET
 from core.import_plan import plan_import
-from core.records import Change, PersonRecord, Problem
+from core.loan_import import Holder, LoanPlan, plan_loans
+from core.records import Change, ImportPlan, LedgerSnapshot, PersonRecord, Problem
 from core.texts import render
-from spreadsheets.reader import Progress, read_import
+from spreadsheets.reader import ImportInput, Progress, read_import
 from store.ledger import Store
 
 
@@ -49,6 +50,7 @@ class ImportReport:
     reactivated: list[PersonRecord] = field(default_factory=list)  # deactivated before, listed again
     stages: int = 0  # lawsuit stages added from the 诉讼 sheet
     assets: int = 0  # foreclosed assets added from the 抵债资产 sheet
+    loans: LoanPlan | None = None  # what the 在贷 sheet added and changed, when the file had one
 
 
 def import_file(
@@ -72,8 +74,10 @@ def import_file(
         people_sheet=PEOPLE_SHEET in read.sheets,
         people_targets="target" in read.columns.get(PEOPLE_SHEET, set()),
     )
-    if problems:
-        raise ImportRefused(problems, read.problems.count)
+    # The 在贷 sheet's loans against the ledger as this import leaves it, their problems in the same log.
+    loans = _plan_loans(store, read, snapshot, plan) if LOANS_SHEET in read.sheets else None
+    if problems or read.problems.count:
+        raise ImportRefused(read.problems.first(), read.problems.count)
     # The 诉讼 sheet's stages, checked against the ledger's and the file's cases once those are known good.
     new_loans = {case.loan_no for case in plan.new_cases}
     stages, problems = store.plan_lawsuit_import(read.lawsuits, new_loans)
@@ -82,6 +86,7 @@ def import_file(
     )
     if problems or asset_problems:
         raise ImportRefused(problems + asset_problems)
+
     # One transaction for the whole file: a stage that fails to write takes the cases with it.
     with store.message_scope(), store.atomic():
         if plan.created or plan.changes or plan.deactivated or plan.reactivated:
@@ -90,6 +95,8 @@ def import_file(
             store.import_lawsuits(stages, actor=actor, source=path.name)
         if assets:
             store.import_assets(assets, actor=actor, source=path.name)
+        if loans is not None and (loans.new or loans.changed):
+            store.import_loans(loans, actor=actor, source=path.name, progress=writing)
     return ImportReport(
         plan.created,
         len(plan.changes),
@@ -100,4 +107,18 @@ def import_file(
         reactivated=plan.reactivated,
         stages=len(stages),
         assets=len(assets),
+        loans=loans,
     )
+
+
+def _plan_loans(store: Store, read: ImportInput, snapshot: LedgerSnapshot, plan: ImportPlan) -> LoanPlan:
+    """The 在贷 sheet against the ledger as this import leaves it: its units, and its people in their units."""
+    units = set(snapshot.units) | {unit.name for unit in read.units}
+    people = {
+        number: Holder(person.unit, person.role, number not in snapshot.inactive)
+        for number, person in snapshot.people.items()
+    }
+    people.update({person.employee_no: Holder(person.unit, person.role) for person in read.people})
+    for person in plan.deactivated:
+        people[person.employee_no] = Holder(person.unit, person.role, active=False)
+    return plan_loans(read.loans, store.loan_snapshot(), units, people, read.problems)

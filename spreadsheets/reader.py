@@ -23,6 +23,7 @@ from core.columns import (
     EXAMPLE_DEADLINE_FIELD,
     EXAMPLE_ROWS,
     LAWSUITS_SHEET,
+    LOANS_SHEET,
     PEOPLE_SHEET,
     READ_SHEETS,
     ROLE_LABELS,
@@ -33,11 +34,12 @@ from core.columns import (
 from core.dates import parse_date
 from core.errors import UserError
 from core.litigation import STAGE_NAMES, read_stage
-from core.money import parse_amount, without_format_characters
+from core.money import format_yuan, parse_amount, without_format_characters
 from core.records import (
     AssetRecord,
     CaseRecord,
     LawsuitRecord,
+    LoanRecord,
     PersonRecord,
     Problem,
     ProblemLog,
@@ -53,6 +55,7 @@ SHEET_ALIASES = {
     "cases": CASES_SHEET,
     "lawsuits": LAWSUITS_SHEET,
     "assets": ASSETS_SHEET,
+    "loans": LOANS_SHEET,
 }
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV as GBK
 # Excel holds numbers as doubles: from 16 digits on, the last ones are already gone when the file is saved.
@@ -73,6 +76,7 @@ class ImportInput:
     cases: list[CaseRecord] = field(default_factory=list)
     lawsuits: list[LawsuitRecord] = field(default_factory=list)
     assets: list[AssetRecord] = field(default_factory=list)
+    loans: list[LoanRecord] = field(default_factory=list)
     problems: ProblemLog = field(default_factory=ProblemLog)
     rows: int = 0
     examples: int = 0  # the template's example rows, left in and skipped
@@ -247,6 +251,7 @@ class _SheetReader:
             CASES_SHEET: self._case,
             LAWSUITS_SHEET: self._lawsuit,
             ASSETS_SHEET: self._asset,
+            LOANS_SHEET: self._loan,
         }[sheet]
         example = _example(sheet)
         seen = 0
@@ -265,8 +270,12 @@ class _SheetReader:
         self.progress(sheet, seen % 1000)
         self.result.rows += seen
 
-    def _keep(self, record: UnitRecord | PersonRecord | CaseRecord | LawsuitRecord | AssetRecord) -> None:
-        if isinstance(record, AssetRecord):
+    def _keep(
+        self, record: UnitRecord | PersonRecord | CaseRecord | LawsuitRecord | AssetRecord | LoanRecord
+    ) -> None:
+        if isinstance(record, LoanRecord):
+            self.result.loans.append(record)
+        elif isinstance(record, AssetRecord):
             self.result.assets.append(record)
         elif isinstance(record, UnitRecord):
             self.result.units.append(record)
@@ -276,6 +285,9 @@ class _SheetReader:
             self.result.lawsuits.append(record)
         else:
             self.result.cases.append(record)
+
+    def _loan(self, cell: _Cells) -> LoanRecord:
+        return _loan(cell, self.today)
 
     def _unit(self, cell: _Cells) -> UnitRecord:
         return UnitRecord(
@@ -379,6 +391,36 @@ class _SheetReader:
         )
 
 
+def _loan(cell: _Cells, today: date) -> LoanRecord:
+    """A row of the 在贷 sheet: a balance may be 0 (paid off) but never negative, nor mature before it was lent."""
+    amount = cell.amount("amount", zero_key="import.zero_loan")
+    balance = cell.amount("balance")
+    disbursed = cell.day("disbursed_on", today)
+    matures = cell.day("matures_on", today)
+    if disbursed is not None and matures is not None and matures < disbursed:
+        cell.fail("matures_on", "import.matures_before_disbursed", matures=matures, disbursed=disbursed)
+    if disbursed is not None and disbursed > today:
+        cell.fail("disbursed_on", "import.date_in_future", day=disbursed)
+    if amount is not None and balance is not None and balance > amount:
+        cell.fail(
+            "balance", "import.balance_over_amount", balance=format_yuan(balance), amount=format_yuan(amount)
+        )
+    return LoanRecord(
+        loan_no=cell.text("loan_no"),
+        borrower=cell.text("borrower"),
+        unit=cell.text("unit"),
+        officer_no=cell.text("officer_no"),
+        amount=amount or Decimal(0),
+        balance=balance or Decimal(0),
+        disbursed_on=disbursed,
+        matures_on=matures,
+        days_overdue=cell.whole("days_overdue"),
+        classification=cell.choice("classification", CLASSIFICATIONS, "import.unknown_classification"),
+        id_number=cell.text("id_number", required=False).upper(),
+        row=cell.row,
+    )
+
+
 class _Cells:
     """One row's cells; each reader notes its problem and returns a harmless value so the row reads on."""
 
@@ -458,6 +500,17 @@ class _Cells:
         except UserError as error:
             self.note(field, error)
             return None
+
+    def whole(self, field: str) -> int:
+        """A whole number of days (0 when empty): typed as a number or as text, never negative."""
+        value = self._raw(field)
+        if value is None:
+            return 0
+        text = _text(value)
+        if not text.isdigit():
+            self.fail(field, "import.bad_days", value=text)
+            return 0
+        return int(text)
 
     def choice(self, field: str, choices: tuple[str, ...], key: str, default: str | None = None) -> str:
         value = self.text(field, required=default is None and self.columns[field].required)

@@ -31,6 +31,8 @@ from core.columns import (
     GUIDE_TITLE,
     LAWSUIT_COLUMNS,
     LAWSUITS_SHEET,
+    LOAN_COLUMNS,
+    LOANS_SHEET,
     PEOPLE_SHEET,
     PERSON_COLUMNS,
     READ_SHEETS,
@@ -71,6 +73,7 @@ def write_template(path: Path, deadline: date, overwrite: bool = False) -> None:
     _dropdown(workbook[LAWSUITS_SHEET], LAWSUIT_COLUMNS, "stage", STAGE_NAMES)
     _dropdown(workbook[ASSETS_SHEET], ASSET_COLUMNS, "kind", KIND_NAMES)
     _dropdown(workbook[ASSETS_SHEET], ASSET_COLUMNS, "state", ASSET_STATE_NAMES)
+    _dropdown(workbook[LOANS_SHEET], LOAN_COLUMNS, "classification", CLASSIFICATIONS)
     _guide(guide, deadline)
     save_workbook(workbook, path)
 

@@ -20,6 +20,7 @@ from store.models import (
     Complaint,
     Contact,
     LawsuitStage,
+    Loan,
     Money,
     Person,
     Promise,
@@ -140,6 +141,21 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
         ("state", Asset.state),
         ("custodian_no", custodian.employee_no),
     )
+    loan_unit = aliased(Unit)
+    loan_officer = aliased(Person)
+    loans: Columns = (
+        ("loan_no", Loan.loan_no),
+        ("borrower", Loan.borrower),
+        ("id_number", Loan.id_number),
+        ("unit", loan_unit.name),
+        ("officer_no", loan_officer.employee_no),
+        ("amount", Loan.amount),
+        ("balance", Loan.balance),
+        ("disbursed_on", Loan.disbursed_on),
+        ("matures_on", Loan.matures_on),
+        ("days_overdue", Loan.days_overdue),
+        ("classification", Loan.classification),
+    )
     maker = aliased(Person)
     closer = aliased(Person)
     complaints: Columns = (
@@ -208,6 +224,14 @@ def _export_queries() -> list[tuple[str, Columns, Any]]:
                 or_(Asset.repayment_id.is_(None), and_(Repayment.status != "rejected", ~is_undone(Repayment)))
             )
             .order_by(Asset.number),
+        ),
+        (
+            "loans",
+            loans,
+            _selecting(loans)
+            .join(loan_unit, loan_unit.id == Loan.unit_id)
+            .join(loan_officer, loan_officer.id == Loan.officer_id)
+            .order_by(Loan.id),
         ),
         (
             "contacts",

@@ -23,6 +23,7 @@ from store.inactivity import InactivityStore
 from store.inbox import InboxStore
 from store.lawsuits import LawsuitStore
 from store.models import Case, Person, Unit
+from store.new_loans import NewLoanStore
 from store.notice_register import NoticeRegisterStore
 from store.pack_figures import PackFigureStore
 from store.people import PeopleStore
@@ -57,6 +58,7 @@ class Store(
     ComplaintStore,
     AssignmentStore,
     ComplianceStore,
+    NewLoanStore,
 ):
     """The ledger on SQLite or PostgreSQL."""
 

@@ -31,6 +31,7 @@ from core.assets import KINDS as ASSET_KINDS
 from core.assets import METHODS as ASSET_METHODS
 from core.assets import STATES as ASSET_STATES
 from core.assets import STEP_ACTIONS as ASSET_ACTIONS
+from core.early_warning import REASONS as WARNING_REASONS
 from core.inactivity import RUNGS as INACTIVITY_RUNGS
 from core.litigation import STAGES
 from core.money import from_fen, to_fen
@@ -648,3 +649,45 @@ class CaseAssignment(Base):
     reason: Mapped[str] = mapped_column(String(20))
     at: Mapped[datetime] = mapped_column(UtcDateTime)
     source_key: Mapped[str | None] = mapped_column(String(200))
+
+
+class Loan(Base):
+    """A new loan (在贷, SPEC §10): its responsible person, and its figures as of its latest import (`as_of`);
+    `case_id` once it joined the campaign as a case (over 90 days overdue)."""
+
+    __tablename__ = "loans"
+    __table_args__ = (
+        _one_of("classification", CLASSIFICATIONS),
+        CheckConstraint(
+            "balance >= 0 AND amount > 0 AND days_overdue >= 0 AND matures_on >= disbursed_on",
+            name="figures_valid",
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_no: Mapped[str] = mapped_column(String(40), unique=True)
+    borrower: Mapped[str] = mapped_column(String(100))
+    id_number: Mapped[str] = mapped_column(String(30), default="")
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    officer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    amount: Mapped[Decimal] = mapped_column(Money)
+    balance: Mapped[Decimal] = mapped_column(Money)
+    disbursed_on: Mapped[date] = mapped_column(Date)
+    matures_on: Mapped[date] = mapped_column(Date)
+    days_overdue: Mapped[int] = mapped_column(Integer, default=0)
+    classification: Mapped[str] = mapped_column(String(10))
+    as_of: Mapped[date] = mapped_column(Date)
+    case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
+
+
+class LoanWarning(Base):
+    """An early warning given on a new loan: once per loan and reason (core.early_warning.REASONS)."""
+
+    __tablename__ = "loan_warnings"
+    __table_args__ = (_one_of("reason", WARNING_REASONS), UniqueConstraint("loan_id", "reason"))
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loans.id"))
+    reason: Mapped[str] = mapped_column(String(20))
+    day: Mapped[date] = mapped_column(Date, index=True)

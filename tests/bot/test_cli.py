@@ -121,6 +121,7 @@ def test_template_import_codes_export_backup(folder: Path) -> None:
         "案件",
         "诉讼",
         "抵债资产",
+        "在贷",
         "催收记录",
         "还款",
         "投诉",

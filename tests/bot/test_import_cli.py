@@ -15,7 +15,8 @@ def test_the_bare_template_imports_nothing(tmp_path: Path) -> None:
     assert qingshou(tmp_path, "template", "台账.xlsx").returncode == 0
     imported = qingshou(tmp_path, "import", "台账.xlsx")
     assert imported.returncode == 0, imported.stderr
-    assert "已跳过模板示例行 5 行" in imported.stdout
+    assert "已跳过模板示例行 6 行" in imported.stdout
+    assert "在贷" not in imported.stdout
     assert "导入完成：没有变化" in imported.stdout
     with sqlite3.connect(tmp_path / "cli.db") as db:
         assert db.execute("SELECT count(*) FROM cases").fetchone() == (0,)
@@ -68,3 +69,35 @@ def test_a_person_left_out_of_a_reimport_is_deactivated_and_said(tmp_path: Path)
         ]
     refused = qingshou(tmp_path, "chat", "--as", "U001", stdin="帮助\n")
     assert refused.returncode == 1
+
+
+def test_the_new_loans_sheet_says_what_it_added_and_changed(tmp_path: Path) -> None:
+    write_ledger(tmp_path / "台账.xlsx")
+    assert qingshou(tmp_path, "import", "台账.xlsx").returncode == 0
+    workbook = load_workbook(tmp_path / "台账.xlsx")
+    loans = workbook.create_sheet("在贷")
+    loans.append(
+        [
+            "贷款编号",
+            "借款人",
+            "所属单位",
+            "责任人工号",
+            "贷款金额(元)",
+            "贷款余额(元)",
+            "发放日期",
+            "到期日期",
+            "逾期天数",
+            "五级分类",
+        ]
+    )
+    loans.append(
+        ["D0001", "赵六", "城关信用社", "E001", "50万", "45万", "2026-03-15", "2027-03-14", 0, "正常"]
+    )
+    workbook.save(tmp_path / "台账.xlsx")
+    first = qingshou(tmp_path, "import", "台账.xlsx")
+    assert first.returncode == 0, first.stderr
+    assert "在贷：新增 1 笔，更新 0 笔，未变 0 笔" in first.stdout
+    loans["I2"] = 12
+    workbook.save(tmp_path / "台账.xlsx")
+    second = qingshou(tmp_path, "import", "台账.xlsx")
+    assert "在贷：新增 0 笔，更新 1 笔，未变 0 笔\n在贷 D0001：逾期天数 0 → 12" in second.stdout

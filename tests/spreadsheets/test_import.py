@@ -173,7 +173,7 @@ def test_template_has_sheets_headers_and_dropdowns(tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
     write_template(path, date(2026, 12, 31))
     workbook = load_workbook(path)
-    assert workbook.sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼", "抵债资产"]
+    assert workbook.sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼", "抵债资产", "在贷"]
     assert [c.value for c in workbook["案件"][1]][:7] == [
         "贷款编号",
         "借款人",
@@ -197,9 +197,9 @@ def test_template_example_rows_are_skipped(app: App, tmp_path: Path) -> None:
     path = tmp_path / "模板.xlsx"
     write_template(path, date(2026, 12, 31))
     report = import_file(app.store, path)
-    assert (report.created, report.updated, report.examples_skipped) == (0, 0, 5)
+    assert (report.created, report.updated, report.examples_skipped) == (0, 0, 6)
     assert app.store.is_empty()
-    assert render("import.examples_skipped", "zh", count=report.examples_skipped) == "已跳过模板示例行 5 行"
+    assert render("import.examples_skipped", "zh", count=report.examples_skipped) == "已跳过模板示例行 6 行"
 
 
 def test_rows_below_the_kept_example_rows_import(app: App, tmp_path: Path) -> None:
@@ -215,7 +215,7 @@ def test_rows_below_the_kept_example_rows_import(app: App, tmp_path: Path) -> No
     workbook.save(path)
 
     report = import_file(app.store, path)
-    assert (report.created, report.examples_skipped) == (2 + 4 + 2, 5)
+    assert (report.created, report.examples_skipped) == (2 + 4 + 2, 6)
     assert set(cases_of(app)) == {"L001", "L002"}
     assert app.store.person_by_employee_no("E0001") is None
 
@@ -230,8 +230,8 @@ def test_an_example_row_the_clerk_changed_imports(app: App, tmp_path: Path) -> N
     workbook["案件"]["B2"] = "张三丰"
     workbook.save(path)
     report = import_file(app.store, path)
-    # The 诉讼 and 抵债资产 sheets' examples, left as they were, are still skipped.
-    assert (report.created, report.examples_skipped, report.stages, report.assets) == (1 + 1 + 1, 2, 0, 0)
+    # The 诉讼, 抵债资产 and 在贷 sheets' examples, left as they were, are still skipped.
+    assert (report.created, report.examples_skipped, report.stages, report.assets) == (1 + 1 + 1, 3, 0, 0)
     assert cases_of(app)["L2023000001"][1] == "张三丰"
 
 
@@ -457,6 +457,7 @@ def test_export_imports_again_into_the_same_ledger(app: App, tmp_path: Path) -> 
         "案件",
         "诉讼",
         "抵债资产",
+        "在贷",
         "催收记录",
         "还款",
         "投诉",

@@ -132,7 +132,7 @@ def test_an_existing_file_is_kept_unless_overwrite(tmp_path: Path) -> None:
     assert path.read_bytes() == b"the clerk's own workbook"
 
     write_template(path, DEADLINE, overwrite=True)
-    assert load_workbook(path).sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼", "抵债资产"]
+    assert load_workbook(path).sheetnames == ["填写说明", "单位", "人员", "案件", "诉讼", "抵债资产", "在贷"]
 
 
 def test_a_missing_folder_or_another_kind_of_file_is_one_line(tmp_path: Path) -> None:

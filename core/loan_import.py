@@ -1,0 +1,97 @@
+"""The 在贷 sheet's loans checked against the ledger and the file (SPEC §10, 三): every new loan has a responsible
+person of its own unit; new loans are added, changed ones updated field by field (each change in the audit log),
+the same file twice changes nothing."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from core.columns import LOAN_COLUMNS, LOANS_SHEET, header_of
+from core.errors import UserError
+from core.records import LOAN_FIELDS, Change, LoanRecord, Problem, ProblemLog
+
+# Who may answer for a loan: the unit's officers and its leads.
+RESPONSIBLE_ROLES = ("officer", "unit_lead")
+
+
+@dataclass(frozen=True, slots=True)
+class Holder:
+    """A person as a loan's responsible person must be: of the loan's unit, in a role that holds loans, active."""
+
+    unit: str | None
+    role: str
+    active: bool = True
+
+
+@dataclass(slots=True)
+class LoanPlan:
+    """What the 在贷 sheet will write."""
+
+    new: list[LoanRecord] = field(default_factory=list)
+    changed: list[tuple[LoanRecord, Change]] = field(default_factory=list)
+    unchanged: int = 0
+
+
+def plan_loans(
+    records: list[LoanRecord],
+    existing: Mapping[str, LoanRecord],
+    units: set[str],
+    people: Mapping[str, Holder],
+    problems: ProblemLog,
+) -> LoanPlan:
+    """Check each loan (rows with a bad cell were reported when read) and sort them into new, changed and
+    unchanged; `units` and `people` are the ledger's as this import leaves them."""
+    plan = LoanPlan()
+    seen: set[str] = set()
+    for record in records:
+        if record.bad:
+            continue
+        found = _problems(record, seen, units, people)
+        seen.add(record.loan_no)
+        for problem in found:
+            problems.add(problem)
+        if found:
+            continue
+        old = existing.get(record.loan_no)
+        if old is None:
+            plan.new.append(record)
+            continue
+        diff = {
+            name: (getattr(old, name), getattr(record, name))
+            for name in LOAN_FIELDS
+            if getattr(old, name) != getattr(record, name)
+        }
+        if diff:
+            plan.changed.append((record, Change("loan", record.loan_no, diff)))
+        else:
+            plan.unchanged += 1
+    return plan
+
+
+def _problems(
+    record: LoanRecord, seen: set[str], units: set[str], people: Mapping[str, Holder]
+) -> list[Problem]:
+    def problem(column: str, key: str, **params: object) -> Problem:
+        return Problem(LOANS_SHEET, record.row, header_of(LOAN_COLUMNS, column), UserError(key, **params))
+
+    if record.loan_no in seen:
+        return [problem("loan_no", "import.duplicate_loan", loan_no=record.loan_no)]
+    if record.unit not in units:
+        return [problem("unit", "import.unknown_unit", value=record.unit)]
+    holder = people.get(record.officer_no)
+    if holder is None or not holder.active:
+        return [problem("officer_no", "import.loan_no_person", employee_no=record.officer_no)]
+    if holder.role not in RESPONSIBLE_ROLES:
+        return [problem("officer_no", "import.loan_person_not_officer", employee_no=record.officer_no)]
+    if holder.unit != record.unit:
+        return [
+            problem(
+                "officer_no",
+                "import.loan_person_other_unit",
+                employee_no=record.officer_no,
+                unit=holder.unit or "—",
+                loan_unit=record.unit,
+            )
+        ]
+    return []
