@@ -59,6 +59,11 @@ def contact_flags(at: datetime, earlier_today: int) -> tuple[str, ...]:
     return tuple(flags)
 
 
+def evidence_share(evidenced: int, visits: int) -> Decimal:
+    """The share of visits that carry a photo or a shared location (走访留痕率); none when there were no visits."""
+    return Decimal(evidenced) / visits if visits else Decimal(0)
+
+
 def flag_words(flags: tuple[str, ...], language: str) -> str:
     """An entry's flags in words, in the order they were given."""
     return render("flag.separator", language).join(render(f"flag.{name}", language) for name in flags)

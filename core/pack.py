@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+from core.compliance import evidence_share
 from core.ranking import completion_rate
 from core.workdays import is_workday, previous_workday
 
@@ -281,11 +282,6 @@ class DispatchPack:
             figures[1] += officer.evidenced
         units = [PackEvidence(unit, "", shown, evidenced) for unit, (shown, evidenced) in visits.items()]
         return sorted(units, key=lambda u: (u.share, -u.visits, u.unit))
-
-
-def evidence_share(evidenced: int, visits: int) -> Decimal:
-    """The share of visits that carry a photo or a shared location; none when there were no visits."""
-    return Decimal(evidenced) / visits if visits else Decimal(0)
 
 
 def previous_dispatch_day(day: date, dispatch_days: Sequence[int]) -> date:

@@ -6,10 +6,9 @@ from __future__ import annotations
 
 from collections import defaultdict
 from datetime import date, timedelta
-from decimal import Decimal
 
 from core.campaign import format_rate
-from core.compliance import flag_words
+from core.compliance import evidence_share, flag_words
 from core.money import format_yuan
 from core.texts import render
 from core.workdays import previous_workday
@@ -45,9 +44,9 @@ def honesty_lines(store: Store, day: date, config: ScheduleConfig) -> dict[int, 
     shares: dict[int, list[str]] = defaultdict(list)
     # The officers who leave the least evidence first.
     for share in sorted(
-        store.evidence_shares(window, end), key=lambda s: (s.evidenced / s.visits, s.officer)
+        store.evidence_shares(window, end), key=lambda s: (evidence_share(s.evidenced, s.visits), s.officer)
     ):
-        rate = format_rate(Decimal(share.evidenced) / share.visits)
+        rate = format_rate(evidence_share(share.evidenced, share.visits))
         shares[share.unit_id].append(
             render(
                 "digest.evidence_share",
@@ -95,7 +94,6 @@ def _breach_lines(officers: list[Breaches], since: date, language: str) -> list[
         parts = separator.join(
             render("digest.breach_part", language, reason=render(f"flag.{name}", language), count=count)
             for name, count in officer.counts.items()
-            if name
         )
         lines.append(render("digest.breach_line", language, officer=officer.officer, parts=parts))
     return lines

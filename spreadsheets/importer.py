@@ -65,7 +65,7 @@ def import_file(
     read = read_import(path, store.today(), campaign.end, progress)
     snapshot = store.import_snapshot()
     # The checks against the ledger add to the problems of reading, in the same bounded log.
-    plan, problems = plan_import(
+    plan, _first = plan_import(
         snapshot,
         read.units,
         read.people,
@@ -76,7 +76,7 @@ def import_file(
     )
     # The 在贷 sheet's loans against the ledger as this import leaves it, their problems in the same log.
     loans = _plan_loans(store, read, snapshot, plan) if LOANS_SHEET in read.sheets else None
-    if problems or read.problems.count:
+    if read.problems.count:
         raise ImportRefused(read.problems.first(), read.problems.count)
     # The 诉讼 sheet's stages, checked against the ledger's and the file's cases once those are known good.
     new_loans = {case.loan_no for case in plan.new_cases}

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import Select, bindparam, func, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import aliased
 
 from core.errors import UserError
 from core.views import PersonView
 from store.base import StoreBase
 from store.models import Case, Complaint, Person, Unit
+from store.sql import scope_clause, scope_params
 
 # Who may close a complaint (the case's officer never may).
 CLOSERS = ("unit_lead", "leader", "admin")
@@ -78,16 +78,6 @@ _CASE_COMPLAINTS = (
     .order_by(Complaint.closed_at.is_not(None), Complaint.at.desc(), Complaint.id.desc())
     .limit(bindparam("limit"))
 )
-
-
-def _scoped(query: Select[Any], person: PersonView) -> Select[Any]:
-    """Complaints a person sees: an officer those on the cases they hold, a lead their unit's, leaders and
-    admins all."""
-    if person.role == "officer":
-        return query.where(Case.officer_id == person.id)
-    if person.role == "unit_lead":
-        return query.where(Case.unit_id == person.unit_id)
-    return query
 
 
 class ComplaintStore(StoreBase):
@@ -171,10 +161,11 @@ class ComplaintStore(StoreBase):
 
     def open_complaints(self, person: PersonView, limit: int = 20) -> tuple[list[ComplaintView], int]:
         """The open complaints the person sees, oldest first, and how many in all."""
-        query = _scoped(_COMPLAINTS.where(Complaint.closed_at.is_(None)), person)
+        query = _COMPLAINTS.where(Complaint.closed_at.is_(None), scope_clause(person.role))
+        params = scope_params(person)
         with self._read() as connection:
-            total = connection.scalar(select(func.count()).select_from(query.subquery()))
-            rows = connection.execute(query.order_by(Complaint.at, Complaint.id).limit(limit))
+            total = connection.scalar(select(func.count()).select_from(query.subquery()), params)
+            rows = connection.execute(query.order_by(Complaint.at, Complaint.id).limit(limit), params)
             return [ComplaintView(*row) for row in rows], int(total or 0)
 
     def complaints_of_case(self, case_id: int, limit: int = 5) -> list[ComplaintView]:

@@ -40,12 +40,8 @@ class Breaches:
     unit_id: int
     unit: str
     officer: str
-    counts: dict[str, int]
-
-    @property
-    def total(self) -> int:
-        """How many contacts broke a rule (a contact breaking two counts once)."""
-        return self.counts.get("", 0)
+    total: int  # contacts that broke a rule (a contact breaking two counts once)
+    counts: dict[str, int]  # per flag
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,8 +101,8 @@ class ComplianceStore(StoreBase):
             return [_flagged(row) for row in connection.execute(query)]
 
     def contact_breaches(self, start: datetime, end: datetime) -> list[Breaches]:
-        """Each officer's contacts in [start, end) that broke the rules (not undone), counted per flag and in
-        all (under the key ""), the most first."""
+        """Each officer's contacts in [start, end) that broke the rules (not undone), counted in all and per
+        flag, the most first."""
         query = (
             select(Person.unit_id, Unit.name, Person.name, Person.id, Contact.flags, func.count())
             .join(Person, Person.id == Contact.person_id)
@@ -115,14 +111,18 @@ class ComplianceStore(StoreBase):
             .group_by(Person.unit_id, Unit.name, Person.name, Person.id, Contact.flags)
         )
         counted: dict[int, Counter[str]] = defaultdict(Counter)
+        totals: Counter[int] = Counter()
         who: dict[int, tuple[int, str, str]] = {}
         with self._read() as connection:
             for unit_id, unit, name, person_id, flags, count in connection.execute(query):
                 who[person_id] = (unit_id, unit, name)
                 for name_of_flag in flag_names(flags):
                     counted[person_id][name_of_flag] += int(count)
-                counted[person_id][""] += int(count)
-        found = [Breaches(*who[person_id], dict(counts)) for person_id, counts in counted.items()]
+                totals[person_id] += int(count)
+        found = [
+            Breaches(*who[person_id], totals[person_id], dict(counts))
+            for person_id, counts in counted.items()
+        ]
         return sorted(found, key=lambda b: (-b.total, b.unit, b.officer))
 
     def evidence_shares(self, start: datetime, end: datetime) -> list[EvidenceShare]:

@@ -193,7 +193,7 @@ def test_compliance_figures_for_digest_and_pack(ledger: App, clock: Clock) -> No
     start = datetime(2026, 11, 30, tzinfo=SHANGHAI)
     end = datetime(2026, 12, 1, tzinfo=SHANGHAI)
     breaches = ledger.store.contact_breaches(start, end)
-    assert [(b.officer, b.counts) for b in breaches] == [("李明", {"outside_hours": 1, "": 1})]
+    assert [(b.officer, b.total, b.counts) for b in breaches] == [("李明", 1, {"outside_hours": 1})]
     shares = {(s.officer, s.visits, s.evidenced) for s in ledger.store.evidence_shares(start, end)}
     assert shares == {("李明", 3, 2)}  # a phone call is no visit
     pending = ledger.store.flagged_pending()
