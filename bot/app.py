@@ -59,7 +59,12 @@ class App:
     def router(self) -> Router:
         """The handlers' router, shared by every channel."""
         return Router(
-            self.store, BotConfig(language=self.settings.language, reminder_days=self.settings.reminder_days)
+            self.store,
+            BotConfig(
+                language=self.settings.language,
+                reminder_days=self.settings.reminder_days,
+                large_loan_amount=self.settings.large_loan_amount,
+            ),
         )
 
     def schedule_config(self) -> ScheduleConfig:
@@ -79,6 +84,7 @@ class App:
             campaign_name=s.campaign_name,
             task_force_contact=s.task_force_contact,
             task_force_phone=s.task_force_phone,
+            large_loan_amount=s.large_loan_amount,
         )
 
     def channels(self) -> Channels:

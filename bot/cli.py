@@ -386,7 +386,7 @@ cli.add_typer(jobs, name="jobs")
 @jobs.command("run")
 @_user_errors
 def jobs_run(
-    job: Annotated[str, typer.Argument(help="reminders, ranking or notices")],
+    job: Annotated[str, typer.Argument(help="reminders, ranking, notices, dispatch or warnings")],
     day: Annotated[str | None, typer.Option("--date", help="the day to run it for (default: today)")] = None,
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="show what would be sent; send and record nothing")

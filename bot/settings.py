@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time
+from decimal import Decimal
 from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -10,6 +11,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_core import ErrorDetails, PydanticCustomError
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from core.early_warning import LARGE_LOAN_AMOUNT
 from core.errors import UserError
 from core.texts import LANGUAGES, render
 
@@ -42,6 +44,8 @@ class Settings(BaseSettings):
     campaign_name: str = "不良贷款清收工作专班"
     task_force_contact: str = ""
     task_force_phone: str = ""
+    # A new loan lent above this many yuan is large: overdue at all, it is warned of (SPEC §10).
+    large_loan_amount: Decimal = Field(LARGE_LOAN_AMOUNT, gt=0, max_digits=16, decimal_places=2)
 
     telegram_bot_token: SecretStr | None = None
     telegram_api_base_url: str = "https://api.telegram.org/bot"

@@ -8,6 +8,7 @@ whatever the import said.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -110,3 +111,59 @@ def warnings_due(
 def joins_campaign(loan: LoanFigures, day: date) -> bool:
     """Whether the loan is overdue beyond JOINS_AFTER_DAYS on `day` (it then becomes a case, once)."""
     return days_overdue(loan, day) > JOINS_AFTER_DAYS
+
+
+# Days overdue counted together on a progress card and in the pack: 1–30, 31–60, 61–90, over 90.
+OVERDUE_BUCKETS = ((1, 30), (31, 60), (61, 90), (91, None))
+
+
+@dataclass(frozen=True, slots=True)
+class WatchFigures:
+    """The new loans of a unit or of the campaign on a day: how many are watched (a balance left), how many
+    are overdue in each bucket, classified better than their days overdue allow, large and overdue, and how
+    many joined the campaign as cases."""
+
+    loans: int = 0
+    balance: Decimal = Decimal(0)
+    buckets: tuple[int, ...] = (0,) * len(OVERDUE_BUCKETS)
+    overdue_balance: Decimal = Decimal(0)
+    mismatched: int = 0
+    large_overdue: int = 0
+    joined: int = 0
+
+    @property
+    def overdue(self) -> int:
+        return sum(self.buckets)
+
+
+def bucket_of(overdue: int) -> int | None:
+    """The index of the OVERDUE_BUCKETS bucket `overdue` days fall in; None when not overdue."""
+    for index, (low, high) in enumerate(OVERDUE_BUCKETS):
+        if overdue >= low and (high is None or overdue <= high):
+            return index
+    return None
+
+
+def watch_figures(
+    loans: Iterable[tuple[LoanFigures, bool]], day: date, large_amount: Decimal = LARGE_LOAN_AMOUNT
+) -> WatchFigures:
+    """The figures of these loans on `day`, each given with whether it joined the campaign; a loan with no
+    balance left is not watched."""
+    count, balance, overdue_balance = 0, Decimal(0), Decimal(0)
+    buckets = [0] * len(OVERDUE_BUCKETS)
+    mismatched = large = joined = 0
+    for loan, has_joined in loans:
+        if loan.balance <= 0:
+            continue
+        count += 1
+        balance += loan.balance
+        joined += has_joined
+        overdue = days_overdue(loan, day)
+        bucket = bucket_of(overdue)
+        if bucket is None:
+            continue
+        buckets[bucket] += 1
+        overdue_balance += loan.balance
+        mismatched += misclassified(loan.classification, overdue) is not None
+        large += loan.amount > large_amount
+    return WatchFigures(count, balance, tuple(buckets), overdue_balance, mismatched, large, joined)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 from core.campaign import Campaign
+from core.early_warning import LARGE_LOAN_AMOUNT
 from core.errors import UserError
 from core.messages import Incoming
 from core.permissions import can_read_case, can_write_case
@@ -22,6 +24,8 @@ class BotConfig:
 
     language: str = "zh"
     reminder_days: int = 7
+    # A new loan lent above this many yuan is large (its overdue count on /status).
+    large_loan_amount: Decimal = LARGE_LOAN_AMOUNT
 
 
 @dataclass(slots=True)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from core.assets import STATES
 from core.campaign import format_points, format_rate
+from core.early_warning import watch_figures
 from core.errors import UserError
 from core.litigation import lawsuit_figures
 from core.messages import Button, Response
@@ -99,9 +100,9 @@ def status(ctx: Context, args: list[str]) -> Response:
 
 
 def _with_tracks(ctx: Context, card: str, unit_id: int | None) -> str:
-    """A progress card with its lawsuits' and foreclosed assets' figures below it (those it has), and a unit's
-    accountability records."""
-    card = _with_assets(ctx, _with_lawsuits(ctx, card, unit_id), unit_id)
+    """A progress card with its lawsuits', foreclosed assets' and new loans' figures below it (those it has),
+    and a unit's accountability records."""
+    card = _with_loans(ctx, _with_assets(ctx, _with_lawsuits(ctx, card, unit_id), unit_id), unit_id)
     if unit_id is None:
         return card
     return _with_accountability(card, ctx, ctx.store.accountability_of(unit_id=unit_id))
@@ -139,6 +140,39 @@ def _with_assets(ctx: Context, card: str, unit_id: int | None) -> str:
         shown = ctx.t("list.separator").join(figures.overdue[:SLOW_SHOWN])
         lines.append(ctx.t("status.assets_overdue", count=len(figures.overdue), numbers=shown))
     return "\n".join(lines)
+
+
+def _with_loans(ctx: Context, card: str, unit_id: int | None) -> str:
+    """A progress card with its new loans watched (SPEC §10, 三): overdue by bucket, classified better than
+    their days overdue allow, large ones overdue, and those that joined the campaign (when there are any)."""
+    loans = ctx.store.watched_loans(unit_id)
+    figures = watch_figures(
+        ((loan.figures, loan.joined_on is not None) for loan in loans),
+        ctx.today(),
+        ctx.config.large_loan_amount,
+    )
+    if not figures.loans:
+        return card
+    b1, b2, b3, b4 = figures.buckets
+    return "\n".join(
+        [
+            card,
+            ctx.t(
+                "status.loans",
+                loans=figures.loans,
+                balance=format_wan(figures.balance),
+                overdue=figures.overdue,
+                overdue_balance=format_wan(figures.overdue_balance),
+            ),
+            ctx.t("status.loans_buckets", b1=b1, b2=b2, b3=b3, b4=b4),
+            ctx.t(
+                "status.loans_flags",
+                mismatched=figures.mismatched,
+                large=figures.large_overdue,
+                joined=figures.joined,
+            ),
+        ]
+    )
 
 
 def _with_lawsuits(ctx: Context, card: str, unit_id: int | None) -> str:

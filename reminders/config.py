@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import time
+from decimal import Decimal
 
-JOBS = ("reminders", "ranking", "notices", "dispatch")
+from core.early_warning import LARGE_LOAN_AMOUNT
+
+JOBS = ("reminders", "ranking", "notices", "dispatch", "warnings")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,3 +34,5 @@ class ScheduleConfig:
     task_force_phone: str = ""
     # Working days a lagging unit has to report back on its notice.
     notice_reply_days: int = 3
+    # A new loan lent above this many yuan is large: overdue at all, it is warned of (SPEC §10).
+    large_loan_amount: Decimal = LARGE_LOAN_AMOUNT

@@ -18,6 +18,7 @@ from reminders.evening import build_ranking, day_ranking
 from reminders.morning import build_reminders
 from reminders.notices import build_notices
 from reminders.pack import build_dispatch
+from reminders.warnings import build_warnings
 from store.ledger import Store
 
 logger = logging.getLogger(__name__)
@@ -50,6 +51,8 @@ def build_job(
         return build_ranking(store, day, config, ranking)
     if job == "dispatch":
         return build_dispatch(store, day, config)
+    if job == "warnings":
+        return build_warnings(store, day, config)
     return build_notices(store, day, config, ranking)
 
 

@@ -16,6 +16,7 @@ from core.views import OfficerProgress
 from reminders.config import ScheduleConfig
 from reminders.honesty import honesty_lines
 from reminders.inactive import silence_news
+from reminders.warnings import digest_block, personal_block, warning_news
 from store.ledger import Store
 
 # A unit lead's digest lists this many officers, those with the most overdue cases first.
@@ -28,11 +29,14 @@ OFFICER_LEGAL = frozenset({"statute_warning", "enforcement_due", "seizure_lapses
 
 
 def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Outgoing]:
-    """The to-do of every officer with something to do, and a digest for every unit lead whose unit has any.
+    """The to-do of every officer with something to do, and a digest for every unit lead whose unit has any;
+    both carry the day's early warnings on new loans (and the loans that joined the campaign today).
 
     Promises whose date has passed are expected to be decided already (`Store.decide_promises`), so that
     the broken ones appear here.
     """
+    # First the new loans: one that joins the campaign today is on its officer's to-do today.
+    warnings = warning_news(store, day, config)
     todos = store.officer_todos(day, config.reminder_days, config.stale_days)
     officers_more, units_more, names = _more_to_tell(store, day, config.language)
     silences = silence_news(store, day, config)
@@ -40,6 +44,11 @@ def build_reminders(store: Store, day: date, config: ScheduleConfig) -> list[Out
         units_more[unit_id].append("\n".join(lines))
     for unit_id, lines in honesty_lines(store, day, config).items():
         units_more[unit_id].append("\n".join(lines))
+    for person_id, items in warnings.personal.items():
+        officers_more[person_id].append(personal_block(items, day, config))
+        names[person_id] = warnings.names[person_id]
+    for unit_id, items in warnings.units.items():
+        units_more[unit_id].append(digest_block(items, day, config))
     nudges = silences.nudges
     messages = [
         _todo_message(

@@ -22,6 +22,7 @@ from store.imports import ImportStore
 from store.inactivity import InactivityStore
 from store.inbox import InboxStore
 from store.lawsuits import LawsuitStore
+from store.loan_watch import LoanWatchStore
 from store.models import Case, Person, Unit
 from store.new_loans import NewLoanStore
 from store.notice_register import NoticeRegisterStore
@@ -59,6 +60,7 @@ class Store(
     AssignmentStore,
     ComplianceStore,
     NewLoanStore,
+    LoanWatchStore,
 ):
     """The ledger on SQLite or PostgreSQL."""
 

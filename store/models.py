@@ -653,7 +653,7 @@ class CaseAssignment(Base):
 
 class Loan(Base):
     """A new loan (在贷, SPEC §10): its responsible person, and its figures as of its latest import (`as_of`);
-    `case_id` once it joined the campaign as a case (over 90 days overdue)."""
+    `case_id` and `joined_on` once it joined the campaign as a case (over 90 days overdue)."""
 
     __tablename__ = "loans"
     __table_args__ = (
@@ -678,6 +678,8 @@ class Loan(Base):
     classification: Mapped[str] = mapped_column(String(10))
     as_of: Mapped[date] = mapped_column(Date)
     case_id: Mapped[int | None] = mapped_column(ForeignKey("cases.id"))
+    # The day it joined the campaign as a case (its person and the unit lead are told that day).
+    joined_on: Mapped[date | None] = mapped_column(Date)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime)
 
 

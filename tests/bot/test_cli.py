@@ -528,14 +528,20 @@ def test_jobs_on_a_public_holiday_say_it_is_not_a_working_day(demo_folder: Path)
 def test_jobs_run_refuses_an_unknown_job(folder: Path, no_channel: None) -> None:
     result = qingshou(folder, "jobs", "run", "bogus", "--dry-run")
     assert result.returncode == 1
-    assert result.stderr.strip() == "没有这个任务：bogus（可选：reminders、ranking、notices）"
+    assert (
+        result.stderr.strip()
+        == "没有这个任务：bogus（可选：reminders、ranking、notices、dispatch、warnings）"
+    )
     assert result.stdout == ""
 
 
 def test_jobs_run_refuses_an_unknown_job_before_looking_for_a_channel(folder: Path, no_channel: None) -> None:
     result = qingshou(folder, "jobs", "run", "bogus")
     assert result.returncode == 1
-    assert result.stderr.strip() == "没有这个任务：bogus（可选：reminders、ranking、notices）"
+    assert (
+        result.stderr.strip()
+        == "没有这个任务：bogus（可选：reminders、ranking、notices、dispatch、warnings）"
+    )
 
 
 def test_jobs_run_refuses_a_date_it_cannot_read(folder: Path, no_channel: None) -> None:
