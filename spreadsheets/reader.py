@@ -62,6 +62,7 @@ CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV a
 LOST_DIGITS_FROM = 10.0**15
 # A long number Excel showed as 3.60102E+17 and saved that way into a CSV: its digits are gone too.
 _SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE]\+[0-9]+")
+_NUMBER_START = frozenset("+-0123456789")
 _CSV_CHUNK = 1 << 20
 # No CSV line of cases comes near this; a longer one would be read whole before its columns could be counted.
 _MAX_CSV_LINE = 1 << 20
@@ -263,7 +264,8 @@ class _SheetReader:
                 self.result.examples += 1
                 continue
             cell = _Cells(sheet, number, cells, columns, self.result.problems)
-            self._keep(replace(build(cell), bad=frozenset(cell.bad)))
+            record = build(cell)
+            self._keep(replace(record, bad=frozenset(cell.bad)) if cell.bad else record)
             seen += 1
             if seen % 1000 == 0:
                 self.progress(sheet, 1000)
@@ -454,6 +456,14 @@ class _Cells:
         return self.columns[field].required if required is None else required
 
     def text(self, field: str, required: bool | None = None) -> str:
+        raw = self.cells.get(field)
+        if type(raw) is str:
+            # The common cell, read at once when nothing in it is wrong; anything else goes the long way.
+            value = without_format_characters(raw).strip()
+            if value and not (value[0] in _NUMBER_START and _SCIENTIFIC.fullmatch(value)):
+                limit = self.columns[field].max_length
+                if limit is None or len(value) <= limit:
+                    return value
         raw = self._raw(field)
         if _lost_digits(raw):
             self.fail(field, "import.number_lost_digits")

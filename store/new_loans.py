@@ -5,15 +5,30 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy import bindparam, select, update
 
 from core.loan_import import LoanPlan
 from core.records import LoanRecord
 from store.base import StoreBase
 from store.models import Loan, Person, Unit
-from store.sql import ROWS_PER_STATEMENT, chunks
+from store.sql import ROWS_PER_STATEMENT, chunks, insert_many
 
 _loans = Loan.__table__
+_NEW_LOAN_COLUMNS = (
+    "loan_no",
+    "borrower",
+    "id_number",
+    "unit_id",
+    "officer_id",
+    "amount",
+    "balance",
+    "disbursed_on",
+    "matures_on",
+    "days_overdue",
+    "classification",
+    "as_of",
+    "updated_at",
+)
 _UPDATE_LOAN = (
     update(_loans)
     .where(_loans.c.loan_no == bindparam("key"))
@@ -100,7 +115,29 @@ class NewLoanStore(StoreBase):
                 }
 
             for chunk in chunks(plan.new, ROWS_PER_STATEMENT):
-                connection.execute(insert(_loans), [row(record) for record in chunk])
+                insert_many(
+                    connection,
+                    _loans,
+                    _NEW_LOAN_COLUMNS,
+                    [
+                        (
+                            r.loan_no,
+                            r.borrower,
+                            r.id_number,
+                            units[r.unit],
+                            people[r.officer_no],
+                            r.amount,
+                            r.balance,
+                            r.disbursed_on,
+                            r.matures_on,
+                            r.days_overdue,
+                            r.classification,
+                            today,
+                            now,
+                        )
+                        for r in chunk
+                    ],
+                )
                 tick(len(chunk))
             for chunk in chunks(plan.changed, ROWS_PER_STATEMENT):
                 updates = []

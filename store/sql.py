@@ -3,7 +3,7 @@ and how many rows one statement of a bulk operation takes."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -14,6 +14,7 @@ from sqlalchemy import (
     bindparam,
     case,
     func,
+    insert,
     literal,
     literal_column,
     select,
@@ -119,3 +120,64 @@ def insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]],
     at the same moment (two bots started together) is no error."""
     dialect_insert = sqlite_insert if connection.dialect.name == "sqlite" else postgresql_insert
     connection.execute(dialect_insert(table).on_conflict_do_nothing(index_elements=list(keys)), rows)
+
+
+def insert_many(
+    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
+) -> None:
+    """Insert many rows of `columns` at once, each value bound as its column's type binds it, without the
+    statement machinery's work per row (an import of 200,000 rows spent more there than in the database): on
+    PostgreSQL by COPY, its own bulk load.
+
+    A value seen before in a column (a unit, a day, the import's instant) is bound once."""
+    if not rows:
+        return
+    dialect = connection.dialect
+    binders = [_binder(table.c[name].type._cached_bind_processor(dialect)) for name in columns]
+
+    def bound(row: Sequence[Any]) -> list[Any]:
+        return [
+            value if binder is None else binder(value) for binder, value in zip(binders, row, strict=True)
+        ]
+
+    if dialect.name == "postgresql":
+        quote = dialect.identifier_preparer
+        names = ", ".join(quote.quote(name) for name in columns)
+        cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            with cursor.copy(f"COPY {quote.format_table(table)} ({names}) FROM STDIN") as copy:
+                for row in rows:
+                    copy.write_row(bound(row))
+        finally:
+            cursor.close()
+        return
+    compiled = insert(table).values({name: bindparam(name) for name in columns}).compile(dialect=dialect)
+    order = [columns.index(name) for name in compiled.positiontup or ()]
+    assert compiled.positional and len(order) == len(columns), "SQLite binds by position"
+    connection.exec_driver_sql(
+        compiled.string, [tuple(values[i] for i in order) for values in map(bound, rows)]
+    )
+
+
+def _binder(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
+    """A column's bind processor remembering what it gave for each value (None: the value binds as it is)."""
+    if processor is None:
+        return None
+    seen: dict[Any, Any] = {}
+
+    def bind(value: Any) -> Any:
+        if value is None:
+            return None
+        try:
+            return seen[value]
+        except KeyError:
+            if len(seen) >= _BOUND_REMEMBERED:
+                seen.clear()
+            seen[value] = result = processor(value)
+            return result
+
+    return bind
+
+
+# Distinct values insert_many keeps bound per column before starting afresh (amounts are mostly distinct).
+_BOUND_REMEMBERED = 10_000
