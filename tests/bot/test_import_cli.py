@@ -101,3 +101,44 @@ def test_the_new_loans_sheet_says_what_it_added_and_changed(tmp_path: Path) -> N
     workbook.save(tmp_path / "台账.xlsx")
     second = qingshou(tmp_path, "import", "台账.xlsx")
     assert "在贷：新增 0 笔，更新 1 笔，未变 0 笔\n在贷 D0001：逾期天数 0 → 12" in second.stdout
+
+
+def test_jobs_run_warnings_rehearses_the_days_warnings_and_records_nothing(tmp_path: Path) -> None:
+    """A clerk after the monthly import: `jobs run warnings --dry-run` shows what each person and unit lead
+    would be told, and the ledger is as it was (no warning given, no case made)."""
+    write_ledger(tmp_path / "台账.xlsx")
+    workbook = load_workbook(tmp_path / "台账.xlsx")
+    loans = workbook.create_sheet("在贷")
+    loans.append(
+        [
+            "贷款编号",
+            "借款人",
+            "所属单位",
+            "责任人工号",
+            "贷款金额(元)",
+            "贷款余额(元)",
+            "发放日期",
+            "到期日期",
+            "逾期天数",
+            "五级分类",
+        ]
+    )
+    loans.append(
+        ["D0001", "赵六", "城关信用社", "E001", "50万", "45万", "2026-03-15", "2027-03-14", 95, "关注"]
+    )
+    workbook.save(tmp_path / "台账.xlsx")
+    assert qingshou(tmp_path, "import", "台账.xlsx").returncode == 0
+    result = qingshou(tmp_path, "jobs", "run", "warnings", "--date", "2026-12-01", "--dry-run")
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert "  【贷款预警】2026-12-01 李明" in lines
+    assert any(
+        line.startswith("  · D0001 赵六，余额 ¥450,000.00：逾期 ") and "已转入清收台账" in line
+        for line in lines
+    )
+    assert any("五级分类为关注，不符合分类规则：逾期 90 天以上应至少为次级" in line for line in lines)
+    assert "  【贷款预警】2026-12-01 城关信用社" in lines
+    with sqlite3.connect(tmp_path / "cli.db") as db:
+        assert db.execute("SELECT count(*) FROM loan_warnings").fetchone() == (0,)
+        assert db.execute("SELECT count(*) FROM cases WHERE loan_no = 'D0001'").fetchone() == (0,)
+        assert db.execute("SELECT case_id FROM loans").fetchall() == [(None,)]

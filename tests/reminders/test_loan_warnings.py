@@ -16,6 +16,7 @@ from sqlalchemy import func, select
 from bot.app import App, build
 from bot.settings import load_settings
 from core.early_warning import watch_figures
+from core.messages import Incoming
 from reminders.config import ScheduleConfig
 from reminders.morning import build_reminders
 from reminders.warnings import warning_news
@@ -254,3 +255,33 @@ def person_id(app: App, employee_no: str) -> int:
     person = app.store.person_by_employee_no(employee_no)
     assert person is not None
     return person.id
+
+
+def test_progress_cards_count_the_new_loans_of_the_unit_and_of_the_campaign(
+    app: App, clock: Clock, tmp_path: Path
+) -> None:
+    rows = [
+        loan("D21", overdue=10),  # 1–30
+        loan("D22", overdue=45, amount="6000000"),  # 31–60, large
+        loan("D23", overdue=120, classification="关注"),  # over 90, mismatched
+        loan("D24"),  # current
+        loan("D25", "E003", overdue=70, unit="东风信用社"),  # 61–90, the other unit
+    ]
+    imported(app, clock, tmp_path, rows)
+    run(app, clock, IMPORTED)  # D23 joins the campaign
+    router = app.router()
+
+    def said(sender: str, text: str) -> list[str]:
+        incoming = Incoming("console", sender, sender, f"{sender}-{text}", text)
+        return router.handle(incoming).replies[0].text.splitlines()
+
+    assert said("U001", "进度")[-3:] == [
+        "新发放贷款：监测 4 笔，余额 630.00万元；逾期 3 笔，余额 620.00万元",
+        "逾期分布：1–30天 1 笔，31–60天 1 笔，61–90天 0 笔，90天以上 1 笔",
+        "五级分类偏离 1 笔，大额贷款逾期 1 笔，已转入清收 1 笔",
+    ]
+    assert said("A001", "进度")[-3:] == [
+        "新发放贷款：监测 5 笔，余额 640.00万元；逾期 4 笔，余额 630.00万元",
+        "逾期分布：1–30天 1 笔，31–60天 1 笔，61–90天 1 笔，90天以上 1 笔",
+        "五级分类偏离 1 笔，大额贷款逾期 1 笔，已转入清收 1 笔",
+    ]
