@@ -242,6 +242,12 @@ REASONS = {
     "less_than_equal": "settings.at_most",
     "less_than": "settings.below",
     "literal_error": "settings.choice",
+    "decimal_parsing": "settings.amount",
+    "decimal_type": "settings.amount",
+    "decimal_max_digits": "settings.amount",
+    "decimal_max_places": "settings.amount",
+    "decimal_whole_digits": "settings.amount",
+    "finite_number": "settings.amount",
 }
 LIMITS = {"greater_than_equal": "ge", "greater_than": "gt", "less_than_equal": "le", "less_than": "lt"}
 

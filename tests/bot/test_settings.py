@@ -53,6 +53,13 @@ def test_bad_setting_names_itself_in_one_line(
         ("STALE_DAYS", "soon", "应为整数（当前为“soon”）", 'should be a whole number (it is "soon")'),
         ("REMINDER_DAYS", "7.5", "应为整数（当前为“7.5”）", 'should be a whole number (it is "7.5")'),
         ("STALE_DAYS", "0", "应不小于 1（当前为“0”）", 'should be at least 1 (it is "0")'),
+        ("LARGE_LOAN_AMOUNT", "0", "应大于 0（当前为“0”）", 'should be more than 0 (it is "0")'),
+        (
+            "LARGE_LOAN_AMOUNT",
+            "500万",
+            "应为以元为单位的金额，如 5000000（当前为“500万”）",
+            'should be an amount in yuan, such as 5000000 (it is "500万")',
+        ),
         ("HTTP_PORT", "70000", "应不大于 65535（当前为“70000”）", 'should be at most 65535 (it is "70000")'),
         (
             "SKIP_HOLIDAYS",

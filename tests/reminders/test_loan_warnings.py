@@ -10,6 +10,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import Workbook
 from sqlalchemy import func, select
 
@@ -285,3 +286,19 @@ def test_progress_cards_count_the_new_loans_of_the_unit_and_of_the_campaign(
         "逾期分布：1–30天 1 笔，31–60天 1 笔，61–90天 1 笔，90天以上 1 笔",
         "五级分类偏离 1 笔，大额贷款逾期 1 笔，已转入清收 1 笔",
     ]
+
+
+def test_a_lower_large_loan_amount_makes_a_smaller_overdue_loan_large(
+    app: App, clock: Clock, tmp_path: Path, database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    imported(app, clock, tmp_path, [loan("D31", overdue=3, amount="2000000")])
+    monkeypatch.setenv("LARGE_LOAN_AMOUNT", "1000000")
+    lowered = build(load_settings(_env_file=None, database_url=database_url), clock=clock)
+    try:
+        config = lowered.schedule_config()
+        assert config.large_loan_amount == Decimal("1000000")
+        news = warning_news(lowered.store, IMPORTED, config)
+    finally:
+        lowered.close()
+    (warned,) = [w for items in news.personal.values() for w in items]
+    assert warned.reasons == ("overdue", "large_overdue")
