@@ -5,9 +5,11 @@ messages out)."""
 from __future__ import annotations
 
 from datetime import date, timedelta
+from decimal import Decimal
 
 from core.campaign import format_rate
 from core.compliance import CONTACT_FLAGS
+from core.early_warning import LoanFigures, watch_figures
 from core.inactivity import silent_working_days
 from core.messages import Outgoing, Reply
 from core.money import format_wan
@@ -19,6 +21,7 @@ from core.pack import (
     PackEvidence,
     PackFlagged,
     PackInactive,
+    PackLoans,
     PackOfficer,
     PackUnit,
     period_start,
@@ -132,8 +135,38 @@ def dispatch_pack(store: Store, day: date, config: ScheduleConfig) -> DispatchPa
         evidence=tuple(
             PackEvidence(e.unit, e.officer, e.visits, e.evidenced) for e in store.evidence_shares(start, end)
         ),
+        loans=_unit_loans(store, last, config.large_loan_amount, names),
         issuer=config.campaign_name,
     )
+
+
+def _unit_loans(
+    store: Store, day: date, large_amount: Decimal, names: dict[int, str]
+) -> tuple[PackLoans, ...]:
+    """Each unit's new loans watched on `day` (the figures /status shows; a loan counts as joined once it
+    joined by then): the most over 90 days overdue first, then the most overdue, then by name."""
+    by_unit: dict[int, list[tuple[LoanFigures, bool]]] = {}
+    for loan in store.watched_loans():
+        joined = loan.joined_on is not None and loan.joined_on <= day
+        by_unit.setdefault(loan.unit_id, []).append((loan.figures, joined))
+    units = []
+    for unit_id, loans in by_unit.items():
+        figures = watch_figures(loans, day, large_amount)
+        if figures.loans:
+            units.append(
+                PackLoans(
+                    names.get(unit_id, ""),
+                    figures.loans,
+                    figures.balance,
+                    figures.buckets,
+                    figures.overdue_balance,
+                    figures.mismatched,
+                    figures.large_overdue,
+                    figures.joined,
+                )
+            )
+    units.sort(key=lambda u: (-u.buckets[-1], -u.overdue, u.unit))
+    return tuple(units)
 
 
 def build_dispatch(store: Store, day: date, config: ScheduleConfig) -> list[Outgoing]:

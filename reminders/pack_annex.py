@@ -81,7 +81,9 @@ def pack_annex(pack: DispatchPack, language: str = "zh", zone: ZoneInfo = DEFAUL
         else:
             title = render("pack.item", language, number=number) + render(f"pack.section.{section}", language)
         materialised = list(rows)
-        sheets.append((_sheet(workbook, title[:31], fields, materialised, language), fields, materialised))
+        sheets.append(
+            (_sheet(workbook, _sheet_title(title), fields, materialised, language), fields, materialised)
+        )
 
     stamp = datetime.combine(pack.day, time(0))
     properties = workbook.properties
@@ -228,6 +230,20 @@ def _sections(
         (b.unit, b.officer, *(b.count(flag) for flag in CONTACT_FLAGS), b.total) for b in pack.breaches
     )
     evidence = ((e.unit, e.officer, e.visits, e.evidenced, e.share) for e in pack.evidence)
+    loans = (
+        (
+            u.unit,
+            u.loans,
+            u.balance,
+            u.overdue,
+            u.overdue_balance,
+            *u.buckets,
+            u.mismatched,
+            u.large_overdue,
+            u.joined,
+        )
+        for u in pack.loans
+    )
     return [
         ("units", "", _UNIT_FIELDS, units),
         ("officers", "", _OFFICER_FIELDS, officers),
@@ -242,6 +258,7 @@ def _sections(
         ("integrity", "breaches", _BREACH_FIELDS, breaches),
         ("integrity", "evidence", _EVIDENCE_FIELDS, evidence),
         ("accountability", "", _ACCOUNTABILITY_FIELDS, accountability),
+        ("loans", "", _LOAN_FIELDS, loans),
     ]
 
 
@@ -361,6 +378,20 @@ _EVIDENCE_FIELDS = (
     _Field("evidenced", "count"),
     _Field("evidence_share", "rate"),
 )
+_LOAN_FIELDS = (
+    _Field("unit"),
+    _Field("loans", "count"),
+    _Field("loan_balance", "amount"),
+    _Field("overdue_loans", "count"),
+    _Field("overdue_balance", "amount"),
+    _Field("overdue_1_30", "count"),
+    _Field("overdue_31_60", "count"),
+    _Field("overdue_61_90", "count"),
+    _Field("overdue_over_90", "count"),
+    _Field("mismatched", "count"),
+    _Field("large_overdue", "count"),
+    _Field("joined", "count"),
+)
 _FORMATS = {
     "amount": AMOUNT_FORMAT,
     "rate": RATE_FORMAT,
@@ -374,6 +405,9 @@ _PROTOTYPE_ROW = re.compile(r'<row r="2"[^>]*>.*?</row>', re.DOTALL)
 _CELL = re.compile(r"<c\b[^>]*>")
 _STYLE = re.compile(r'\bs="(\d+)"')
 _DIMENSION = re.compile(r'<dimension ref="[^"]*"\s*/>')
+# What Excel refuses in a sheet's name (New loans: risk watch), and the longest name it takes.
+_NOT_IN_TITLE = re.compile(r"\s*[\\/*?:\[\]]\s*")
+_TITLE_LENGTH = 31
 
 
 def _sheet(
@@ -390,6 +424,11 @@ def _sheet(
     sheet.append([_header_cell(sheet, header) for header in headers])
     sheet.append(_prototype(sheet))
     return sheet
+
+
+def _sheet_title(title: str) -> str:
+    """A section's heading as a sheet's name: a dash for what Excel refuses, cut to its length."""
+    return _NOT_IN_TITLE.sub(" – ", title)[:_TITLE_LENGTH]
 
 
 def _header_cell(sheet: WriteOnlyWorksheet, header: str) -> WriteOnlyCell:

@@ -301,6 +301,7 @@ def test_sections_are_numbered_in_order() -> None:
         "九、长期未记录清收情况的责任人",
         "十、诚信与合规",
         "十一、问责情况",
+        "十二、新发放贷款风险监测情况",
     ]
 
 
@@ -565,8 +566,8 @@ def test_a_pack_with_nothing_in_it_says_so_in_every_section() -> None:
     document = read_document(pack_document(empty))
     paragraphs = texts(document)
     assert paragraphs[2] == "尚无参加清收的单位。"
-    # Ten sections say so, and the three parts of 诚信与合规 each.
-    assert paragraphs.count("本期无。") == 13
+    # Eleven sections say so, and the three parts of 诚信与合规 each.
+    assert paragraphs.count("本期无。") == 14
     assert not document.tables
     assert not document.inline_shapes
     workbook = openpyxl.load_workbook(io.BytesIO(pack_annex(empty)))
@@ -638,6 +639,7 @@ def test_annex_has_a_sheet_per_section_with_every_row() -> None:
         "十（二）联系合规异常",
         "十（三）走访留痕率",
         "十一、问责情况",
+        "十二、新发放贷款风险监测情况",
     ]
     officers = annex_rows(workbook, "二、完成率低于时间进度的清收责任人")
     assert officers[0] == (
