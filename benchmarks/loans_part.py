@@ -7,6 +7,8 @@ from __future__ import annotations
 import os
 import random
 import statistics
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import Callable
@@ -16,11 +18,14 @@ from pathlib import Path
 from openpyxl import Workbook
 from python_calamine import CalamineWorkbook
 
-from benchmarks.scratch import drop_schema, fresh_schema, postgres_url
-from bot.app import build
-from bot.settings import load_settings
-from core.columns import LOAN_COLUMNS, PERSON_COLUMNS, UNIT_COLUMNS
-from reminders.daily import build_job
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from benchmarks.scratch import drop_schema, fresh_schema, postgres_url  # noqa: E402
+from bot.app import build  # noqa: E402
+from bot.settings import load_settings  # noqa: E402
+from core.columns import LOAN_COLUMNS, PERSON_COLUMNS, UNIT_COLUMNS  # noqa: E402
+from reminders.daily import build_job  # noqa: E402
 
 LOANS_PER_UNIT = 500
 OFFICERS_PER_UNIT = 20
@@ -95,9 +100,25 @@ def bare_calamine(path: Path) -> float:
     return time.perf_counter() - started
 
 
-def warnings_job(url: str, day: date) -> tuple[float, float, float, int]:
-    """Seconds of the warnings job: its first run of `day`, a run again that day, and the next day's run; and
-    how many messages the first built."""
+def warnings_job(url: str, day: date) -> tuple[float, float, float, int, float]:
+    """The warnings job in a process of its own (its memory its own): seconds of its first run of `day`, of a
+    run again that day and of the next day's run; how many messages the first built; the peak memory in MB."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "benchmarks.loans_part", url, day.isoformat()],
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    _pid, status, usage = os.wait4(process.pid, 0)
+    output = process.stdout.read().decode() if process.stdout else ""
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit(f"the warnings job failed:\n{output}")
+    first, again, next_day, messages = output.split()[-4:]
+    return float(first), float(again), float(next_day), int(messages), usage.ru_maxrss / 1024
+
+
+def _timed_runs(url: str, day: date) -> tuple[float, float, float, int]:
+    """The warnings job's three runs, in this process."""
     settings = load_settings(_env_file=None, database_url=url)
     app = build(settings)
     config = app.schedule_config()
@@ -142,14 +163,15 @@ def measure_loans(loans: int, runs: int, run_cli: RunCli) -> None:
                     env["DATABASE_URL"], schema = fresh_schema(url)
                 run_cli(["init"], env, folder)
                 seconds, peak = run_cli(["import", str(workbook)], env, folder)
-                first, again, next_day, messages = warnings_job(env["DATABASE_URL"], today)
+                first, again, next_day, messages, job_peak = warnings_job(env["DATABASE_URL"], today)
                 if schema is not None:
                     drop_schema(url, schema)  # type: ignore[arg-type]
-                results[name].append((read, seconds, peak, first, again, next_day))
+                results[name].append((read, seconds, peak, first, again, next_day, job_peak))
                 print(
                     f"run {run + 1} {name:10s} calamine {read:5.2f} s | import {seconds:6.2f} s "
                     f"({seconds / read:.2f}x) | peak {peak:5.0f} MB | warnings {first:5.2f} s "
-                    f"({messages:,} messages), again {again:5.2f} s, next day {next_day:5.2f} s"
+                    f"({messages:,} messages, peak {job_peak:4.0f} MB), again {again:5.2f} s, "
+                    f"next day {next_day:5.2f} s"
                 )
         print()
         print(
@@ -174,3 +196,8 @@ def measure_loans(loans: int, runs: int, run_cli: RunCli) -> None:
             print(verdict)
         if not pg_url:
             print("postgresql: skipped (set BENCH_DATABASE_URL or TEST_DATABASE_URL)")
+
+
+if __name__ == "__main__":  # the warnings job's runs, measured in a process of their own
+    first, again, next_day, messages = _timed_runs(sys.argv[1], date.fromisoformat(sys.argv[2]))
+    print(f"{first:.3f} {again:.3f} {next_day:.3f} {messages}")

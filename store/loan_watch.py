@@ -19,7 +19,7 @@ from core.money import from_fen
 from core.priority import priority
 from store.base import StoreBase
 from store.models import AuditEntry, Case, Loan, LoanWarning, Person, Unit
-from store.sql import ROWS_PER_STATEMENT, chunks, fen, fen_sum, insert_new
+from store.sql import chunks, fen, fen_sum, insert_new
 
 # A joining case's difficulty until its unit lead says otherwise (as an import without one gives).
 JOINED_DIFFICULTY = "中"
@@ -76,7 +76,7 @@ class LoanWatchStore(StoreBase):
         query = _WATCHED if unit_id is None else _WATCHED.where(Loan.unit_id == unit_id)
         loans = []
         with self._read() as connection:
-            for row in connection.execute(query):
+            for row in connection.execute(query).all():
                 (id_, loan_no, borrower, id_number, unit, officer_id, officer, amount, balance) = row[:9]
                 disbursed_on, matures_on, days_overdue, classification, as_of, case_id, joined_on = row[9:]
                 figures = LoanFigures(
@@ -125,11 +125,11 @@ class LoanWatchStore(StoreBase):
                     )
                 )
             new = sorted(item for item in due if item not in given)
-            for chunk in chunks(new):
+            if new:
                 insert_new(
                     connection,
                     _warnings,
-                    [{"loan_id": loan_id, "reason": reason, "day": day} for loan_id, reason in chunk],
+                    [{"loan_id": loan_id, "reason": reason, "day": day} for loan_id, reason in new],
                     ("loan_id", "reason"),
                 )
         return {item for item in due if item not in given or given[item] == day}
@@ -197,8 +197,7 @@ class LoanWatchStore(StoreBase):
                     "updated_at": now,
                 }
             )
-        for chunk in chunks(rows, ROWS_PER_STATEMENT // 4):
-            insert_new(connection, _cases, list(chunk), ("loan_no",))
+        insert_new(connection, _cases, rows, ("loan_no",))
         principal = select(fen_sum(fen(Case.principal))).where(Case.unit_id == Unit.id).scalar_subquery()
         connection.execute(
             update(Unit)

@@ -302,3 +302,47 @@ def test_a_lower_large_loan_amount_makes_a_smaller_overdue_loan_large(
         lowered.close()
     (warned,) = [w for items in news.personal.values() for w in items]
     assert warned.reasons == ("overdue", "large_overdue")
+
+
+def test_a_large_import_is_warned_of_in_bulk_once_even_in_two_processes(
+    app: App, clock: Clock, tmp_path: Path, database_url: str
+) -> None:
+    """1,200 loans overdue 40 days: 2,400 warnings (newly overdue, 30 days) written in bulk by two processes at
+    once, each warning once; the next day there is nothing new."""
+    rows = [loan(f"B{n:05}", "E001" if n % 2 else "E002", overdue=40) for n in range(1200)]
+    imported(app, clock, tmp_path, rows, date(2026, 11, 30))
+    others = [
+        build(
+            load_settings(
+                _env_file=None,
+                database_url=database_url,
+                campaign_start=CAMPAIGN_START,
+                campaign_end=CAMPAIGN_END,
+            ),
+            clock=clock,
+        )
+        for _ in range(2)
+    ]
+    start = threading.Barrier(2)
+    told: list[int] = []
+    failures: list[BaseException] = []
+
+    def job(other: App) -> None:
+        try:
+            start.wait(30)
+            news = warning_news(other.store, date(2026, 11, 30), CONFIG)
+            told.append(sum(len(w.reasons) for items in news.personal.values() for w in items))
+        except BaseException as error:
+            failures.append(error)
+
+    threads = [threading.Thread(target=job, args=(other,)) for other in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for other in others:
+        other.close()
+    assert failures == []
+    assert count(app, LoanWarning) == 2400
+    assert told == [2400, 2400]
+    assert run(app, clock, date(2026, 12, 1)) == set()
