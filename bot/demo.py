@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from core.errors import UserError
 from core.import_plan import plan_import
+from core.loan_import import Holder, plan_loans
+from core.records import ProblemLog
 from core.texts import render
 from seed.campaign import SCALES, generate_campaign
 from store.ledger import Store
@@ -38,7 +40,16 @@ def load_demo(
         campaign.repayments,
         progress=lambda n: step(render("import.activity", language), n, activity),
     )
+    # The new loans, checked as an import checks them, each with its responsible person of its unit.
+    holders = {p.employee_no: Holder(p.unit, p.role) for p in campaign.people}
+    units = {unit.name for unit in campaign.units}
+    problems = ProblemLog()
+    loans = plan_loans(campaign.loans, store.loan_snapshot(), units, holders, problems)
+    if problems.count:
+        raise RuntimeError("demo loans are inconsistent: " + problems.first()[0].render("en"))
+    store.import_loans(loans, actor="demo", source=f"demo:{scale}")
     return {
+        "loans": len(campaign.loans),
         "units": len(campaign.units),
         "people": len(campaign.people),
         "cases": len(campaign.cases),

@@ -14,14 +14,14 @@ import math
 import random
 import zlib
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
 from core.campaign import Campaign
 from core.promises import promise_outcome
-from core.records import CaseRecord, PersonRecord, UnitRecord
+from core.records import CaseRecord, LoanRecord, PersonRecord, UnitRecord
 from core.repayment_rules import reportable, split_principal_first
 from core.vocabulary import (
     CLASSIFICATIONS,
@@ -376,6 +376,7 @@ class DemoCampaign:
     contacts: list[dict[str, Any]]
     promises: list[dict[str, Any]]
     repayments: list[dict[str, Any]]
+    loans: list[LoanRecord] = field(default_factory=list)  # the new loans (在贷) each unit granted this year
 
 
 def generate_campaign(
@@ -439,7 +440,49 @@ def generate_campaign(
         tilt = _TILT * (2 * rng.random() - 1)
         activity.add_unit(made, leads[unit_index].employee_no, recovered, tilt)
 
-    return DemoCampaign(units, people, cases, activity.contacts, activity.promises, activity.repayments)
+    loans = _new_loans(random.Random(seed + 1), unit_names, officers, size.cases // 10, today)
+    return DemoCampaign(
+        units, people, cases, activity.contacts, activity.promises, activity.repayments, loans
+    )
+
+
+def _new_loans(
+    rng: random.Random, units: list[str], officers: list[tuple[str, ...]], count: int, today: date
+) -> list[LoanRecord]:
+    """New loans (在贷) granted since the start of last year, each with one of its unit's officers: most paid as
+    agreed, some maturing within days, some overdue (a few past 90 days, a few of those classified better than
+    their days allow), one in a hundred large. Their own random numbers: the campaign stays as it was."""
+    loans = []
+    for number in range(count):
+        unit = number % len(units)
+        amount = 6_000_000 if number % 100 == 7 else round(rng.lognormvariate(12.2, 0.8), -2) + 1_000
+        draw = rng.random()
+        if draw < 0.85:
+            overdue, matures = 0, today + timedelta(days=rng.randint(0, 700))
+        elif draw < 0.95:
+            overdue, matures = rng.randint(1, 90), today + timedelta(days=rng.randint(-90, 300))
+        else:
+            overdue = rng.randint(91, 400)
+            matures = today - timedelta(days=overdue)
+        disbursed = max(date(today.year - 1, 1, 1), matures - timedelta(days=365))
+        disbursed = min(disbursed, today - timedelta(days=30), matures)
+        least = 4 if overdue > 360 else 3 if overdue > 270 else 2 if overdue > 90 else 0
+        lenient = least and rng.random() < 0.25
+        loans.append(
+            LoanRecord(
+                loan_no=f"XD{today.year}{number + 1:06d}",
+                borrower=rng.choice(_SURNAMES) + rng.choice(_GIVEN) + rng.choice(_GIVEN),
+                unit=units[unit],
+                officer_no=rng.choice(officers[unit]),
+                amount=Decimal(int(amount)),
+                balance=Decimal(int(amount * rng.uniform(0.2, 1.0))),
+                disbursed_on=disbursed,
+                matures_on=matures,
+                days_overdue=overdue,
+                classification=CLASSIFICATIONS[least - 1 if lenient else least],
+            )
+        )
+    return loans
 
 
 # -- the pieces ----------------------------------------------------------------------------------------

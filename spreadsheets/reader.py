@@ -34,7 +34,7 @@ from core.columns import (
 from core.dates import parse_date
 from core.errors import UserError
 from core.litigation import STAGE_NAMES, read_stage
-from core.money import format_yuan, parse_amount, without_format_characters
+from core.money import FEN, format_yuan, parse_amount, without_format_characters
 from core.records import (
     AssetRecord,
     CaseRecord,
@@ -63,6 +63,8 @@ LOST_DIGITS_FROM = 10.0**15
 # A long number Excel showed as 3.60102E+17 and saved that way into a CSV: its digits are gone too.
 _SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE]\+[0-9]+")
 _NUMBER_START = frozenset("+-0123456789")
+# Below this, a float's shortest form is exact and no amount's limit is near: read at once when in whole fen.
+_PLAIN_AMOUNT = 1e12
 _CSV_CHUNK = 1 << 20
 # No CSV line of cases comes near this; a longer one would be read whole before its columns could be counted.
 _MAX_CSV_LINE = 1 << 20
@@ -255,6 +257,7 @@ class _SheetReader:
             LOANS_SHEET: self._loan,
         }[sheet]
         example = _example(sheet)
+        by_field = {c.field: c for c in columns}
         seen = 0
         for number, values in enumerate(iterator, start=2):
             cells = {f: values[i] if i < len(values) else None for f, i in index.items()}
@@ -263,7 +266,7 @@ class _SheetReader:
             if all(_text(cells.get(f)) == text for f, text in example.items()):
                 self.result.examples += 1
                 continue
-            cell = _Cells(sheet, number, cells, columns, self.result.problems)
+            cell = _Cells(sheet, number, cells, by_field, self.result.problems)
             record = build(cell)
             self._keep(replace(record, bad=frozenset(cell.bad)) if cell.bad else record)
             seen += 1
@@ -431,13 +434,13 @@ class _Cells:
         sheet: str,
         row: int,
         cells: dict[str, Any],
-        columns: tuple[Column, ...],
+        columns: dict[str, Column],
         problems: ProblemLog,
     ) -> None:
         self.sheet = sheet
         self.row = row
         self.cells = cells
-        self.columns = {c.field: c for c in columns}
+        self.columns = columns  # by field
         self.problems = problems
         self.bad: set[str] = set()
 
@@ -482,6 +485,12 @@ class _Cells:
 
     def amount(self, field: str, required: bool | None = None, zero_key: str | None = None) -> Decimal | None:
         """The amount in a cell; with `zero_key`, a zero is refused with that text."""
+        value = self.cells.get(field)
+        if type(value) is float and 0 < value <= _PLAIN_AMOUNT:
+            # The common cell, read at once: a number of yuan with at most two decimals (Excel's float of it).
+            exact = Decimal(repr(value))
+            if exact.as_tuple().exponent >= -2:  # type: ignore[operator]
+                return exact.quantize(FEN)
         value = self._raw(field)
         if value is None:
             if self._required(field, required):
@@ -498,6 +507,11 @@ class _Cells:
         return amount
 
     def day(self, field: str, today: date, required: bool | None = None) -> date | None:
+        value = self.cells.get(field)
+        if type(value) is date:  # an Excel date, as calamine gives it
+            return value
+        if type(value) is datetime:
+            return value.date()
         value = self._raw(field)
         if value is None:
             if self._required(field, required):
@@ -513,6 +527,9 @@ class _Cells:
 
     def whole(self, field: str) -> int:
         """A whole number of days (0 when empty): typed as a number or as text, never negative."""
+        value = self.cells.get(field)
+        if type(value) is float and value.is_integer() and 0 <= value < _PLAIN_AMOUNT:
+            return int(value)
         value = self._raw(field)
         if value is None:
             return 0

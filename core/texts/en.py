@@ -61,7 +61,7 @@ TEXTS: dict[str, str] = {
     "demo.not_empty": "The database already holds data; demo only fills an empty one",
     "demo.done": (
         "Demo campaign: {units} units, {people} people, {cases} cases, {contacts} contacts, "
-        "{repayments} repayments"
+        "{repayments} repayments, {loans} new loans"
     ),
     "demo.unknown_scale": 'Unknown scale "{scale}" (city or province)',
     "summary.title": "Task force progress ({day})",

@@ -60,7 +60,7 @@ TEXTS: dict[str, str] = {
     "backup.failed": "备份失败：{reason}",
     "init.done": "数据库已就绪：{url}",
     "demo.not_empty": "数据库中已有数据，demo 只能填充空库",
-    "demo.done": "已生成演示数据：{units} 个单位，{people} 人，{cases} 笔案件，{contacts} 条催收记录，{repayments} 笔还款",
+    "demo.done": "已生成演示数据：{units} 个单位，{people} 人，{cases} 笔案件，{contacts} 条催收记录，{repayments} 笔还款，{loans} 笔在贷",
     "demo.unknown_scale": "未知规模“{scale}”（可选 city、province）",
     # campaign summary
     "summary.title": "清收专班 · 进度概览（{day}）",
