@@ -259,11 +259,20 @@ class _SheetReader:
         example = _example(sheet)
         by_field = {c.field: c for c in columns}
         seen = 0
+        places = list(index.items())
+        width = max(index.values(), default=-1) + 1
+        first_field, first_example = next(iter(example.items()))
         for number, values in enumerate(iterator, start=2):
-            cells = {f: values[i] if i < len(values) else None for f, i in index.items()}
+            if len(values) >= width:
+                cells = {f: values[i] for f, i in places}
+            else:
+                cells = {f: values[i] if i < len(values) else None for f, i in places}
             if all(_blank(v) for v in cells.values()):
                 continue
-            if all(_text(cells.get(f)) == text for f, text in example.items()):
+            # The example row: its first cell tells most rows apart at once.
+            if _text(cells.get(first_field)) == first_example and all(
+                _text(cells.get(f)) == text for f, text in example.items()
+            ):
                 self.result.examples += 1
                 continue
             cell = _Cells(sheet, number, cells, by_field, self.result.problems)
