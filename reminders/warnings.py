@@ -170,10 +170,7 @@ def _phrases(warned: Warned, day: date, config: ScheduleConfig) -> list[str]:
         phrases.append(
             render("warning.joined", language, days=overdue, after=JOINS_AFTER_DAYS, deadline=deadline)
         )
-    steps = [step for step in OVERDUE_STEPS if f"overdue_{step}" in reasons]
-    if warned.joined:
-        pass  # its days overdue are said already
-    elif steps:
+    elif steps := [step for step in OVERDUE_STEPS if f"overdue_{step}" in reasons]:
         phrases.append(render("warning.overdue_step", language, step=max(steps), days=overdue))
     elif "overdue" in reasons:
         phrases.append(render("warning.overdue", language, days=overdue))

@@ -8,49 +8,21 @@ from typing import Any
 from sqlalchemy import bindparam, select, update
 
 from core.loan_import import LoanPlan
-from core.records import LoanRecord
+from core.records import LOAN_FIELDS, LoanRecord
 from store.base import StoreBase
 from store.models import Loan, Person, Unit
 from store.sql import ROWS_PER_STATEMENT, chunks, insert_many
 
 _loans = Loan.__table__
-_NEW_LOAN_COLUMNS = (
-    "loan_no",
-    "borrower",
-    "id_number",
-    "unit_id",
-    "officer_id",
-    "amount",
-    "balance",
-    "disbursed_on",
-    "matures_on",
-    "days_overdue",
-    "classification",
-    "as_of",
-    "updated_at",
-)
+# What an import writes of a loan besides its number: the 在贷 sheet's fields (unit and person by id), and as of
+# when.
+_BY_ID = {"unit": "unit_id", "officer_no": "officer_id"}
+_WRITTEN = (*(_BY_ID.get(name, name) for name in LOAN_FIELDS), "as_of", "updated_at")
+_NEW_LOAN_COLUMNS = ("loan_no", *_WRITTEN)
 _UPDATE_LOAN = (
     update(_loans)
     .where(_loans.c.loan_no == bindparam("key"))
-    .values(
-        {
-            name: bindparam(name)
-            for name in (
-                "borrower",
-                "id_number",
-                "unit_id",
-                "officer_id",
-                "amount",
-                "balance",
-                "disbursed_on",
-                "matures_on",
-                "days_overdue",
-                "classification",
-                "as_of",
-                "updated_at",
-            )
-        }
-    )
+    .values({name: bindparam(name) for name in _WRITTEN})
 )
 
 
@@ -97,54 +69,17 @@ class NewLoanStore(StoreBase):
                     ).all()
                 )
 
-            def row(record: LoanRecord) -> dict[str, Any]:
-                return {
-                    "loan_no": record.loan_no,
-                    "borrower": record.borrower,
-                    "id_number": record.id_number,
-                    "unit_id": units[record.unit],
-                    "officer_id": people[record.officer_no],
-                    "amount": record.amount,
-                    "balance": record.balance,
-                    "disbursed_on": record.disbursed_on,
-                    "matures_on": record.matures_on,
-                    "days_overdue": record.days_overdue,
-                    "classification": record.classification,
-                    "as_of": today,
-                    "updated_at": now,
-                }
+            def row(record: LoanRecord) -> tuple[Any, ...]:
+                """The loan's values in _NEW_LOAN_COLUMNS order, as of now."""
+                ids = {"unit": units[record.unit], "officer_no": people[record.officer_no]}
+                fields = (ids[name] if name in ids else getattr(record, name) for name in LOAN_FIELDS)
+                return (record.loan_no, *fields, today, now)
 
             for chunk in chunks(plan.new, ROWS_PER_STATEMENT):
-                insert_many(
-                    connection,
-                    _loans,
-                    _NEW_LOAN_COLUMNS,
-                    [
-                        (
-                            r.loan_no,
-                            r.borrower,
-                            r.id_number,
-                            units[r.unit],
-                            people[r.officer_no],
-                            r.amount,
-                            r.balance,
-                            r.disbursed_on,
-                            r.matures_on,
-                            r.days_overdue,
-                            r.classification,
-                            today,
-                            now,
-                        )
-                        for r in chunk
-                    ],
-                )
+                insert_many(connection, _loans, _NEW_LOAN_COLUMNS, [row(record) for record in chunk])
                 tick(len(chunk))
             for chunk in chunks(plan.changed, ROWS_PER_STATEMENT):
-                updates = []
-                for record, _change in chunk:
-                    values = row(record)
-                    values["key"] = values.pop("loan_no")
-                    updates.append(values)
+                updates = [dict(zip(("key", *_WRITTEN), row(record), strict=True)) for record, _ in chunk]
                 connection.execute(_UPDATE_LOAN, updates)
                 tick(len(chunk))
             self._audit(

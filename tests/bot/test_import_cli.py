@@ -6,8 +6,10 @@ from __future__ import annotations
 import sqlite3
 from pathlib import Path
 
-from openpyxl import load_workbook
+from openpyxl import Workbook, load_workbook
+from openpyxl.worksheet.worksheet import Worksheet
 
+from core.columns import LOAN_COLUMNS
 from tests.bot.test_chat_sessions import qingshou, write_ledger
 
 
@@ -71,29 +73,33 @@ def test_a_person_left_out_of_a_reimport_is_deactivated_and_said(tmp_path: Path)
     assert refused.returncode == 1
 
 
+def with_loans(path: Path, overdue: int, classification: str) -> tuple[Workbook, Worksheet]:
+    """The workbook at `path` with a 在贷 sheet of one loan of 李明's (E001), saved; the book and the sheet."""
+    workbook = load_workbook(path)
+    loans = workbook.create_sheet("在贷")
+    loans.append([c.header for c in LOAN_COLUMNS if c.field != "id_number"])
+    loans.append(
+        [
+            "D0001",
+            "赵六",
+            "城关信用社",
+            "E001",
+            "50万",
+            "45万",
+            "2026-03-15",
+            "2027-03-14",
+            overdue,
+            classification,
+        ]
+    )
+    workbook.save(path)
+    return workbook, loans
+
+
 def test_the_new_loans_sheet_says_what_it_added_and_changed(tmp_path: Path) -> None:
     write_ledger(tmp_path / "台账.xlsx")
     assert qingshou(tmp_path, "import", "台账.xlsx").returncode == 0
-    workbook = load_workbook(tmp_path / "台账.xlsx")
-    loans = workbook.create_sheet("在贷")
-    loans.append(
-        [
-            "贷款编号",
-            "借款人",
-            "所属单位",
-            "责任人工号",
-            "贷款金额(元)",
-            "贷款余额(元)",
-            "发放日期",
-            "到期日期",
-            "逾期天数",
-            "五级分类",
-        ]
-    )
-    loans.append(
-        ["D0001", "赵六", "城关信用社", "E001", "50万", "45万", "2026-03-15", "2027-03-14", 0, "正常"]
-    )
-    workbook.save(tmp_path / "台账.xlsx")
+    workbook, loans = with_loans(tmp_path / "台账.xlsx", 0, "正常")
     first = qingshou(tmp_path, "import", "台账.xlsx")
     assert first.returncode == 0, first.stderr
     assert "在贷：新增 1 笔，更新 0 笔，未变 0 笔" in first.stdout
@@ -107,26 +113,7 @@ def test_jobs_run_warnings_rehearses_the_days_warnings_and_records_nothing(tmp_p
     """A clerk after the monthly import: `jobs run warnings --dry-run` shows what each person and unit lead
     would be told, and the ledger is as it was (no warning given, no case made)."""
     write_ledger(tmp_path / "台账.xlsx")
-    workbook = load_workbook(tmp_path / "台账.xlsx")
-    loans = workbook.create_sheet("在贷")
-    loans.append(
-        [
-            "贷款编号",
-            "借款人",
-            "所属单位",
-            "责任人工号",
-            "贷款金额(元)",
-            "贷款余额(元)",
-            "发放日期",
-            "到期日期",
-            "逾期天数",
-            "五级分类",
-        ]
-    )
-    loans.append(
-        ["D0001", "赵六", "城关信用社", "E001", "50万", "45万", "2026-03-15", "2027-03-14", 95, "关注"]
-    )
-    workbook.save(tmp_path / "台账.xlsx")
+    with_loans(tmp_path / "台账.xlsx", 95, "关注")
     assert qingshou(tmp_path, "import", "台账.xlsx").returncode == 0
     result = qingshou(tmp_path, "jobs", "run", "warnings", "--date", "2026-12-01", "--dry-run")
     assert result.returncode == 0, result.stderr

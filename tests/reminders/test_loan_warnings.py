@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from openpyxl import Workbook
 from sqlalchemy import func, select
 
 from bot.app import App, build
@@ -20,28 +19,16 @@ from core.early_warning import watch_figures
 from core.messages import Incoming
 from reminders.config import ScheduleConfig
 from reminders.morning import build_reminders
-from reminders.warnings import warning_news
+from reminders.warnings import WarningNews, warning_news
 from spreadsheets.importer import import_file
 from store.models import Case, Loan, LoanWarning
 from tests.conftest import CAMPAIGN_END, CAMPAIGN_START, Clock
 from tests.ledger_data import seed
 from tests.reminders.test_daily import at
+from tests.spreadsheets.test_new_loans_import import workbook
 
 CONFIG = ScheduleConfig()
 IMPORTED = date(2026, 11, 2)  # a Monday
-HEADERS = [
-    "贷款编号",
-    "借款人",
-    "证件号码",
-    "所属单位",
-    "责任人工号",
-    "贷款金额(元)",
-    "贷款余额(元)",
-    "发放日期",
-    "到期日期",
-    "逾期天数",
-    "五级分类",
-]
 
 
 def loan(
@@ -74,14 +61,7 @@ def imported(app: App, clock: Clock, tmp_path: Path, rows: list[list[Any]], day:
     """The small ledger, and these loans imported on `day`."""
     clock.now = at(day)
     seed(app)
-    book = Workbook()
-    sheet = book.active
-    sheet.title = "在贷"
-    sheet.append(HEADERS)
-    for row in rows:
-        sheet.append(row)
-    book.save(tmp_path / "在贷.xlsx")
-    import_file(app.store, tmp_path / "在贷.xlsx")
+    import_file(app.store, workbook(tmp_path / "在贷.xlsx", rows))
 
 
 def run(app: App, clock: Clock, day: date) -> set[tuple[str, str]]:
@@ -170,38 +150,8 @@ def test_two_processes_running_the_job_at_once_make_one_case(
 ) -> None:
     imported(app, clock, tmp_path, [loan(f"D8{n:02}", overdue=95) for n in range(30)], date(2026, 11, 30))
     cases_before = count(app, Case)
-    others = [
-        build(
-            load_settings(
-                _env_file=None,
-                database_url=database_url,
-                campaign_start=CAMPAIGN_START,
-                campaign_end=CAMPAIGN_END,
-            ),
-            clock=clock,
-        )
-        for _ in range(2)
-    ]
-    start = threading.Barrier(2)
-    told: list[set[str]] = []
-    failures: list[BaseException] = []
-
-    def job(other: App) -> None:
-        try:
-            start.wait(30)
-            news = warning_news(other.store, date(2026, 11, 30), CONFIG)
-            told.append({w.loan.loan_no for items in news.personal.values() for w in items if w.joined})
-        except BaseException as error:
-            failures.append(error)
-
-    threads = [threading.Thread(target=job, args=(other,)) for other in others]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    for other in others:
-        other.close()
-    assert failures == []
+    news = in_two_processes(database_url, clock, date(2026, 11, 30))
+    told = [{w.loan.loan_no for items in n.personal.values() for w in items if w.joined} for n in news]
     assert count(app, Case) == cases_before + 30
     assert len(app.store.audit_entries("loan.joined")) == 30
     assert count(app, LoanWarning) == 30 * 5  # overdue, 30, 60, 90 days, and the 次级 rule (正常 past 90)
@@ -250,6 +200,43 @@ def test_a_loan_left_关注_past_270_days_is_warned_of_the_strictest_rule_it_bre
     )
     assert "五级分类为关注，不符合分类规则：逾期 270 天以上应至少为可疑（现逾期 300 天）" in line
     assert "应至少为次级" not in line
+
+
+def in_two_processes(database_url: str, clock: Clock, day: date) -> list[WarningNews]:
+    """The morning's warnings run at the same moment by two bot processes on the ledger (each its own
+    connections and transactions); what each would tell."""
+    others = [
+        build(
+            load_settings(
+                _env_file=None,
+                database_url=database_url,
+                campaign_start=CAMPAIGN_START,
+                campaign_end=CAMPAIGN_END,
+            ),
+            clock=clock,
+        )
+        for _ in range(2)
+    ]
+    start = threading.Barrier(2)
+    news: list[WarningNews] = []
+    failures: list[BaseException] = []
+
+    def job(other: App) -> None:
+        try:
+            start.wait(30)
+            news.append(warning_news(other.store, day, CONFIG))
+        except BaseException as error:  # surfaced in the test
+            failures.append(error)
+
+    threads = [threading.Thread(target=job, args=(other,)) for other in others]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(120)
+    for other in others:
+        other.close()
+    assert failures == []
+    return news
 
 
 def person_id(app: App, employee_no: str) -> int:
@@ -311,38 +298,8 @@ def test_a_large_import_is_warned_of_in_bulk_once_even_in_two_processes(
     once, each warning once; the next day there is nothing new."""
     rows = [loan(f"B{n:05}", "E001" if n % 2 else "E002", overdue=40) for n in range(1200)]
     imported(app, clock, tmp_path, rows, date(2026, 11, 30))
-    others = [
-        build(
-            load_settings(
-                _env_file=None,
-                database_url=database_url,
-                campaign_start=CAMPAIGN_START,
-                campaign_end=CAMPAIGN_END,
-            ),
-            clock=clock,
-        )
-        for _ in range(2)
-    ]
-    start = threading.Barrier(2)
-    told: list[int] = []
-    failures: list[BaseException] = []
-
-    def job(other: App) -> None:
-        try:
-            start.wait(30)
-            news = warning_news(other.store, date(2026, 11, 30), CONFIG)
-            told.append(sum(len(w.reasons) for items in news.personal.values() for w in items))
-        except BaseException as error:
-            failures.append(error)
-
-    threads = [threading.Thread(target=job, args=(other,)) for other in others]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(120)
-    for other in others:
-        other.close()
-    assert failures == []
+    news = in_two_processes(database_url, clock, date(2026, 11, 30))
+    told = [sum(len(w.reasons) for items in n.personal.values() for w in items) for n in news]
     assert count(app, LoanWarning) == 2400
     assert told == [2400, 2400]
     assert run(app, clock, date(2026, 12, 1)) == set()
