@@ -167,7 +167,8 @@ def _say_import(app: App, report: ImportReport) -> None:
         )
         _say_changes(app, [change for _record, change in loans.changed])
     if report.created == 0 and report.updated == 0:
-        if not (report.deactivated or report.reactivated or report.stages or report.assets or loans):
+        loans_changed = loans is not None and (loans.new or loans.changed)
+        if not (report.deactivated or report.reactivated or report.stages or report.assets or loans_changed):
             _say(app, "import.no_change", unchanged=report.unchanged)
         return
     _say(app, "import.done", created=report.created, updated=report.updated, unchanged=report.unchanged)

@@ -107,6 +107,10 @@ def test_the_new_loans_sheet_says_what_it_added_and_changed(tmp_path: Path) -> N
     workbook.save(tmp_path / "台账.xlsx")
     second = qingshou(tmp_path, "import", "台账.xlsx")
     assert "在贷：新增 0 笔，更新 1 笔，未变 0 笔\n在贷 D0001：逾期天数 0 → 12" in second.stdout
+    assert "导入完成" not in second.stdout
+    # The same file again: the loan and everything else as the ledger holds them, each said.
+    third = qingshou(tmp_path, "import", "台账.xlsx")
+    assert "在贷：新增 0 笔，更新 0 笔，未变 1 笔\n导入完成：没有变化（" in third.stdout
 
 
 def test_jobs_run_warnings_rehearses_the_days_warnings_and_records_nothing(tmp_path: Path) -> None:
