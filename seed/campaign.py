@@ -455,7 +455,8 @@ def _new_loans(
     loans = []
     for number in range(count):
         unit = number % len(units)
-        amount = 6_000_000 if number % 100 == 7 else round(rng.lognormvariate(12.2, 0.8), -2) + 1_000
+        large = rng.random() < 0.01
+        amount = rng.randint(51, 120) * 100_000 if large else round(rng.lognormvariate(12.2, 0.8), -2) + 1_000
         draw = rng.random()
         if draw < 0.85:
             overdue, matures = 0, today + timedelta(days=rng.randint(0, 700))
