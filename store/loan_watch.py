@@ -140,8 +140,8 @@ class LoanWatchStore(StoreBase):
         number already in the ledger is linked instead. Each joins once, whoever runs this (two processes at
         the same moment make one case). The ids of the loans that joined on `day`."""
         waiting = [loan for loan in loans if loan.case_id is None]
-        with self._write() as connection:
-            if waiting:
+        if waiting:
+            with self._write() as connection:
                 self._open_cases(connection, day, waiting)
                 joined = []
                 for chunk in chunks([loan.id for loan in waiting]):
@@ -160,8 +160,8 @@ class LoanWatchStore(StoreBase):
                     )
                 now_joined = set(joined)
                 self._audit_joined(connection, day, [loan for loan in waiting if loan.id in now_joined])
-            today = connection.execute(select(_loans.c.id).where(_loans.c.joined_on == day)).scalars()
-            return set(today)
+        with self._read() as connection:
+            return set(connection.execute(select(_loans.c.id).where(_loans.c.joined_on == day)).scalars())
 
     def _open_cases(self, connection: Any, day: date, loans: Sequence[WatchedLoan]) -> None:
         """The cases of these loans, those whose loan number has none yet; a unit whose target follows its
