@@ -72,6 +72,14 @@ PERSON_COLUMNS = (
         note=f"{AMOUNT_NOTE}。仅清收责任人填写，可空；空则按其所持贷款余额占本单位的比例分得单位目标",
     ),
 )
+# 五级分类, on 案件 and on 在贷 alike.
+_CLASSIFICATION = Column(
+    "classification",
+    "五级分类",
+    "classification",
+    required=True,
+    note="下拉选择：正常、关注、次级、可疑、损失",
+)
 CASE_COLUMNS = (
     Column(
         "loan_no", "贷款编号", "loan_no", required=True, note="文本，不可重复", as_text=True, max_length=40
@@ -98,13 +106,7 @@ CASE_COLUMNS = (
     ),
     Column("principal", "贷款余额(元)", "principal", required=True, note=f"{AMOUNT_NOTE}；须大于零"),
     Column("interest", "欠息(元)", "interest", note=f"{AMOUNT_NOTE}。空则为 0"),
-    Column(
-        "classification",
-        "五级分类",
-        "classification",
-        required=True,
-        note="下拉选择：正常、关注、次级、可疑、损失",
-    ),
+    _CLASSIFICATION,
     Column("difficulty", "难易程度", "difficulty", note="下拉选择：易、中、难。空则为“中”"),
     Column("deadline", "收回时限", "deadline", note=f"{DATE_NOTE}。空则为专班结束日"),
     Column("plan", "清收方案", "plan", note="文本"),
@@ -210,13 +212,7 @@ LOAN_COLUMNS = (
     Column("disbursed_on", "发放日期", "disbursed_on", required=True, note=DATE_NOTE),
     Column("matures_on", "到期日期", "matures_on", required=True, note=f"{DATE_NOTE}；不得早于发放日期"),
     Column("days_overdue", "逾期天数", "days_overdue", note="整数，截至导入之日；空则为 0"),
-    Column(
-        "classification",
-        "五级分类",
-        "classification",
-        required=True,
-        note="下拉选择：正常、关注、次级、可疑、损失",
-    ),
+    _CLASSIFICATION,
 )
 OPTIONAL_SHEETS = {LAWSUITS_SHEET: LAWSUIT_COLUMNS, ASSETS_SHEET: ASSET_COLUMNS, LOANS_SHEET: LOAN_COLUMNS}
 READ_SHEETS = {**SHEETS, **OPTIONAL_SHEETS}

@@ -167,3 +167,17 @@ def watch_figures(
         mismatched += misclassified(loan.classification, overdue) is not None
         large += loan.amount > large_amount
     return WatchFigures(count, balance, tuple(buckets), overdue_balance, mismatched, large, joined)
+
+
+def combined(figures: Iterable[WatchFigures]) -> WatchFigures:
+    """The figures of several units' loans together."""
+    items = list(figures)
+    return WatchFigures(
+        loans=sum(f.loans for f in items),
+        balance=sum((f.balance for f in items), Decimal(0)),
+        buckets=tuple(sum(f.buckets[i] for f in items) for i in range(len(OVERDUE_BUCKETS))),
+        overdue_balance=sum((f.overdue_balance for f in items), Decimal(0)),
+        mismatched=sum(f.mismatched for f in items),
+        large_overdue=sum(f.large_overdue for f in items),
+        joined=sum(f.joined for f in items),
+    )

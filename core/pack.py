@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 
 from core.compliance import evidence_share
-from core.early_warning import OVERDUE_BUCKETS
+from core.early_warning import WatchFigures, combined
 from core.ranking import completion_rate
 from core.workdays import is_workday, previous_workday
 
@@ -230,27 +230,15 @@ class PackEvidence:
 
 @dataclass(frozen=True, slots=True)
 class PackLoans:
-    """A unit's new loans watched (在贷, SPEC §10 三) on the period's last day, as /status counts them: how many
-    have a balance left, how many are overdue in each bucket (core.early_warning.OVERDUE_BUCKETS), classified
-    better than their days overdue allow, large and overdue, and joined the campaign as cases."""
+    """A unit's new loans watched (在贷, SPEC §10 三) on the period's last day, as /status counts them."""
 
-    unit: str  # "" for the campaign's units together
-    loans: int
-    balance: Decimal
-    buckets: tuple[int, ...]  # overdue 1–30, 31–60, 61–90 and over 90 days
-    overdue_balance: Decimal
-    mismatched: int
-    large_overdue: int
-    joined: int
-
-    @property
-    def overdue(self) -> int:
-        return sum(self.buckets)
+    unit: str
+    figures: WatchFigures
 
     @property
     def flagged(self) -> bool:
         """Whether a loan is classified better than its days overdue allow, or a large one is overdue."""
-        return self.mismatched > 0 or self.large_overdue > 0
+        return self.figures.mismatched > 0 or self.figures.large_overdue > 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,19 +300,9 @@ class DispatchPack:
         return sorted(units, key=lambda u: (u.share, -u.visits, u.unit))
 
     @property
-    def loan_totals(self) -> PackLoans:
+    def loan_totals(self) -> WatchFigures:
         """The new loans of every unit together."""
-        units = self.loans
-        return PackLoans(
-            unit="",
-            loans=sum(u.loans for u in units),
-            balance=sum((u.balance for u in units), Decimal(0)),
-            buckets=tuple(sum(u.buckets[i] for u in units) for i in range(len(OVERDUE_BUCKETS))),
-            overdue_balance=sum((u.overdue_balance for u in units), Decimal(0)),
-            mismatched=sum(u.mismatched for u in units),
-            large_overdue=sum(u.large_overdue for u in units),
-            joined=sum(u.joined for u in units),
-        )
+        return combined(unit.figures for unit in self.loans)
 
 
 def previous_dispatch_day(day: date, dispatch_days: Sequence[int]) -> date:

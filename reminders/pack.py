@@ -153,19 +153,8 @@ def _unit_loans(
     for unit_id, loans in by_unit.items():
         figures = watch_figures(loans, day, large_amount)
         if figures.loans:
-            units.append(
-                PackLoans(
-                    names.get(unit_id, ""),
-                    figures.loans,
-                    figures.balance,
-                    figures.buckets,
-                    figures.overdue_balance,
-                    figures.mismatched,
-                    figures.large_overdue,
-                    figures.joined,
-                )
-            )
-    units.sort(key=lambda u: (-u.buckets[-1], -u.overdue, u.unit))
+            units.append(PackLoans(names.get(unit_id, ""), figures))
+    units.sort(key=lambda u: (-u.figures.buckets[-1], -u.figures.overdue, u.unit))
     return tuple(units)
 
 

@@ -24,6 +24,7 @@ from openpyxl.worksheet._write_only import WriteOnlyWorksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from core.compliance import CONTACT_FLAGS, flag_words
+from core.early_warning import WatchFigures
 from core.money import FEN
 from core.pack import DispatchPack
 from core.ranking import completion_rate
@@ -230,20 +231,7 @@ def _sections(
         (b.unit, b.officer, *(b.count(flag) for flag in CONTACT_FLAGS), b.total) for b in pack.breaches
     )
     evidence = ((e.unit, e.officer, e.visits, e.evidenced, e.share) for e in pack.evidence)
-    loans = (
-        (
-            u.unit,
-            u.loans,
-            u.balance,
-            u.overdue,
-            u.overdue_balance,
-            *u.buckets,
-            u.mismatched,
-            u.large_overdue,
-            u.joined,
-        )
-        for u in pack.loans
-    )
+    loans = ((u.unit, *_loan_figures(u.figures)) for u in pack.loans)
     return [
         ("units", "", _UNIT_FIELDS, units),
         ("officers", "", _OFFICER_FIELDS, officers),
@@ -557,3 +545,17 @@ def _overview(workbook: Workbook, pack: DispatchPack, language: str) -> None:
         if kind in _FORMATS:
             cell.number_format = _FORMATS[kind]
         sheet.append([_header_cell(sheet, label), cell])
+
+
+def _loan_figures(f: WatchFigures) -> tuple[object, ...]:
+    """A unit's new loans in the annex's columns after the unit."""
+    return (
+        f.loans,
+        f.balance,
+        f.overdue,
+        f.overdue_balance,
+        *f.buckets,
+        f.mismatched,
+        f.large_overdue,
+        f.joined,
+    )

@@ -25,12 +25,12 @@ from PIL import Image
 
 from core.campaign import format_rate
 from core.compliance import CONTACT_FLAGS, REPAYMENT_FLAGS, flag_words
+from core.early_warning import WatchFigures
 from core.money import format_wan
 from core.pack import (
     DispatchPack,
     PackComplaint,
     PackLawsuit,
-    PackLoans,
     PackOfficer,
     PackUnit,
     evidence_share,
@@ -820,12 +820,12 @@ def _loans_section(
         lambda u: (
             (
                 u.unit,
-                str(u.loans),
-                wan(u.balance),
-                *(str(count) for count in u.buckets),
-                str(u.mismatched),
-                str(u.large_overdue),
-                str(u.joined),
+                str(u.figures.loans),
+                wan(u.figures.balance),
+                *(str(count) for count in u.figures.buckets),
+                str(u.figures.mismatched),
+                str(u.figures.large_overdue),
+                str(u.figures.joined),
             ),
             u.flagged,
         ),
@@ -833,7 +833,7 @@ def _loans_section(
     )
 
 
-def _loans_overdue(total: PackLoans, language: str) -> str:
+def _loans_overdue(total: WatchFigures, language: str) -> str:
     """The loans overdue and their buckets, or that none is."""
     if not total.overdue:
         return _text("loans_no_overdue", language)

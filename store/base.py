@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
@@ -20,6 +20,7 @@ from core.campaign import Campaign
 from core.errors import UserError
 from core.lifecycle import SETTLED, after_asset, after_balance
 from core.priority import priority
+from core.records import Change
 from core.views import CaseView
 from store.engine import READ_ONLY, reading_options, writing_options
 from store.models import AuditEntry, Base, Case, CaseStatusChange, Contact, Person, Promise
@@ -295,17 +296,39 @@ class StoreBase:
     ) -> None:
         """Append who did what to the audit log, in the caller's transaction."""
         connection.execute(
-            _INSERT_AUDIT,
-            {
-                "at": self.now(),
-                "actor_id": actor_id,
-                "actor": actor,
-                "action": action,
-                "entity": entity,
-                "ref": ref,
-                "detail": json.dumps(detail or {}, ensure_ascii=False, default=str),
-                "source": source,
-            },
+            _INSERT_AUDIT, _audit_row(self.now(), actor, action, entity, ref, detail, actor_id, source)
+        )
+
+    def _audit_many(
+        self,
+        connection: Session | Connection,
+        actor: str,
+        action: str,
+        entries: Iterable[tuple[str, str, dict[str, Any]]],
+        source: str = "",
+    ) -> None:
+        """Append many entries of one action at once, each (entity, ref, detail), in the caller's transaction."""
+        now = self.now()
+        rows = [
+            _audit_row(now, actor, action, entity, ref, detail, None, source)
+            for entity, ref, detail in entries
+        ]
+        for chunk in chunks(rows):
+            connection.execute(_INSERT_AUDIT, list(chunk))
+
+    def _audit_changes(
+        self, connection: Session | Connection, actor: str, changes: Iterable[Change], source: str
+    ) -> None:
+        """An import's changes in the audit log, each with its fields' old and new values."""
+        self._audit_many(
+            connection,
+            actor,
+            "import.update",
+            (
+                (change.entity, change.ref, {name: [old, new] for name, (old, new) in change.fields.items()})
+                for change in changes
+            ),
+            source,
         )
 
     def _person_id(self, connection: Connection, employee_no: str) -> tuple[int, str]:
@@ -418,3 +441,26 @@ def priority_of(case_row: Case, today: date, statute_date: date | None) -> int:
         statute_date,
         today,
     ).score
+
+
+def _audit_row(
+    at: datetime,
+    actor: str,
+    action: str,
+    entity: str,
+    ref: str,
+    detail: dict[str, Any] | None,
+    actor_id: int | None,
+    source: str,
+) -> dict[str, Any]:
+    """One audit log row, its detail as JSON."""
+    return {
+        "at": at,
+        "actor_id": actor_id,
+        "actor": actor,
+        "action": action,
+        "entity": entity,
+        "ref": ref,
+        "detail": json.dumps(detail or {}, ensure_ascii=False, default=str),
+        "source": source,
+    }

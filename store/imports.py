@@ -8,7 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, insert, select, type_coerce, update
+from sqlalchemy import BigInteger, Connection, insert, select, type_coerce, update
 from sqlalchemy.orm import Session
 
 from core.lifecycle import SETTLED, first_status
@@ -46,15 +46,15 @@ _SNAPSHOT_CASES = select(
 )
 
 
-def _case_columns(record: CaseRecord, unit_ids: dict[str, int], person_ids: dict[str, int]) -> dict[str, Any]:
+def _case_columns(record: CaseRecord, unit_id: int, officer_id: int) -> dict[str, Any]:
     """A case record as the values of `CASE_RECORD_COLUMNS`."""
     return {
         "loan_no": record.loan_no,
         "borrower": record.borrower,
         "id_number": record.id_number,
         "phone": record.phone,
-        "unit_id": unit_ids[record.unit],
-        "officer_id": person_ids[record.officer_no],
+        "unit_id": unit_id,
+        "officer_id": officer_id,
         "principal": record.principal,
         "interest": record.interest,
         "classification": record.classification,
@@ -73,13 +73,11 @@ def _case_record(row: Any, unit_names: dict[int, str], employee_nos: dict[int, s
     return CaseRecord(unit=unit, officer_no=officer_no, **values)
 
 
-def _new_case(
-    record: CaseRecord, unit_ids: dict[str, int], person_ids: dict[str, int], now: datetime, today: date
-) -> dict[str, Any]:
+def new_case(record: CaseRecord, unit_id: int, officer_id: int, now: datetime, today: date) -> dict[str, Any]:
     """A new case's row: nothing recovered yet, its first status and today's priority."""
     owed = record.principal + record.interest
     return {
-        **_case_columns(record, unit_ids, person_ids),
+        **_case_columns(record, unit_id, officer_id),
         "principal_remaining": record.principal,
         "interest_remaining": record.interest,
         "status": first_status(owed),
@@ -88,6 +86,15 @@ def _new_case(
         "created_at": now,
         "updated_at": now,
     }
+
+
+def refresh_default_targets(connection: Session | Connection) -> None:
+    """A unit imported with no target aims at the sum of its cases' principal (after cases were added)."""
+    units = Unit.__table__
+    sums = select(fen_sum(fen(Case.principal))).where(Case.unit_id == units.c.id).scalar_subquery()
+    connection.execute(
+        update(units).where(units.c.target_is_default.is_(True)).values(target=type_coerce(sums, BigInteger))
+    )
 
 
 class ImportStore(PeopleStore):
@@ -168,13 +175,14 @@ class ImportStore(PeopleStore):
             )
             for chunk in chunks(plan.new_cases, ROWS_PER_STATEMENT):
                 session.execute(
-                    insert(_cases), [_new_case(c, unit_ids, person_ids, now, today) for c in chunk]
+                    insert(_cases),
+                    [new_case(c, unit_ids[c.unit], person_ids[c.officer_no], now, today) for c in chunk],
                 )
                 tick(len(chunk))
             for record, _change in plan.changed_cases:
                 self._update_case(session, record, unit_ids, person_ids)
             tick(len(plan.changed_cases))
-            self._refresh_default_targets(session)
+            refresh_default_targets(session)
             self._audit(
                 session,
                 actor,
@@ -184,16 +192,7 @@ class ImportStore(PeopleStore):
                 {"created": plan.created, "updated": len(plan.changes), "unchanged": plan.unchanged},
                 source=source,
             )
-            for change in plan.changes:
-                self._audit(
-                    session,
-                    actor,
-                    "import.update",
-                    change.entity,
-                    change.ref,
-                    {name: [old, new] for name, (old, new) in change.fields.items()},
-                    source=source,
-                )
+            self._audit_changes(session, actor, plan.changes, source)
         self.forget_people()
         self.refresh_statistics()
 
@@ -294,15 +293,8 @@ class ImportStore(PeopleStore):
         # What was recovered stays recovered: a new start balance moves the remaining balance by the same step.
         current.principal_remaining = record.principal - (current.principal - current.principal_remaining)
         current.interest_remaining = record.interest - (current.interest - current.interest_remaining)
-        for name, value in _case_columns(record, unit_ids, person_ids).items():
+        for name, value in _case_columns(
+            record, unit_ids[record.unit], person_ids[record.officer_no]
+        ).items():
             setattr(current, name, value)
         self._balance_changed(session, current, None, "import")
-
-    @staticmethod
-    def _refresh_default_targets(session: Session) -> None:
-        """A unit imported with no target aims at the sum of its cases' principal."""
-        sums = select(fen_sum(fen(Case.principal))).where(Case.unit_id == Unit.id).scalar_subquery()
-        session.execute(
-            update(Unit).where(Unit.target_is_default.is_(True)).values(target=type_coerce(sums, BigInteger)),
-            execution_options={"synchronize_session": False},
-        )

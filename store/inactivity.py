@@ -22,7 +22,7 @@ from store.models import (
     Repayment,
     SpecialReport,
 )
-from store.sql import IS_OPEN, OUTSTANDING, chunks, insert_new
+from store.sql import IS_OPEN, OUTSTANDING, record_once
 
 PEOPLE_PER_STATEMENT = 1000
 
@@ -117,25 +117,12 @@ class InactivityStore(StoreBase):
         due = set(due)
         if not due:
             return set()
-        table = InactivityAlert.__table__
-        people = sorted({person_id for person_id, _rung, _since in due})
-        told: dict[tuple[int, str, date], date] = {}
         with self.message_scope(), self.atomic(), self._write() as connection:
-            for chunk in chunks(people, PEOPLE_PER_STATEMENT):
-                told.update(
-                    ((person_id, rung, since), when)
-                    for person_id, rung, since, when in connection.execute(
-                        select(table.c.person_id, table.c.rung, table.c.since, table.c.day).where(
-                            table.c.person_id.in_(chunk)
-                        )
-                    )
-                )
-            new = sorted(item for item in due if item not in told)
-            if new:
-                insert_new(
-                    connection,
-                    table,
-                    [{"person_id": p, "rung": rung, "since": since, "day": day} for p, rung, since in new],
-                    ("person_id", "rung", "since"),
-                )
-        return {item for item in due if item not in told or told[item] == day}
+            return record_once(
+                connection,
+                InactivityAlert.__table__,
+                ("person_id", "rung", "since"),
+                due,
+                day,
+                PEOPLE_PER_STATEMENT,
+            )

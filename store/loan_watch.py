@@ -3,23 +3,22 @@ loan and reason), and the loans that joined the campaign as cases."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from sqlalchemy import BigInteger, insert, select, type_coerce, update
+from sqlalchemy import select, update
 
 from core.early_warning import LoanFigures, days_overdue
-from core.lifecycle import first_status
 from core.litigation import STATUTE_YEARS, years_after
 from core.money import from_fen
-from core.priority import priority
+from core.records import CaseRecord
 from store.base import StoreBase
-from store.models import AuditEntry, Case, Loan, LoanWarning, Person, Unit
-from store.sql import chunks, fen, fen_sum, insert_new
+from store.imports import new_case, refresh_default_targets
+from store.models import Case, Loan, LoanWarning, Person
+from store.sql import chunks, fen, insert_new, record_once
 
 # A joining case's difficulty until its unit lead says otherwise (as an import without one gives).
 JOINED_DIFFICULTY = "中"
@@ -112,27 +111,8 @@ class LoanWatchStore(StoreBase):
         due = set(due)
         if not due:
             return set()
-        loans = sorted({loan_id for loan_id, _reason in due})
-        given: dict[tuple[int, str], date] = {}
         with self._write() as connection:
-            for chunk in chunks(loans):
-                given.update(
-                    ((loan_id, reason), when)
-                    for loan_id, reason, when in connection.execute(
-                        select(_warnings.c.loan_id, _warnings.c.reason, _warnings.c.day).where(
-                            _warnings.c.loan_id.in_(chunk)
-                        )
-                    )
-                )
-            new = sorted(item for item in due if item not in given)
-            if new:
-                insert_new(
-                    connection,
-                    _warnings,
-                    [{"loan_id": loan_id, "reason": reason, "day": day} for loan_id, reason in new],
-                    ("loan_id", "reason"),
-                )
-        return {item for item in due if item not in given or given[item] == day}
+            return record_once(connection, _warnings, ("loan_id", "reason"), due, day)
 
     def join_campaign(self, day: date, loans: Sequence[WatchedLoan]) -> set[int]:
         """Make each of these loans (over 90 days overdue, not yet joined) a case of the campaign: same loan
@@ -159,80 +139,48 @@ class LoanWatchStore(StoreBase):
                         ).scalars()
                     )
                 now_joined = set(joined)
-                self._audit_joined(connection, day, [loan for loan in waiting if loan.id in now_joined])
+                self._audit_many(
+                    connection,
+                    "schedule",
+                    "loan.joined",
+                    (
+                        (
+                            "case",
+                            loan.loan_no,
+                            {
+                                "balance": loan.figures.balance,
+                                "classification": loan.figures.classification,
+                                "days_overdue": days_overdue(loan.figures, day),
+                            },
+                        )
+                        for loan in waiting
+                        if loan.id in now_joined
+                    ),
+                )
         with self._read() as connection:
             return set(connection.execute(select(_loans.c.id).where(_loans.c.joined_on == day)).scalars())
 
     def _open_cases(self, connection: Any, day: date, loans: Sequence[WatchedLoan]) -> None:
-        """The cases of these loans, those whose loan number has none yet; a unit whose target follows its
-        cases' principal aims at theirs too."""
+        """The cases of these loans (in the loan's unit and with its person, by id), those whose
+        loan number has none yet; a unit whose target follows its cases' principal aims at theirs too."""
         now, end = self.now(), self.campaign.end
         rows = []
         for loan in loans:
             figures = loan.figures
             matured = figures.matures_on < day
-            statute = years_after(figures.matures_on, STATUTE_YEARS) if matured else None
-            owed = figures.balance
-            rows.append(
-                {
-                    "loan_no": loan.loan_no,
-                    "borrower": loan.borrower,
-                    "id_number": loan.id_number,
-                    "phone": "",
-                    "unit_id": loan.unit_id,
-                    "officer_id": loan.officer_id,
-                    "principal": owed,
-                    "interest": Decimal(0),
-                    "principal_remaining": owed,
-                    "interest_remaining": Decimal(0),
-                    "classification": figures.classification,
-                    "difficulty": JOINED_DIFFICULTY,
-                    "deadline": end,
-                    "plan": "",
-                    "statute_date": statute,
-                    "status": first_status(owed),
-                    "status_reason": "",
-                    "priority": priority(owed, JOINED_DIFFICULTY, end, statute, day).score,
-                    "created_at": now,
-                    "updated_at": now,
-                }
+            record = CaseRecord(
+                loan_no=loan.loan_no,
+                borrower=loan.borrower,
+                unit="",
+                officer_no="",
+                principal=figures.balance,
+                interest=Decimal(0),
+                classification=figures.classification,
+                difficulty=JOINED_DIFFICULTY,
+                deadline=end,
+                id_number=loan.id_number,
+                statute_date=years_after(figures.matures_on, STATUTE_YEARS) if matured else None,
             )
+            rows.append(new_case(record, loan.unit_id, loan.officer_id, now, day))
         insert_new(connection, _cases, rows, ("loan_no",))
-        principal = select(fen_sum(fen(Case.principal))).where(Case.unit_id == Unit.id).scalar_subquery()
-        connection.execute(
-            update(Unit)
-            .where(Unit.target_is_default.is_(True), Unit.id.in_(sorted({loan.unit_id for loan in loans})))
-            .values(target=type_coerce(principal, BigInteger))
-        )
-
-    def _audit_joined(self, connection: Any, day: date, loans: Sequence[WatchedLoan]) -> None:
-        """One audit entry for each loan that joined: the case it became, with the figures it joined on."""
-        now = self.now()
-        rows = [
-            {
-                "at": now,
-                "actor_id": None,
-                "actor": "schedule",
-                "action": "loan.joined",
-                "entity": "case",
-                "ref": loan.loan_no,
-                "detail": _detail(loan, day),
-                "source": "",
-            }
-            for loan in loans
-        ]
-        for chunk in chunks(rows):
-            connection.execute(insert(AuditEntry.__table__), list(chunk))
-
-
-def _detail(loan: WatchedLoan, day: date) -> str:
-    """What the audit log keeps of a loan that joined: its balance, classification and days overdue that day."""
-    figures = loan.figures
-    return json.dumps(
-        {
-            "balance": str(figures.balance),
-            "classification": figures.classification,
-            "days_overdue": days_overdue(figures, day),
-        },
-        ensure_ascii=False,
-    )
+        refresh_default_targets(connection)

@@ -91,13 +91,4 @@ class NewLoanStore(StoreBase):
                 {"created": len(plan.new), "updated": len(plan.changed), "unchanged": plan.unchanged},
                 source=source,
             )
-            for _record, change in plan.changed:
-                self._audit(
-                    connection,
-                    actor,
-                    "import.update",
-                    change.entity,
-                    change.ref,
-                    {name: [old, new] for name, (old, new) in change.fields.items()},
-                    source=source,
-                )
+            self._audit_changes(connection, actor, [change for _record, change in plan.changed], source)

@@ -4,6 +4,7 @@ and how many rows one statement of a bulk operation takes."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
+from datetime import date
 from typing import Any, TypeVar
 
 from sqlalchemy import (
@@ -137,6 +138,30 @@ def insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]],
         f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} ON CONFLICT ({conflict}) DO NOTHING"
     )
     connection.exec_driver_sql(f"DROP TABLE {staging}")
+
+
+def record_once(
+    connection: Connection,
+    table: Table,
+    keys: Sequence[str],
+    due: set[tuple[Any, ...]],
+    day: date,
+    per_statement: int = ROWS_PER_STATEMENT,
+) -> set[tuple[Any, ...]]:
+    """Of these items (values of `keys`, a unique constraint of `table`, which has a `day` column), record those
+    not recorded before as of `day`, and return the ones to tell on `day`: new, or recorded earlier the same day
+    (a job run again tells the same ones)."""
+    columns = [table.c[key] for key in keys]
+    recorded: dict[tuple[Any, ...], date] = {}
+    for chunk in chunks(sorted({item[0] for item in due}), per_statement):
+        for *values, when in connection.execute(select(*columns, table.c.day).where(columns[0].in_(chunk))):
+            recorded[tuple(values)] = when
+    new = sorted(item for item in due if item not in recorded)
+    if new:
+        insert_new(
+            connection, table, [{**dict(zip(keys, item, strict=True)), "day": day} for item in new], keys
+        )
+    return {item for item in due if item not in recorded or recorded[item] == day}
 
 
 def insert_many(

@@ -15,6 +15,7 @@ import openpyxl
 from docx.oxml.ns import qn
 
 from bot.app import App
+from core.early_warning import WatchFigures
 from core.pack import PackLoans
 from reminders.config import ScheduleConfig
 from reminders.pack import dispatch_pack
@@ -143,12 +144,16 @@ def test_a_ledger_without_new_loans_says_none_this_period(app: App, clock: Clock
     assert workbook[SHEET].max_row == 1
 
 
-CHENGGUAN = PackLoans("城关信用社", 3, Decimal("6500000"), (1, 0, 0, 1), Decimal("6200000"), 1, 1, 1)
-DONGFENG = PackLoans("东风信用社", 4, Decimal("600000"), (0, 2, 1, 0), Decimal("200000"), 0, 0, 0)
+CHENGGUAN = PackLoans(
+    "城关信用社", WatchFigures(3, Decimal("6500000"), (1, 0, 0, 1), Decimal("6200000"), 1, 1, 1)
+)
+DONGFENG = PackLoans(
+    "东风信用社", WatchFigures(4, Decimal("600000"), (0, 2, 1, 0), Decimal("200000"), 0, 0, 0)
+)
 
 
 def test_with_nothing_overdue_the_lead_says_so_and_no_row_is_red() -> None:
-    quiet = PackLoans("东风信用社", 2, Decimal("470000"), (0, 0, 0, 0), Decimal(0), 0, 0, 0)
+    quiet = PackLoans("东风信用社", WatchFigures(2, Decimal("470000"), (0, 0, 0, 0), Decimal(0), 0, 0, 0))
     document = read_document(pack_document(make_pack(loans=(quiet,))))
     assert section(document, HEADING)[0] == (
         "截至2026年11月30日，监测新发放贷款2笔，余额47.00万元；无逾期贷款。五级分类偏离（分类结果优于逾期天数"

@@ -15,24 +15,13 @@ from sqlalchemy import select
 
 from bot.app import App
 from core.audit import describe_change
+from core.columns import LOAN_COLUMNS
 from spreadsheets.exporter import write_export
 from spreadsheets.importer import ImportRefused, import_file
 from store.models import Loan
 from tests.ledger_data import seed
 
-HEADERS = [
-    "贷款编号",
-    "借款人",
-    "证件号码",
-    "所属单位",
-    "责任人工号",
-    "贷款金额(元)",
-    "贷款余额(元)",
-    "发放日期",
-    "到期日期",
-    "逾期天数",
-    "五级分类",
-]
+HEADERS = [column.header for column in LOAN_COLUMNS]
 GOOD = [
     [
         "D2026001",
