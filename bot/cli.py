@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 import typer
 from rich.console import Console
 
-from bot.app import App, build
 from bot.progress import Reporter
 from bot.settings import SettingError, configured_language, load_settings
 from core.errors import UserError
@@ -22,8 +21,10 @@ from core.money import format_yuan
 from core.texts import render
 
 if TYPE_CHECKING:
+    from bot.app import App
     from core.records import Change
     from spreadsheets.importer import ImportReport
+    from spreadsheets.reader import ImportFile
 
 cli = typer.Typer(
     help="Qingshou (清收): the task force's loan-recovery bot and ledger.",
@@ -40,6 +41,7 @@ CHANGES_SHOWN = 50
 
 def _app() -> App:
     """The application, for verbs that leave the database as it is (or have no need of it)."""
+    from bot.app import build  # the ledger's modules, loaded by the verbs that need them
     from bot.logs import install_redaction, secrets_of
     from store.engine import missing_folder
 
@@ -120,16 +122,25 @@ def template(
 @_user_errors
 def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .csv of cases")]) -> None:
     """Import units, people and cases (and the 诉讼 sheet's lawsuit stages); all or nothing."""
+    from spreadsheets.reader import open_import
+
+    # The file's limits are checked first; its sheets are parsed while the ledger opens.
+    with open_import(path) as opened:
+        app = _ledger()
+        _say_campaign(app)
+        report = _import(app, opened)
+    _say_import(app, report)
+
+
+def _import(app: App, opened: ImportFile) -> ImportReport:
     from spreadsheets.importer import ImportRefused, import_file
 
-    app = _ledger()
-    _say_campaign(app)
     reporter = Reporter(console)
     try:
         with reporter.running():
-            report = import_file(
+            return import_file(
                 app.store,
-                path,
+                opened,
                 progress=lambda sheet, n: reporter.advance(
                     render("import.reading", app.language, sheet=sheet), n
                 ),
@@ -139,7 +150,6 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
         for line in refused.lines(app.language):
             errors.print(line, markup=False)
         raise typer.Exit(1) from None
-    _say_import(app, report)
 
 
 def _say_import(app: App, report: ImportReport) -> None:

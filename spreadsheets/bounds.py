@@ -44,11 +44,11 @@ _ATTRIBUTE = re.compile(rb"""([\w.:-]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _DIMENSION = re.compile(rb"<(?:[\w.-]+:)?dimension\s([^>]*)>")
 _SHEET_DATA = re.compile(rb"<(?:[\w.-]+:)?sheetData[\s/>]")
 _CELL_TAG = re.compile(rb"<(?:[\w.-]+:)?c(?=[\s/>])([^>]*)>")
-# Elements whose name only starts with c (<col>, <cfRule>…), and cells written with a namespace prefix.
-_OTHER_C = re.compile(rb"<c[\w.:-]")
+# Cells written with a namespace prefix.
 _PREFIXED_CELL = re.compile(rb":c[\s/>]")
 _REFERENCE = re.compile(rb"([A-Za-z]+)([0-9]+)")
-_FAST_CELL = b'<c r="'
+# How Excel writes a cell tag: `<c r="A1"`, its position first.
+_AS_EXCEL = re.escape(b' r="')
 
 
 def _columns_beyond(limit: int) -> bytes:
@@ -71,31 +71,40 @@ def _rows_near(limit: int) -> bytes:
     return f"0*(?:[1-9][0-9]{{{len(digits)},}}|[{digits[0]}-9][0-9]{{{len(digits) - 1}}})".encode()
 
 
-# A cell written as Excel writes it, whose position may be past the limits; each match is checked exactly.
-_FAR_CELL = re.compile(
-    re.escape(_FAST_CELL)
-    + b"(?:"
+# One pass over a block's cell tags finds those to look at: a cell written as Excel writes it (`<c r="`) whose
+# position may be past the limits (its group 1, checked exactly), and a cell tag written any other way (then
+# the block's tags are read one by one). Elements whose name only starts with c (<col>, <cfRule>…) are passed.
+_FAR_OR_OTHER_CELL = re.compile(
+    b"<c(?:"
+    + _AS_EXCEL
+    + b"((?:"
     + _columns_beyond(MAX_COLUMNS)
     + b"|[A-Za-z]{1,2}"
     + _rows_near(MAX_ROWS)
-    + b")"
+    + b"))"
+    + b"|(?!"
+    + _AS_EXCEL
+    + b")[\\s/>])"
 )
 
 
-def check_workbook(path: Path, reads_sheet: Callable[[str], bool]) -> None:
-    """Refuse, with one line naming the file and the limit, a workbook too big for an import to read safely.
+def check_workbook(path: Path, reads_sheet: Callable[[str], bool]) -> dict[str, int]:
+    """Refuse, with one line naming the file and the limit, a workbook too big for an import to read safely;
+    else the size of each sheet it reads, unzipped (bytes of XML, by sheet name).
 
     `reads_sheet` tells by a sheet's name whether the import reads it; other sheets are left zipped.
     """
     try:
         with zipfile.ZipFile(path) as archive:
-            _check_archive(archive, path, reads_sheet)
+            return _check_archive(archive, path, reads_sheet)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError) as exc:
         # Not a zip, damaged, encrypted, compressed in a way zipfile does not know, or not readable at all.
         raise UserError("import.unreadable", path=str(path), reason=type(exc).__name__) from exc
 
 
-def _check_archive(archive: zipfile.ZipFile, path: Path, reads_sheet: Callable[[str], bool]) -> None:
+def _check_archive(
+    archive: zipfile.ZipFile, path: Path, reads_sheet: Callable[[str], bool]
+) -> dict[str, int]:
     infos = archive.infolist()
     names = [info.filename for info in infos]
     if len(set(names)) != len(names):
@@ -106,14 +115,19 @@ def _check_archive(archive: zipfile.ZipFile, path: Path, reads_sheet: Callable[[
     if sum(info.file_size for info in parts) > MAX_UNZIPPED:
         raise too_big(path)
     unzipped = 0
+    sizes: dict[str, int] = {}
     for info in parts:
         scan = _SheetScan(path, sheets[info.filename]) if info.filename in sheets else None
+        before = unzipped
         for chunk in _unzipped(archive, info):
             unzipped += len(chunk)
             if unzipped > MAX_UNZIPPED:
                 raise too_big(path)
             if scan is not None:
                 scan.feed(chunk)
+        if scan is not None:
+            sizes[scan.sheet] = unzipped - before
+    return sizes
 
 
 def too_big(path: Path) -> UserError:
@@ -219,19 +233,16 @@ class _SheetScan:
                 if found := _REFERENCE.fullmatch(reference):
                     self._check(found)
             self.before_data = _SHEET_DATA.search(block) is None
-        if self._written_as_excel_does(block):
-            for match in _FAR_CELL.finditer(block):
-                if found := _REFERENCE.match(block, match.start() + len(_FAST_CELL)):
+        if _PREFIXED_CELL.search(block) is None:
+            for match in _FAR_OR_OTHER_CELL.finditer(block):
+                if match.start(1) < 0:
+                    break  # a cell tag not written as Excel writes it
+                if found := _REFERENCE.match(block, match.start(1)):
                     self._check(found)
-        else:
-            for tag in _CELL_TAG.finditer(block):
-                self._check_tag(tag)
-
-    @staticmethod
-    def _written_as_excel_does(block: bytes) -> bool:
-        """Whether every cell tag of the block starts `<c r="`: then one regex finds the far ones."""
-        cells = block.count(b"<c") - len(_OTHER_C.findall(block))
-        return cells == block.count(_FAST_CELL) and _PREFIXED_CELL.search(block) is None
+            else:
+                return
+        for tag in _CELL_TAG.finditer(block):
+            self._check_tag(tag)
 
     def _check_tag(self, tag: re.Match[bytes]) -> None:
         position = _attributes(tag[1]).get(b"r")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,7 +13,7 @@ from core.import_plan import plan_import
 from core.loan_import import Holder, LoanPlan, plan_loans
 from core.records import Change, ImportPlan, LedgerSnapshot, PersonRecord, Problem
 from core.texts import render
-from spreadsheets.reader import ImportInput, Progress, read_import
+from spreadsheets.reader import ImportFile, ImportInput, Progress, read_import
 from store.ledger import Store
 
 
@@ -55,14 +57,40 @@ class ImportReport:
 
 def import_file(
     store: Store,
-    path: Path,
+    source: Path | ImportFile,
     actor: str = "cli",
     progress: Progress | None = None,
     writing: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a workbook or CSV into the ledger; raise ImportRefused (writing nothing) on any bad row."""
+    with _collector_paused():
+        return _import(store, source, actor, progress, writing)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused for the import: the records of a large file all live until it ends, and
+    the collector would go over them again and again and free nothing (a third of the time of 200,000 loans).
+    What reference cycles the import leaves are collected once it is over."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
+
+
+def _import(
+    store: Store,
+    source: Path | ImportFile,
+    actor: str,
+    progress: Progress | None,
+    writing: Callable[[int], None] | None,
+) -> ImportReport:
     campaign = store.campaign
-    read = read_import(path, store.today(), campaign.end, progress)
+    read = read_import(source, store.today(), campaign.end, progress)
+    path = source if isinstance(source, Path) else source.path
     snapshot = store.import_snapshot()
     # The checks against the ledger add to the problems of reading, in the same bounded log.
     plan, _first = plan_import(

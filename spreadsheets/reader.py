@@ -5,15 +5,13 @@ from __future__ import annotations
 import codecs
 import csv
 import math
-import re
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from decimal import Decimal
+from itertools import islice
 from pathlib import Path
 from typing import Any
-
-from python_calamine import CalamineWorkbook
 
 from core.assets import APPRAISAL_NEEDED, KIND_NAMES, is_asset_number, normal_number, read_kind, read_state
 from core.assets import STATE_NAMES as ASSET_STATE_NAMES
@@ -46,26 +44,19 @@ from core.records import (
     UnitRecord,
 )
 from core.vocabulary import CLASSIFICATIONS, DIFFICULTIES, ROLES
-from spreadsheets.bounds import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED, check_workbook, too_big, too_large
+from spreadsheets import plain
+from spreadsheets.bounds import MAX_COLUMNS, MAX_ROWS, MAX_UNZIPPED, too_big, too_large
+from spreadsheets.plain import NUMBER_START, PLAIN_AMOUNT, SCIENTIFIC
+from spreadsheets.sheets import Sheets
 
-# Also accepted as sheet names, for workbooks made by hand in English.
-SHEET_ALIASES = {
-    "units": UNITS_SHEET,
-    "people": PEOPLE_SHEET,
-    "cases": CASES_SHEET,
-    "lawsuits": LAWSUITS_SHEET,
-    "assets": ASSETS_SHEET,
-    "loans": LOANS_SHEET,
-}
 CSV_ENCODINGS = ("utf-8-sig", "gb18030")  # Excel on Chinese Windows saves CSV as GBK
 # Excel holds numbers as doubles: from 16 digits on, the last ones are already gone when the file is saved.
 LOST_DIGITS_FROM = 10.0**15
-# A long number Excel showed as 3.60102E+17 and saved that way into a CSV: its digits are gone too.
-_SCIENTIFIC = re.compile(r"[+-]?[0-9](?:\.[0-9]+)?[eE]\+[0-9]+")
-_NUMBER_START = frozenset("+-0123456789")
-# Below this, a float's shortest form is exact and no amount's limit is near: read at once when in whole fen.
-_PLAIN_AMOUNT = 1e12
+# Sheets with a way through whole columns of plain cells (spreadsheets/plain.py): the ones that grow large.
+_PLAIN = {LOANS_SHEET: plain.loans}
 _CSV_CHUNK = 1 << 20
+# Rows read at a time: whole when all their cells are plain (spreadsheets/plain.py), else one by one.
+_CHUNK = 1000
 # No CSV line of cases comes near this; a longer one would be read whole before its columns could be counted.
 _MAX_CSV_LINE = 1 << 20
 
@@ -91,47 +82,47 @@ Progress = Callable[[str, int], None]
 
 
 def read_import(
-    path: Path, today: date, default_deadline: date, progress: Progress | None = None
+    source: Path | ImportFile, today: date, default_deadline: date, progress: Progress | None = None
 ) -> ImportInput:
-    """Read an .xlsx workbook (sheets 单位, 人员, 案件) or a .csv of cases."""
-    if not path.exists():
-        raise UserError("import.not_found", path=str(path))
-    suffix = path.suffix.lower()
+    """Read an .xlsx workbook (sheets 单位, 人员, 案件…) or a .csv of cases, opened here unless it was already."""
+    if isinstance(source, Path):
+        with open_import(source) as opened:
+            return read_import(opened, today, default_deadline, progress)
     reader = _SheetReader(today, default_deadline, progress or (lambda _sheet, _n: None))
-    if suffix == ".csv":
-        reader.read(CASES_SHEET, _csv_rows(path, CASES_SHEET))
-    elif suffix in (".xlsx", ".xlsm"):
-        _read_workbook(path, reader)
+    if source.sheets is None:
+        reader.read(CASES_SHEET, _csv_rows(source.path, CASES_SHEET))
     else:
-        raise UserError("import.unsupported", suffix=suffix or path.name)
+        for sheet, rows in source.sheets.rows():
+            reader.read(sheet, rows)
     return reader.result
 
 
-def _sheet_of(name: str) -> str:
-    """The import's name of a sheet named `name` in a workbook (案件 for 案件 or cases)."""
-    name = without_format_characters(name).strip()
-    return SHEET_ALIASES.get(name.lower(), name)
+@dataclass(frozen=True, slots=True)
+class ImportFile:
+    """A file opened for import: a CSV of cases, or a workbook whose sheets are being parsed (close it)."""
+
+    path: Path
+    sheets: Sheets | None = None
+
+    def __enter__(self) -> ImportFile:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self.sheets is not None:
+            self.sheets.close()
 
 
-def _read_workbook(path: Path, reader: _SheetReader) -> None:
-    # Before calamine builds anything: its grid of a sheet spans the sheet's extent, whatever fills it.
-    check_workbook(path, lambda name: _sheet_of(name) in READ_SHEETS)
-    # calamine (Rust) reads cell values an order of magnitude faster than openpyxl, which only writes here.
-    try:
-        workbook = CalamineWorkbook.from_path(str(path))
-    except Exception as exc:  # a damaged or mislabelled file: calamine raises several types
-        raise UserError("import.unreadable", path=str(path), reason=type(exc).__name__) from exc
-    by_name = {}
-    for name in workbook.sheet_names:
-        canonical = _sheet_of(name)
-        if canonical in READ_SHEETS:
-            by_name[canonical] = name
-    if not by_name:
-        raise UserError("import.no_sheets", found="、".join(workbook.sheet_names) or "—")
-    # Units before people before cases (before the optional sheets), whatever the workbook's order.
-    for sheet in READ_SHEETS:
-        if sheet in by_name:
-            reader.read(sheet, (tuple(row) for row in workbook.get_sheet_by_name(by_name[sheet]).iter_rows()))
+def open_import(path: Path) -> ImportFile:
+    """A file to import, checked against the limits; a workbook's sheets start being parsed at once, so what
+    the caller does before reading them (opening the ledger) is time the import saves."""
+    if not path.exists():
+        raise UserError("import.not_found", path=str(path))
+    suffix = path.suffix.lower()
+    if suffix == ".csv":
+        return ImportFile(path)
+    if suffix in (".xlsx", ".xlsm"):
+        return ImportFile(path, Sheets(path))
+    raise UserError("import.unsupported", suffix=suffix or path.name)
 
 
 def _csv_rows(path: Path, sheet: str) -> Iterator[tuple[Any, ...]]:
@@ -184,7 +175,7 @@ def _normalize_header(value: Any) -> str:
     return text.strip().replace("（", "(").replace("）", ")").replace(" ", "").lower()
 
 
-def _column_index(sheet: str, header_row: tuple[Any, ...], columns: tuple[Column, ...]) -> dict[str, int]:
+def _column_index(sheet: str, header_row: Sequence[Any], columns: tuple[Column, ...]) -> dict[str, int]:
     names = [_normalize_header(h) for h in header_row]
     index: dict[str, int] = {}
     for column in columns:
@@ -239,7 +230,7 @@ class _SheetReader:
         self.progress = progress
         self.result = ImportInput()
 
-    def read(self, sheet: str, rows: Iterable[tuple[Any, ...]]) -> None:
+    def read(self, sheet: str, rows: Iterable[Sequence[Any]]) -> None:
         iterator = iter(rows)
         header = next(iterator, None)
         if header is None:
@@ -256,49 +247,29 @@ class _SheetReader:
             ASSETS_SHEET: self._asset,
             LOANS_SHEET: self._loan,
         }[sheet]
-        example = _example(sheet)
-        by_field = {c.field: c for c in columns}
-        seen = 0
-        places = list(index.items())
-        width = max(index.values(), default=-1) + 1
-        first_field, first_example = next(iter(example.items()))
-        for number, values in enumerate(iterator, start=2):
-            if len(values) >= width:
-                cells = {f: values[i] for f, i in places}
-            else:
-                cells = {f: values[i] if i < len(values) else None for f, i in places}
-            if all(_blank(v) for v in cells.values()):
-                continue
-            # The example row: its first cell tells most rows apart at once.
-            if _text(cells.get(first_field)) == first_example and all(
-                _text(cells.get(f)) == text for f, text in example.items()
-            ):
-                self.result.examples += 1
-                continue
-            cell = _Cells(sheet, number, cells, by_field, self.result.problems)
-            record = build(cell)
-            self._keep(replace(record, bad=frozenset(cell.bad)) if cell.bad else record)
-            seen += 1
-            if seen % 1000 == 0:
-                self.progress(sheet, 1000)
-        self.progress(sheet, seen % 1000)
-        self.result.rows += seen
-
-    def _keep(
-        self, record: UnitRecord | PersonRecord | CaseRecord | LawsuitRecord | AssetRecord | LoanRecord
-    ) -> None:
-        if isinstance(record, LoanRecord):
-            self.result.loans.append(record)
-        elif isinstance(record, AssetRecord):
-            self.result.assets.append(record)
-        elif isinstance(record, UnitRecord):
-            self.result.units.append(record)
-        elif isinstance(record, PersonRecord):
-            self.result.people.append(record)
-        elif isinstance(record, LawsuitRecord):
-            self.result.lawsuits.append(record)
-        else:
-            self.result.cases.append(record)
+        kept: list[Any] = {
+            UNITS_SHEET: self.result.units,
+            PEOPLE_SHEET: self.result.people,
+            CASES_SHEET: self.result.cases,
+            LAWSUITS_SHEET: self.result.lawsuits,
+            ASSETS_SHEET: self.result.assets,
+            LOANS_SHEET: self.result.loans,
+        }[sheet]
+        one_by_one = _RowByRow(sheet, index, columns, build, self.result)
+        plain = _PLAIN.get(sheet)
+        number = 2  # the row under the header
+        while chunk := list(islice(iterator, _CHUNK)):
+            records = None
+            if plain is not None:
+                records = plain(
+                    chunk, index, one_by_one.columns, number, self.today, one_by_one.first_example
+                )
+            if records is None:
+                records = one_by_one.read(chunk, number)
+            kept.extend(records)
+            number += len(chunk)
+            self.result.rows += len(records)
+            self.progress(sheet, len(records))
 
     def _loan(self, cell: _Cells) -> LoanRecord:
         return _loan(cell, self.today)
@@ -435,6 +406,48 @@ def _loan(cell: _Cells, today: date) -> LoanRecord:
     )
 
 
+class _RowByRow:
+    """A sheet's rows read one at a time: each cell's problem noted, blank rows and the example skipped."""
+
+    def __init__(
+        self,
+        sheet: str,
+        index: dict[str, int],
+        columns: tuple[Column, ...],
+        build: Callable[[_Cells], Any],
+        result: ImportInput,
+    ) -> None:
+        self.sheet = sheet
+        self.build = build
+        self.result = result
+        self.columns = {c.field: c for c in columns}
+        self.places = list(index.items())
+        self.width = max(index.values(), default=-1) + 1
+        self.example = _example(sheet)
+        self.first_field, self.first_example = next(iter(self.example.items()))
+
+    def read(self, chunk: list[Sequence[Any]], first: int) -> list[Any]:
+        """The records of the rows in `chunk`, the first of them row `first` of the sheet."""
+        records = []
+        for number, values in enumerate(chunk, start=first):
+            if len(values) >= self.width:
+                cells = {f: values[i] for f, i in self.places}
+            else:
+                cells = {f: values[i] if i < len(values) else None for f, i in self.places}
+            if all(_blank(v) for v in cells.values()):
+                continue
+            # The example row: its first cell tells most rows apart at once.
+            if _text(cells.get(self.first_field)) == self.first_example and all(
+                _text(cells.get(f)) == text for f, text in self.example.items()
+            ):
+                self.result.examples += 1
+                continue
+            cell = _Cells(self.sheet, number, cells, self.columns, self.result.problems)
+            record = self.build(cell)
+            records.append(replace(record, bad=frozenset(cell.bad)) if cell.bad else record)
+        return records
+
+
 class _Cells:
     """One row's cells; each reader notes its problem and returns a harmless value so the row reads on."""
 
@@ -472,7 +485,7 @@ class _Cells:
         if type(raw) is str:
             # The common cell, read at once when nothing in it is wrong; anything else goes the long way.
             value = without_format_characters(raw).strip()
-            if value and not (value[0] in _NUMBER_START and _SCIENTIFIC.fullmatch(value)):
+            if value and not (value[0] in NUMBER_START and SCIENTIFIC.fullmatch(value)):
                 limit = self.columns[field].max_length
                 if limit is None or len(value) <= limit:
                     return value
@@ -481,7 +494,7 @@ class _Cells:
             self.fail(field, "import.number_lost_digits")
             return ""
         value = _text(raw)
-        if _SCIENTIFIC.fullmatch(value):
+        if SCIENTIFIC.fullmatch(value):
             self.fail(field, "import.number_scientific", text=value)
             return ""
         if not value and self._required(field, required):
@@ -495,7 +508,7 @@ class _Cells:
     def amount(self, field: str, required: bool | None = None, zero_key: str | None = None) -> Decimal | None:
         """The amount in a cell; with `zero_key`, a zero is refused with that text."""
         value = self.cells.get(field)
-        if type(value) is float and 0 < value <= _PLAIN_AMOUNT:
+        if type(value) is float and 0 < value <= PLAIN_AMOUNT:
             # The common cell, read at once: a number of yuan with at most two decimals (Excel's float of it).
             exact = Decimal(repr(value))
             if exact.as_tuple().exponent >= -2:  # type: ignore[operator]
@@ -537,7 +550,7 @@ class _Cells:
     def whole(self, field: str) -> int:
         """A whole number of days (0 when empty): typed as a number or as text, never negative."""
         value = self.cells.get(field)
-        if type(value) is float and value.is_integer() and 0 <= value < _PLAIN_AMOUNT:
+        if type(value) is float and value.is_integer() and 0 <= value < PLAIN_AMOUNT:
             return int(value)
         value = self._raw(field)
         if value is None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from datetime import date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -658,3 +659,14 @@ def test_thousands_of_problems_list_the_first_two_hundred_and_count_the_rest(
     assert rows == sorted(rows) and rows[-1][0] == 2 + 200 // 9
     assert app.store.is_empty()
     assert refused.value.lines("en")[-1] == "  … and 8,800 more problems not listed"
+
+
+def test_the_cycle_collector_runs_again_once_an_import_is_over(app: App, tmp_path: Path) -> None:
+    # Paused while the file's records are made (they all live until the import ends), never left paused.
+    rows = [list(r) for r in CASE_ROWS]
+    rows[0][2] = 360102198001011234
+    with pytest.raises(ImportRefused):
+        import_file(app.store, fill_template(tmp_path / "坏.xlsx", UNIT_ROWS, PEOPLE_ROWS, rows))
+    assert gc.isenabled()
+    import_file(app.store, fill_template(tmp_path / "好.xlsx", UNIT_ROWS, PEOPLE_ROWS, CASE_ROWS))
+    assert gc.isenabled() and len(cases_of(app)) == len(CASE_ROWS)
