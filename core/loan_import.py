@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from operator import attrgetter
 
 from core.columns import LOAN_COLUMNS, LOANS_SHEET, header_of
 from core.errors import UserError
@@ -13,6 +14,7 @@ from core.records import LOAN_FIELDS, Change, LoanRecord, Problem, ProblemLog
 
 # Who may answer for a loan: the unit's officers and its leads.
 RESPONSIBLE_ROLES = ("officer", "unit_lead")
+_COMPARED = attrgetter(*LOAN_FIELDS)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,28 +46,34 @@ def plan_loans(
     unchanged; `units` and `people` are the ledger's as this import leaves them."""
     plan = LoanPlan()
     seen: set[str] = set()
+    # Who may answer for a loan of which unit: the pairs of a responsible person's number and their unit.
+    answerable = {
+        (number, holder.unit)
+        for number, holder in people.items()
+        if holder.active and holder.role in RESPONSIBLE_ROLES and holder.unit in units
+    }
     for record in records:
         if record.bad:
             continue
-        found = _problems(record, seen, units, people)
-        seen.add(record.loan_no)
-        for problem in found:
-            problems.add(problem)
-        if found:
+        if record.loan_no in seen or (record.officer_no, record.unit) not in answerable:
+            for problem in _problems(record, seen, units, people):
+                problems.add(problem)
+            seen.add(record.loan_no)
             continue
+        seen.add(record.loan_no)
         old = existing.get(record.loan_no)
         if old is None:
             plan.new.append(record)
+            continue
+        if _COMPARED(old) == _COMPARED(record):
+            plan.unchanged += 1
             continue
         diff = {
             name: (getattr(old, name), getattr(record, name))
             for name in LOAN_FIELDS
             if getattr(old, name) != getattr(record, name)
         }
-        if diff:
-            plan.changed.append((record, Change("loan", record.loan_no, diff)))
-        else:
-            plan.unchanged += 1
+        plan.changed.append((record, Change("loan", record.loan_no, diff)))
     return plan
 
 

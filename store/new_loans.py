@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -18,7 +19,6 @@ _loans = Loan.__table__
 # when.
 _BY_ID = {"unit": "unit_id", "officer_no": "officer_id"}
 _WRITTEN = (*(_BY_ID.get(name, name) for name in LOAN_FIELDS), "as_of", "updated_at")
-_NEW_LOAN_COLUMNS = ("loan_no", *_WRITTEN)
 _UPDATE_LOAN = (
     update(_loans)
     .where(_loans.c.loan_no == bindparam("key"))
@@ -69,18 +69,26 @@ class NewLoanStore(StoreBase):
                     ).all()
                 )
 
-            def row(record: LoanRecord) -> tuple[Any, ...]:
-                """The loan's values in _NEW_LOAN_COLUMNS order, as of now."""
-                ids = {"unit": units[record.unit], "officer_no": people[record.officer_no]}
-                fields = (ids[name] if name in ids else getattr(record, name) for name in LOAN_FIELDS)
-                return (record.loan_no, *fields, today, now)
+            def written(records: Sequence[LoanRecord]) -> dict[str, Sequence[Any]]:
+                """The loans' values by column, as of now."""
+                columns = {
+                    _BY_ID.get(name, name): list(map(attrgetter(name), records))
+                    for name in ("loan_no", *LOAN_FIELDS)
+                }
+                columns["unit_id"] = list(map(units.__getitem__, columns["unit_id"]))
+                columns["officer_id"] = list(map(people.__getitem__, columns["officer_id"]))
+                return {**columns, "as_of": [today] * len(records), "updated_at": [now] * len(records)}
 
             for chunk in chunks(plan.new, ROWS_PER_STATEMENT):
-                insert_many(connection, _loans, _NEW_LOAN_COLUMNS, [row(record) for record in chunk])
+                insert_many(connection, _loans, written(chunk))
                 tick(len(chunk))
             for chunk in chunks(plan.changed, ROWS_PER_STATEMENT):
-                updates = [dict(zip(("key", *_WRITTEN), row(record), strict=True)) for record, _ in chunk]
-                connection.execute(_UPDATE_LOAN, updates)
+                columns = written([record for record, _change in chunk])
+                columns["key"] = columns.pop("loan_no")
+                connection.execute(
+                    _UPDATE_LOAN,
+                    [dict(zip(columns, row, strict=True)) for row in zip(*columns.values(), strict=True)],
+                )
                 tick(len(chunk))
             self._audit(
                 connection,

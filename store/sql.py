@@ -3,7 +3,7 @@ and how many rows one statement of a bulk operation takes."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import date
 from typing import Any, TypeVar
 
@@ -26,8 +26,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
 from core.lifecycle import SETTLED
+from core.money import to_fen_all
 from core.views import PersonView
-from store.models import Case, Repayment
+from store.models import Case, Money, Repayment
 
 # Rows written, streamed or listed by id in one statement of a bulk operation: large enough that the round
 # trips do not count, small enough for SQLite's limit on bound parameters and for memory.
@@ -132,7 +133,7 @@ def insert_new(connection: Connection, table: Table, rows: list[dict[str, Any]],
     connection.exec_driver_sql(
         f"CREATE TEMPORARY TABLE {staging} ON COMMIT DROP AS SELECT {names} FROM {target} WITH NO DATA"
     )
-    _copy(connection, staging, table, columns, [[row[name] for name in columns] for row in rows])
+    _copy(connection, staging, table, {name: [row[name] for row in rows] for name in columns})
     conflict = ", ".join(quote.quote(key) for key in keys)
     connection.exec_driver_sql(
         f"INSERT INTO {target} ({names}) SELECT {names} FROM {staging} ON CONFLICT ({conflict}) DO NOTHING"
@@ -164,80 +165,56 @@ def record_once(
     return {item for item in due if item not in recorded or recorded[item] == day}
 
 
-def insert_many(
-    connection: Connection, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """Insert many rows of `columns` at once, each value bound as its column's type binds it, without the
-    statement machinery's work per row (an import of 200,000 rows spent more there than in the database): on
-    PostgreSQL by COPY, its own bulk load.
-
-    A value seen before in a column (a unit, a day, the import's instant) is bound once."""
-    if not rows:
+def insert_many(connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """Insert many rows, given a column at a time (each column's values by its name, all as long), each value
+    bound as its column's type binds it, without the statement machinery's work per row (an import of 200,000
+    rows spent more there than in the database): on PostgreSQL by COPY, its own bulk load."""
+    if not any(columns.values()):
         return
     dialect = connection.dialect
     if dialect.name == "postgresql":
-        _copy(connection, dialect.identifier_preparer.format_table(table), table, columns, rows)
+        _copy(connection, dialect.identifier_preparer.format_table(table), table, columns)
         return
-    compiled = insert(table).values({name: bindparam(name) for name in columns}).compile(dialect=dialect)
-    order = [columns.index(name) for name in compiled.positiontup or ()]
-    assert compiled.positional and len(order) == len(columns), "SQLite binds by position"
+    names = list(columns)
+    compiled = insert(table).values({name: bindparam(name) for name in names}).compile(dialect=dialect)
+    order = compiled.positiontup or ()
+    assert compiled.positional and sorted(order) == sorted(names), "SQLite binds by position"
     bound = _bound(connection, table, columns)
-    connection.exec_driver_sql(
-        compiled.string, [tuple(values[i] for i in order) for values in map(bound, rows)]
-    )
+    connection.exec_driver_sql(compiled.string, list(zip(*(bound[name] for name in order), strict=True)))
 
 
-def _copy(
-    connection: Connection, into: str, table: Table, columns: Sequence[str], rows: Sequence[Sequence[Any]]
-) -> None:
-    """COPY the rows of `table`'s `columns` into the table named `into` (PostgreSQL)."""
+def _copy(connection: Connection, into: str, table: Table, columns: Mapping[str, Sequence[Any]]) -> None:
+    """COPY the values of `table`'s columns (a column at a time) into the table named `into` (PostgreSQL)."""
     bound = _bound(connection, table, columns)
-    names = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in columns)
+    names = ", ".join(connection.dialect.identifier_preparer.quote(name) for name in bound)
     cursor = connection.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     try:
         with cursor.copy(f"COPY {into} ({names}) FROM STDIN") as copy:
-            for row in rows:
-                copy.write_row(bound(row))
+            for row in zip(*bound.values(), strict=True):
+                copy.write_row(row)
     finally:
         cursor.close()
 
 
 def _bound(
-    connection: Connection, table: Table, columns: Sequence[str]
-) -> Callable[[Sequence[Any]], list[Any]]:
-    """A row's values as the database takes them, each bound as its column's type binds it."""
+    connection: Connection, table: Table, columns: Mapping[str, Sequence[Any]]
+) -> dict[str, Sequence[Any]]:
+    """The columns' values as the database takes them, each bound as its column's type binds it: amounts all
+    at once, and a value repeated down a column (a unit, a day, the import's instant) once."""
     dialect = connection.dialect
-    binders = [_binder(table.c[name].type._cached_bind_processor(dialect)) for name in columns]
-
-    def bound(row: Sequence[Any]) -> list[Any]:
-        return [
-            value if binder is None else binder(value) for binder, value in zip(binders, row, strict=True)
-        ]
-
+    bound: dict[str, Sequence[Any]] = {}
+    for name, values in columns.items():
+        column_type = table.c[name].type
+        processor = column_type._cached_bind_processor(dialect)
+        if processor is None:
+            bound[name] = values
+        elif isinstance(column_type, Money):
+            bound[name] = to_fen_all(values)
+        else:
+            once = {value: processor(value) for value in set(values)}
+            bound[name] = list(map(once.__getitem__, values))
     return bound
-
-
-def _binder(processor: Callable[[Any], Any] | None) -> Callable[[Any], Any] | None:
-    """A column's bind processor remembering what it gave for each value (None: the value binds as it is)."""
-    if processor is None:
-        return None
-    seen: dict[Any, Any] = {}
-
-    def bind(value: Any) -> Any:
-        if value is None:
-            return None
-        try:
-            return seen[value]
-        except KeyError:
-            if len(seen) >= _BOUND_REMEMBERED:
-                seen.clear()
-            seen[value] = result = processor(value)
-            return result
-
-    return bind
 
 
 # insert_new writes fewer rows than this one statement each on PostgreSQL; more are copied.
 _ONE_BY_ONE = 1000
-# Distinct values insert_many keeps bound per column before starting afresh (amounts are mostly distinct).
-_BOUND_REMEMBERED = 10_000
