@@ -125,7 +125,12 @@ def import_(path: Annotated[Path, typer.Argument(help="an .xlsx workbook or a .c
     from spreadsheets.reader import open_import
 
     # The file's limits are checked first; its sheets are parsed while the ledger opens.
-    with open_import(path) as opened:
+    try:
+        opened = open_import(path)
+    except UserError:
+        _app()  # a wrong setting of the database is said first, as by every verb
+        raise
+    with opened:
         app = _ledger()
         _say_campaign(app)
         report = _import(app, opened)

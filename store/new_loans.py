@@ -79,9 +79,7 @@ class NewLoanStore(StoreBase):
                 columns["officer_id"] = list(map(people.__getitem__, columns["officer_id"]))
                 return {**columns, "as_of": [today] * len(records), "updated_at": [now] * len(records)}
 
-            for chunk in chunks(plan.new, ROWS_PER_STATEMENT):
-                insert_many(connection, _loans, written(chunk))
-                tick(len(chunk))
+            insert_many(connection, _loans, written(plan.new), tick)
             for chunk in chunks(plan.changed, ROWS_PER_STATEMENT):
                 columns = written([record for record, _change in chunk])
                 columns["key"] = columns.pop("loan_no")

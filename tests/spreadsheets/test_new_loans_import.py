@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select
+from sqlalchemy import select, text, update
+from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
 from core.audit import describe_change
@@ -152,3 +153,34 @@ def test_the_template_and_the_export_carry_the_sheet(ledger: App, tmp_path: Path
     # The export imports again and changes nothing.
     report = import_file(ledger.store, tmp_path / "export.xlsx")
     assert report.loans is not None and report.loans.unchanged == 2 and not report.loans.changed
+
+
+def test_a_large_load_checks_each_loan_s_unit_and_person_once_at_its_end(
+    ledger: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # From KEYS_AT_ONCE loans on, PostgreSQL's foreign keys are dropped for the load and added again after it,
+    # within the import's transaction: the loans are written and the keys are as they were.
+    monkeypatch.setattr("store.sql.KEYS_AT_ONCE", 2)
+    before = foreign_keys(ledger)
+    import_file(ledger.store, workbook(tmp_path / "在贷.xlsx", GOOD))
+    assert set(loans(ledger)) == {"D2026001", "D2026002"}
+    after = foreign_keys(ledger)
+    assert [key[1:] for key in after] == [key[1:] for key in before]
+    if ledger.engine.dialect.name == "postgresql":
+        assert len(before) == 3  # its unit, its person, and its case once it joins the campaign
+        assert {key[0] for key in after}.isdisjoint(key[0] for key in before)  # added again
+        with ledger.engine.connect() as connection, pytest.raises(IntegrityError):
+            connection.execute(update(Loan).values(officer_id=999_999))
+
+
+def foreign_keys(app: App) -> list[tuple[int, str, str]]:
+    """The loans table's foreign keys as the database holds them, each with its object id (PostgreSQL; none are
+    read on SQLite)."""
+    if app.engine.dialect.name != "postgresql":
+        return []
+    query = text(
+        "SELECT oid, conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = 'loans'::regclass AND contype = 'f' ORDER BY conname"
+    )
+    with app.engine.connect() as connection:
+        return [tuple(row) for row in connection.execute(query)]
