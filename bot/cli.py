@@ -15,7 +15,6 @@ import typer
 from rich.console import Console
 
 from bot.progress import Reporter
-from bot.settings import SettingError, configured_language, load_settings
 from core.errors import UserError
 from core.money import format_yuan
 from core.texts import render
@@ -43,6 +42,7 @@ def _app() -> App:
     """The application, for verbs that leave the database as it is (or have no need of it)."""
     from bot.app import build  # the ledger's modules, loaded by the verbs that need them
     from bot.logs import install_redaction, secrets_of
+    from bot.settings import SettingError, load_settings
     from store.engine import missing_folder
 
     settings = load_settings()
@@ -74,6 +74,8 @@ def _user_errors(command: F) -> F:
         try:
             return command(*args, **kwargs)
         except UserError as error:
+            from bot.settings import configured_language
+
             errors.print(error.render(configured_language()), markup=False)
             raise typer.Exit(1) from None
 

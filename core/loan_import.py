@@ -15,6 +15,7 @@ from core.records import LOAN_FIELDS, Change, LoanRecord, Problem, ProblemLog
 # Who may answer for a loan: the unit's officers and its leads.
 RESPONSIBLE_ROLES = ("officer", "unit_lead")
 _COMPARED = attrgetter(*LOAN_FIELDS)
+_NUMBER, _PERSON, _UNIT, _BAD = (attrgetter(name) for name in ("loan_no", "officer_no", "unit", "bad"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,15 @@ def plan_loans(
         for number, holder in people.items()
         if holder.active and holder.role in RESPONSIBLE_ROLES and holder.unit in units
     }
+    numbers = list(map(_NUMBER, records))
+    if (
+        not any(map(_BAD, records))
+        and len(set(numbers)) == len(numbers)
+        and answerable.issuperset(zip(map(_PERSON, records), map(_UNIT, records), strict=True))
+        and existing.keys().isdisjoint(numbers)
+    ):
+        plan.new = list(records)  # good loans, all new (a first import): checked a column at a time
+        return plan
     for record in records:
         if record.bad:
             continue

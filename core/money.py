@@ -128,8 +128,9 @@ def to_fen_all(amounts: Sequence[Decimal | None]) -> list[int | None]:
     """to_fen of each amount (None for None), a whole column at a time: an import's 200,000 balances."""
     if set(map(type, amounts)) == {Decimal}:
         fen = list(map(operator.mul, amounts, repeat(100)))
-        if fen == list(map(Decimal.to_integral_value, fen)):
-            return list(map(int, fen))
+        whole = list(map(int, fen))
+        if fen == whole:
+            return whole
     return [None if amount is None else to_fen(amount) for amount in amounts]  # raising as to_fen does
 
 

@@ -10,6 +10,7 @@ other cell, a blank row, the template's example, or a row the checks refuse is r
 
 from __future__ import annotations
 
+import math
 import operator
 import re
 from collections.abc import Sequence
@@ -19,7 +20,7 @@ from itertools import repeat
 from typing import Any
 
 from core.columns import Column
-from core.money import FEN, FORMAT_CHARACTERS
+from core.money import FORMAT_CHARACTERS
 from core.records import LoanRecord
 from core.vocabulary import CLASSIFICATIONS
 
@@ -33,8 +34,6 @@ PLAIN_AMOUNT = 1e12
 _SEPARATOR = "\x00"
 # A whole cell written in scientific notation, among cells joined by _SEPARATOR.
 _SCIENTIFIC_CELL = re.compile(f"(?<![^{_SEPARATOR}])(?:{SCIENTIFIC.pattern})(?![^{_SEPARATOR}])")
-# A float's shortest form with more than two decimals, an exponent, or not a number at all (nan, inf).
-_NOT_FEN = re.compile(rf"\.[0-9]{{3}}|[^0-9.{_SEPARATOR}]")
 _LOAN_CLASSES = frozenset(CLASSIFICATIONS)
 
 
@@ -57,14 +56,18 @@ def texts(column: Sequence[Any], kind: Column) -> list[str] | None:
 
 
 def amounts(column: Sequence[Any]) -> list[Decimal] | None:
-    """The column's amounts, when every cell is a number of yuan above 0 and at most PLAIN_AMOUNT whose
-    shortest form has at most two decimals (Excel's float of an amount in fen)."""
-    if set(map(type, column)) != {float} or not (min(column) > 0 and max(column) <= PLAIN_AMOUNT):
+    """The column's amounts, when every cell is a number of yuan above 0 and at most PLAIN_AMOUNT that is
+    Excel's float of an amount in whole fen (its shortest form has at most two decimals)."""
+    if set(map(type, column)) != {float} or not all(map(math.isfinite, column)):
         return None
-    shortest = list(map(repr, column))
-    if _NOT_FEN.search(_SEPARATOR.join(shortest)):
+    if not (min(column) > 0 and max(column) <= PLAIN_AMOUNT):
         return None
-    return list(map(Decimal.quantize, map(Decimal, shortest), repeat(FEN)))
+    # Below PLAIN_AMOUNT a float is within far less than a fen of 1/100 of its fen: rounded, and divided back
+    # (exactly rounded), it gives the float again only when it was the float of that many fen.
+    fen = list(map(round, map(operator.mul, column, repeat(100.0))))
+    if list(map(operator.truediv, fen, repeat(100))) != list(column):
+        return None
+    return list(map(Decimal.scaleb, map(Decimal, fen), repeat(-2)))
 
 
 def days(column: Sequence[Any]) -> list[date] | None:

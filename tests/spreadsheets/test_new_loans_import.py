@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 from openpyxl import Workbook, load_workbook
-from sqlalchemy import select, text, update
+from sqlalchemy import inspect, select, text, update
 from sqlalchemy.exc import IntegrityError
 
 from bot.app import App
@@ -155,22 +155,31 @@ def test_the_template_and_the_export_carry_the_sheet(ledger: App, tmp_path: Path
     assert report.loans is not None and report.loans.unchanged == 2 and not report.loans.changed
 
 
-def test_a_large_load_checks_each_loan_s_unit_and_person_once_at_its_end(
+def test_a_large_load_keeps_the_loans_keys_and_indexes(
     ledger: App, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # From KEYS_AT_ONCE loans on, PostgreSQL's foreign keys are dropped for the load and added again after it,
-    # within the import's transaction: the loans are written and the keys are as they were.
-    monkeypatch.setattr("store.sql.KEYS_AT_ONCE", 2)
-    before = foreign_keys(ledger)
+    # From BULK_LOAD loans on, a load into a table holding fewer builds its indexes after it, and on PostgreSQL
+    # drops its foreign keys and adds them again (checking every loan at once), within the import's
+    # transaction: the loans are written, and the keys and indexes are as they were.
+    monkeypatch.setattr("store.sql.BULK_LOAD", 2)
+    before = foreign_keys(ledger), indexes(ledger)
     import_file(ledger.store, workbook(tmp_path / "在贷.xlsx", GOOD))
     assert set(loans(ledger)) == {"D2026001", "D2026002"}
-    after = foreign_keys(ledger)
-    assert [key[1:] for key in after] == [key[1:] for key in before]
+    after = foreign_keys(ledger), indexes(ledger)
+    assert [key[1:] for key in after[0]] == [key[1:] for key in before[0]]
+    assert after[1] == before[1]
+    assert {("ix_loans_officer_id", ("officer_id",)), ("ix_loans_unit_id", ("unit_id",))} <= set(after[1])
     if ledger.engine.dialect.name == "postgresql":
-        assert len(before) == 3  # its unit, its person, and its case once it joins the campaign
-        assert {key[0] for key in after}.isdisjoint(key[0] for key in before)  # added again
+        assert len(before[0]) == 3  # its unit, its person, and its case once it joins the campaign
+        assert {key[0] for key in after[0]}.isdisjoint(key[0] for key in before[0])  # added again
         with ledger.engine.connect() as connection, pytest.raises(IntegrityError):
             connection.execute(update(Loan).values(officer_id=999_999))
+
+
+def indexes(app: App) -> list[tuple[str, tuple[str, ...]]]:
+    """The loans table's indexes as the database holds them, with their columns."""
+    found = inspect(app.engine).get_indexes("loans")
+    return sorted((str(index["name"]), tuple(map(str, index["column_names"]))) for index in found)
 
 
 def foreign_keys(app: App) -> list[tuple[int, str, str]]:

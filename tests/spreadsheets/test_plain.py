@@ -46,9 +46,13 @@ ODD_CELLS = [
     ("amount", "50万"),
     ("amount", "1,000.00"),
     ("amount", 1000.123),
+    ("amount", 0.1 + 0.2),  # 0.30000000000000004: not a float Excel keeps for an amount in fen
+    ("amount", 1e-05),
+    ("amount", 2e12),
     ("amount", 0.0),
     ("amount", -5.0),
     ("balance", 0.0),
+    ("balance", 0.01),
     ("balance", 999999999.0),  # above the amount
     ("balance", float("nan")),
     ("days_overdue", "5"),
@@ -76,6 +80,7 @@ ODD_CELLS = [
 ]
 # Of those, the ones still plain: read a column at a time too.
 PLAIN_TOO = [
+    ("balance", 0.01),
     ("days_overdue", ""),  # 0
     ("disbursed_on", datetime(2025, 3, 1, 9, 30)),  # its date
     ("loan_no", "  X0000000 "),  # stripped
