@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 import operator
 import re
+import sys
 from collections.abc import Sequence
 from datetime import date, datetime
 from decimal import Decimal
@@ -37,9 +38,11 @@ _SCIENTIFIC_CELL = re.compile(f"(?<![^{_SEPARATOR}])(?:{SCIENTIFIC.pattern})(?![
 _LOAN_CLASSES = frozenset(CLASSIFICATIONS)
 
 
-def texts(column: Sequence[Any], kind: Column) -> list[str] | None:
+def texts(column: Sequence[Any], kind: Column, shared: bool = False) -> list[str] | None:
     """The column's text, when every cell is a string that is plain once stripped (no format character, not a
-    number in scientific notation, within the column's length) and, if the column is required, not empty."""
+    number in scientific notation, within the column's length) and, if the column is required, not empty.
+
+    `shared`: the column repeats a few values (a unit, a person, a class), kept once each in memory."""
     if set(map(type, column)) != {str}:
         return None
     joined = _SEPARATOR.join(column)
@@ -52,7 +55,7 @@ def texts(column: Sequence[Any], kind: Column) -> list[str] | None:
         return None
     if _SCIENTIFIC_CELL.search(_SEPARATOR.join(values)):
         return None
-    return values
+    return list(map(sys.intern, values)) if shared else values
 
 
 def amounts(column: Sequence[Any]) -> list[Decimal] | None:
@@ -121,14 +124,14 @@ def loans(
     fields = (
         loan_no,
         texts(column("borrower"), kinds["borrower"]),
-        texts(column("unit"), kinds["unit"]),
-        texts(column("officer_no"), kinds["officer_no"]),
+        texts(column("unit"), kinds["unit"], shared=True),
+        texts(column("officer_no"), kinds["officer_no"], shared=True),
         amounts(column("amount")),
         amounts(column("balance")),
         days(column("disbursed_on")),
         days(column("matures_on")),
         wholes(column("days_overdue")),
-        texts(column("classification"), kinds["classification"]),
+        texts(column("classification"), kinds["classification"], shared=True),
         texts(column("id_number"), kinds["id_number"]),
     )
     if any(field is None for field in fields):

@@ -256,12 +256,12 @@ class _SheetReader:
             LOANS_SHEET: self.result.loans,
         }[sheet]
         one_by_one = _RowByRow(sheet, index, columns, build, self.result)
-        plain = _PLAIN.get(sheet)
+        whole = _PLAIN.get(sheet)
         number = 2  # the row under the header
         while chunk := list(islice(iterator, _CHUNK)):
             records = None
-            if plain is not None:
-                records = plain(
+            if whole is not None:
+                records = whole(
                     chunk, index, one_by_one.columns, number, self.today, one_by_one.first_example
                 )
             if records is None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from operator import attrgetter
+from sys import intern
 from typing import Any
 
 from sqlalchemy import bindparam, select, update
@@ -48,8 +49,14 @@ class NewLoanStore(StoreBase):
             .join(Unit, Unit.id == Loan.unit_id)
             .join(Person, Person.id == Loan.officer_id)
         )
+        # A loan's unit, person and class are kept once each in memory, shared with the file's loans.
         with self._read() as connection:
-            return {row[0]: LoanRecord(*row) for row in connection.execute(query)}
+            return {
+                number: LoanRecord(
+                    number, borrower, intern(unit), intern(person), *figures, intern(kind), id_number
+                )
+                for number, borrower, unit, person, *figures, kind, id_number in connection.execute(query)
+            }
 
     def import_loans(
         self, plan: LoanPlan, actor: str, source: str, progress: Callable[[int], None] | None = None

@@ -154,6 +154,8 @@ def test_a_chunk_of_plain_cells_is_read_whole_and_any_other_is_left_to_the_rows(
     records = plain.loans(chunk, INDEX, KINDS, 2, TODAY, EXAMPLE_LOAN)
     assert records is not None and [record.row for record in records[:2]] == [2, 3]
     assert records[1].id_number == "330102198001010001"
+    # A unit, person or class repeated down the sheet is held once in memory, whichever row names it.
+    assert records[1].unit is records[998].unit and records[1].classification is records[2].classification
     for field, value in ODD_CELLS:
         odd = [list(row) for row in chunk]
         odd[500][INDEX[field]] = value
