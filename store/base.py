@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from itertools import islice
 from typing import Any
 
 from sqlalchemy import Connection, Engine, RootTransaction, bindparam, insert, literal_column, select, update
@@ -24,7 +25,7 @@ from core.records import Change
 from core.views import CaseView
 from store.engine import READ_ONLY, reading_options, writing_options
 from store.models import AuditEntry, Base, Case, CaseStatusChange, Contact, Person, Promise
-from store.sql import chunks, unreversed
+from store.sql import ROWS_PER_STATEMENT, chunks, unreversed
 from store.statutes import expiry, statute_starts
 
 logger = logging.getLogger(__name__)
@@ -307,14 +308,15 @@ class StoreBase:
         entries: Iterable[tuple[str, str, dict[str, Any]]],
         source: str = "",
     ) -> None:
-        """Append many entries of one action at once, each (entity, ref, detail), in the caller's transaction."""
+        """Append many entries of one action at once, each (entity, ref, detail), in the caller's transaction; a
+        statement's worth of rows is built at a time (an import of 200,000 changes held them all)."""
         now = self.now()
-        rows = [
+        rows = (
             _audit_row(now, actor, action, entity, ref, detail, None, source)
             for entity, ref, detail in entries
-        ]
-        for chunk in chunks(rows):
-            connection.execute(_INSERT_AUDIT, list(chunk))
+        )
+        while chunk := list(islice(rows, ROWS_PER_STATEMENT)):
+            connection.execute(_INSERT_AUDIT, chunk)
 
     def _audit_changes(
         self, connection: Session | Connection, actor: str, changes: Iterable[Change], source: str
