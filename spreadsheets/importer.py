@@ -72,12 +72,12 @@ def _collector_paused() -> Iterator[None]:
     """Python's cycle collector paused for the import: the records of a large file all live until it ends, and
     the collector would go over them again and again and free nothing (a third of the time of 200,000 loans).
     What reference cycles the import leaves are collected once it is over."""
-    paused = gc.isenabled()
+    was_enabled = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
-        if paused:
+        if was_enabled:
             gc.enable()
 
 

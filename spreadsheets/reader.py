@@ -239,21 +239,14 @@ class _SheetReader:
         index = _column_index(sheet, header, columns)
         self.result.sheets.add(sheet)
         self.result.columns[sheet] = set(index)
-        build = {
-            UNITS_SHEET: self._unit,
-            PEOPLE_SHEET: self._person,
-            CASES_SHEET: self._case,
-            LAWSUITS_SHEET: self._lawsuit,
-            ASSETS_SHEET: self._asset,
-            LOANS_SHEET: self._loan,
-        }[sheet]
-        kept: list[Any] = {
-            UNITS_SHEET: self.result.units,
-            PEOPLE_SHEET: self.result.people,
-            CASES_SHEET: self.result.cases,
-            LAWSUITS_SHEET: self.result.lawsuits,
-            ASSETS_SHEET: self.result.assets,
-            LOANS_SHEET: self.result.loans,
+        # How each sheet's row becomes a record, and the list of the file's records it joins.
+        build, kept = {
+            UNITS_SHEET: (self._unit, self.result.units),
+            PEOPLE_SHEET: (self._person, self.result.people),
+            CASES_SHEET: (self._case, self.result.cases),
+            LAWSUITS_SHEET: (self._lawsuit, self.result.lawsuits),
+            ASSETS_SHEET: (self._asset, self.result.assets),
+            LOANS_SHEET: (self._loan, self.result.loans),
         }[sheet]
         one_by_one = _RowByRow(sheet, index, columns, build, self.result)
         whole = _PLAIN.get(sheet)
